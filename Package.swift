@@ -1,0 +1,37 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "Scalpel",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "scalpel", targets: ["scalpel"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // Code generated from onnx.proto by scripts/gen-onnx-proto; never edited by hand.
+        .target(
+            name: "ONNXProto",
+            dependencies: [.product(name: "SwiftProtobuf", package: "swift-protobuf")]
+        ),
+        // Graph IR, ONNX import/export, shape inference.
+        .target(
+            name: "ScalpelCore",
+            dependencies: ["ONNXProto", .product(name: "SwiftProtobuf", package: "swift-protobuf")]
+        ),
+        // Command language, session and renderers.
+        .target(name: "ScalpelShell", dependencies: ["ScalpelCore"]),
+        // The command-line entry point.
+        .executableTarget(
+            name: "scalpel",
+            dependencies: ["ScalpelShell", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+        // In-process load/save timings for scripts/bench.
+        .executableTarget(name: "scalpel-bench", dependencies: ["ScalpelCore"], path: "Sources/ScalpelBench"),
+        .testTarget(name: "ScalpelCoreTests", dependencies: ["ScalpelCore", "ONNXProto"]),
+        .testTarget(name: "ScalpelShellTests", dependencies: ["ScalpelShell"]),
+    ]
+)

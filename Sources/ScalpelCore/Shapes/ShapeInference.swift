@@ -1,0 +1,143 @@
+/// What shape inference learned about a graph: a type for every value, the small integer
+/// tensors it could fold (shape arithmetic), and the places where it had to give up.
+public struct ShapeInfo: Sendable {
+    /// The inferred type of each value; a value absent here is entirely unknown.
+    public var types: [ValueID: ValueType] = [:]
+    /// Integer tensors known before running the model (possibly with symbolic elements).
+    public var folded: [ValueID: FoldedValue] = [:]
+    /// Tensors produced by `Constant` nodes.
+    public var constants: [ValueID: Tensor] = [:]
+    /// Nodes whose outputs could not be inferred, and why.
+    public var problems: [ShapeProblem] = []
+    /// For each value with an unknown shape, the node where the unknown started.
+    public var unknownCause: [ValueID: NodeID] = [:]
+
+    /// The type of a value (``ValueType/unknown`` when nothing is known).
+    public subscript(_ value: ValueID) -> ValueType { types[value] ?? .unknown }
+}
+
+/// A problem shape inference found at one node.
+public struct ShapeProblem: Sendable, Equatable, CustomStringConvertible {
+    /// What kind of problem.
+    public enum Kind: Sendable, Equatable {
+        /// Scalpel has no shape rule for the op; its outputs are unknown.
+        case noRule
+        /// The node's inputs contradict its operator's rules.
+        case inconsistent
+    }
+    /// The node.
+    public var node: NodeID
+    /// The node's display name.
+    public var nodeName: String
+    /// The node's operator.
+    public var opType: String
+    /// What kind of problem.
+    public var kind: Kind
+    /// What is wrong, in words.
+    public var message: String
+
+    /// `node 'x' (Conv): message`.
+    public var description: String { "node '\(nodeName)' (\(opType)): \(message)" }
+}
+
+/// An integer tensor whose elements shape inference knows (a shape, an index, an axis list).
+public struct FoldedValue: Sendable, Equatable {
+    /// The tensor's shape (empty for a scalar).
+    public var shape: [Int]
+    /// The elements in row-major order; a symbolic batch size stays a symbol.
+    public var elements: [Dim]
+
+    /// A folded tensor from its parts.
+    public init(shape: [Int], elements: [Dim]) {
+        self.shape = shape
+        self.elements = elements
+    }
+
+    /// A 1-D folded tensor.
+    public init(vector: [Dim]) { self.init(shape: [vector.count], elements: vector) }
+
+    /// The elements as numbers, when none is symbolic or unknown.
+    public var integers: [Int]? {
+        let values = elements.compactMap(\.value)
+        return values.count == elements.count ? values : nil
+    }
+}
+
+/// Infers the type of every value in a graph, in one pass over its topological order.
+public enum ShapeInference {
+    /// Folded tensors are kept up to this many elements.
+    static let foldLimit = 1024
+
+    /// Runs inference over the whole graph.
+    public static func infer(_ graph: Graph) -> ShapeInfo {
+        var info = ShapeInfo()
+        for (id, tensor) in graph.initializers {
+            info.types[id] = ValueType(tensor.elementType, tensor.shape)
+            if let folded = FoldedValue(tensor) { info.folded[id] = folded }
+        }
+        for input in graph.inputs where graph.initializers[input.id] == nil {
+            info.types[input.id] = input.declaredType ?? .unknown
+        }
+        let declared = Dictionary(graph.valueInfo.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+        for node in graph.nodes {
+            infer(node, in: graph, declared: declared, into: &info)
+        }
+        return info
+    }
+
+    private static func infer(_ node: Node, in graph: Graph, declared: [ValueID: ValueInfo], into info: inout ShapeInfo) {
+        let definition = (node.domain.isEmpty || node.domain == "ai.onnx") ? OpRegistry.shapeRules[node.opType] : nil
+        var outputs: [ValueType] = []
+        if let rule = definition {
+            var context = ShapeContext(node: node, graph: graph, info: info)
+            do {
+                outputs = try rule(&context)
+                info = context.info
+            } catch is Unknown {
+                outputs = []
+            } catch {
+                info.problems.append(problem(node, graph, .inconsistent, error.message))
+            }
+        } else {
+            let domain = node.domain.isEmpty ? "" : " in domain '\(node.domain)'"
+            info.problems.append(problem(node, graph, .noRule, "no shape rule for \(node.opType)\(domain); its outputs are unknown"))
+            outputs = node.outputs.map { declared[$0]?.declaredType ?? .unknown }
+        }
+        let causes = info.unknownCause
+        let unknownInputCause = node.inputs.lazy.compactMap { causes[$0] }.first
+        for (i, output) in node.outputs.enumerated() where !output.isAbsent {
+            let type = i < outputs.count ? outputs[i] : .unknown
+            info.types[output] = type
+            if !type.isFullyKnown { info.unknownCause[output] = unknownInputCause ?? node.id }
+        }
+        if let folded = try? Folding.fold(node, info: info) {
+            for (value, f) in zip(node.outputs, folded) where f.elements.count <= foldLimit {
+                info.folded[value] = f
+            }
+        }
+    }
+
+    private static func problem(_ node: Node, _ graph: Graph, _ kind: ShapeProblem.Kind, _ message: String) -> ShapeProblem {
+        ShapeProblem(node: node.id, nodeName: graph.displayName(of: node), opType: node.opType, kind: kind, message: message)
+    }
+}
+
+extension FoldedValue {
+    /// Folds a small integer constant; nil for other tensors.
+    init?(_ tensor: Tensor) {
+        guard tensor.elementCount <= ShapeInference.foldLimit, let ints = tensor.integers else { return nil }
+        self.init(shape: tensor.shape, elements: ints.map { .value(Int($0)) })
+    }
+}
+
+/// A contradiction between a node's inputs and its operator's rules.
+struct ShapeError: Error {
+    /// What is wrong, naming the shapes involved.
+    let message: String
+    init(_ message: String) { self.message = message }
+}
+
+extension Error {
+    /// The message of a ``ShapeError``, or the error's description.
+    var message: String { (self as? ShapeError)?.message ?? "\(self)" }
+}

@@ -1,0 +1,453 @@
+#!/usr/bin/env python3
+"""Builds the small ONNX test fixtures in Tests/Fixtures/.
+
+For every fixture NAME this writes:
+  NAME.onnx          the model as exported by torch.onnx.export(dynamo=False), opset 17,
+                     input "x", output "y", dynamic batch axis "N"
+  NAME.npz           x: a random float32 input with batch 2; y: ONNX Runtime's output for it
+  NAME.golden.json   {"batch": 2, "params": ..., "macs": ..., "values": {name: [dims]}}
+                     where "values" holds the shape ONNX Runtime really produces for every
+                     graph input and node output at batch 2.
+
+Needs torch, onnx, onnxruntime, numpy. Everything is seeded, so re-running it regenerates
+the same files.  Usage: scripts/make-fixtures.py [--out Tests/Fixtures]
+"""
+import argparse
+import copy
+import json
+import os
+import sys
+import warnings
+
+import numpy as np
+import onnx
+import onnxruntime as ort
+import torch
+import torch.nn as nn
+from onnx import numpy_helper
+
+OPSET = 17
+BATCH = 2
+
+warnings.filterwarnings("ignore")  # the TorchScript exporter is chatty about being legacy
+torch.set_num_threads(2)
+
+
+# ----------------------------------------------------------------------------- models
+
+def conv_bn(cin, cout, k=3, stride=1, pad=None, groups=1):
+    pad = k // 2 if pad is None else pad
+    return nn.Sequential(nn.Conv2d(cin, cout, k, stride, pad, groups=groups, bias=False),
+                         nn.BatchNorm2d(cout))
+
+
+class PlainCNN(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv1 = nn.Conv2d(3, 8, 3, padding=1)
+        self.bn1 = nn.BatchNorm2d(8)
+        self.pool = nn.MaxPool2d(2)
+        self.conv2 = nn.Conv2d(8, 16, 3, stride=2)
+        self.bn2 = nn.BatchNorm2d(16)
+        self.gap = nn.AdaptiveAvgPool2d(1)
+        self.fc = nn.Linear(16, 10)
+
+    def forward(self, x):
+        x = torch.relu(self.bn1(self.conv1(x)))
+        x = self.pool(x)
+        x = torch.relu(self.bn2(self.conv2(x)))
+        x = torch.flatten(self.gap(x), 1)
+        return self.fc(x)
+
+
+class BasicBlock(nn.Module):
+    def __init__(self, cin, cout, stride):
+        super().__init__()
+        self.conv1 = nn.Conv2d(cin, cout, 3, stride, 1, bias=False)
+        self.bn1 = nn.BatchNorm2d(cout)
+        self.conv2 = nn.Conv2d(cout, cout, 3, 1, 1, bias=False)
+        self.bn2 = nn.BatchNorm2d(cout)
+        self.downsample = None
+        if stride != 1 or cin != cout:
+            self.downsample = nn.Sequential(nn.Conv2d(cin, cout, 1, stride, bias=False),
+                                            nn.BatchNorm2d(cout))
+
+    def forward(self, x):
+        identity = x if self.downsample is None else self.downsample(x)
+        out = torch.relu(self.bn1(self.conv1(x)))
+        out = self.bn2(self.conv2(out))
+        return torch.relu(out + identity)
+
+
+class MiniResNet(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv1 = nn.Conv2d(3, 8, 3, 1, 1, bias=False)
+        self.bn1 = nn.BatchNorm2d(8)
+        self.layer1 = BasicBlock(8, 8, 1)
+        self.layer2 = BasicBlock(8, 16, 2)
+        self.avgpool = nn.AdaptiveAvgPool2d(1)
+        self.fc = nn.Linear(16, 10)
+
+    def forward(self, x):
+        x = torch.relu(self.bn1(self.conv1(x)))
+        x = self.layer2(self.layer1(x))
+        return self.fc(torch.flatten(self.avgpool(x), 1))
+
+
+class DenseLayer(nn.Module):
+    def __init__(self, cin, growth):
+        super().__init__()
+        self.bn = nn.BatchNorm2d(cin)
+        self.conv = nn.Conv2d(cin, growth, 3, 1, 1, bias=False)
+
+    def forward(self, x):
+        return torch.cat([x, self.conv(torch.relu(self.bn(x)))], 1)
+
+
+class MiniDenseNet(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.stem = nn.Conv2d(3, 8, 3, 1, 1, bias=False)
+        self.block = nn.Sequential(DenseLayer(8, 4), DenseLayer(12, 4), DenseLayer(16, 4))
+        self.trans_bn = nn.BatchNorm2d(20)
+        self.trans_conv = nn.Conv2d(20, 10, 1, bias=False)
+        self.trans_pool = nn.AvgPool2d(2, 2)
+        self.head_bn = nn.BatchNorm2d(10)
+        self.fc = nn.Linear(10, 10)
+
+    def forward(self, x):
+        x = self.block(self.stem(x))
+        x = self.trans_pool(self.trans_conv(torch.relu(self.trans_bn(x))))
+        x = torch.relu(self.head_bn(x))
+        x = torch.flatten(nn.functional.adaptive_avg_pool2d(x, 1), 1)
+        return self.fc(x)
+
+
+class InvertedResidual(nn.Module):
+    def __init__(self, c, expand):
+        super().__init__()
+        h = c * expand
+        self.expand = nn.Sequential(conv_bn(c, h, 1), nn.ReLU6())
+        self.dw = nn.Sequential(conv_bn(h, h, 3, groups=h), nn.ReLU6())
+        self.project = conv_bn(h, c, 1)
+
+    def forward(self, x):
+        return x + self.project(self.dw(self.expand(x)))
+
+
+class MobileNetV2Block(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.stem = nn.Sequential(conv_bn(3, 8, 3, stride=2), nn.ReLU6())
+        self.block = InvertedResidual(8, 2)
+        self.head = nn.Sequential(conv_bn(8, 16, 1), nn.ReLU6())
+        self.pool = nn.AdaptiveAvgPool2d(1)
+        self.fc = nn.Linear(16, 10)
+
+    def forward(self, x):
+        x = self.head(self.block(self.stem(x)))
+        return self.fc(torch.flatten(self.pool(x), 1))
+
+
+class SEBlockNet(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(3, 16, 3, 1, 1)
+        self.se_pool = nn.AdaptiveAvgPool2d(1)
+        self.se_reduce = nn.Conv2d(16, 4, 1)
+        self.se_expand = nn.Conv2d(4, 16, 1)
+        self.pool = nn.AdaptiveAvgPool2d(1)
+        self.fc = nn.Linear(16, 10)
+
+    def forward(self, x):
+        x = torch.relu(self.conv(x))
+        s = torch.sigmoid(self.se_expand(torch.relu(self.se_reduce(self.se_pool(x)))))
+        x = x * s
+        return self.fc(torch.flatten(self.pool(x), 1))
+
+
+class FlattenGemm(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(3, 8, 3, 1, 1)
+        self.pool = nn.MaxPool2d(2)
+        self.fc1 = nn.Linear(128, 32)
+        self.fc2 = nn.Linear(32, 10)
+
+    def forward(self, x):
+        x = self.pool(torch.relu(self.conv(x)))      # 8x4x4 for an 8x8 input
+        x = torch.flatten(x, 1)
+        return self.fc2(torch.relu(self.fc1(x)))
+
+
+class ConvSiLU(nn.Module):
+    """YOLO-style Conv+BN+SiLU, SiLU written out so it exports as Sigmoid and Mul."""
+
+    def __init__(self, cin, cout, k=1, stride=1):
+        super().__init__()
+        self.conv = nn.Conv2d(cin, cout, k, stride, k // 2, bias=False)
+        self.bn = nn.BatchNorm2d(cout)
+
+    def forward(self, x):
+        x = self.bn(self.conv(x))
+        return x * torch.sigmoid(x)
+
+
+class Bottleneck(nn.Module):
+    def __init__(self, c):
+        super().__init__()
+        self.cv1 = ConvSiLU(c, c, 3)
+        self.cv2 = ConvSiLU(c, c, 3)
+
+    def forward(self, x):
+        return x + self.cv2(self.cv1(x))
+
+
+class C2f(nn.Module):
+    def __init__(self, cin, cout):
+        super().__init__()
+        self.c = cout // 2
+        self.cv1 = ConvSiLU(cin, 2 * self.c, 1)
+        self.m = Bottleneck(self.c)
+        self.cv2 = ConvSiLU(3 * self.c, cout, 1)
+
+    def forward(self, x):
+        # torch.split with explicit sizes exports as one Split node; x.chunk(2, 1) would
+        # export as Shape/Gather/Add/Div/Mul/Slice arithmetic instead.
+        y0, y1 = torch.split(self.cv1(x), [self.c, self.c], 1)
+        y2 = self.m(y1)
+        return self.cv2(torch.cat([y0, y1, y2], 1))
+
+
+class YoloBlock(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.stem = ConvSiLU(3, 8, 3)              # 8 x 16 x 16 (skip)
+        self.down = ConvSiLU(8, 16, 3, stride=2)   # 16 x 8 x 8
+        self.c2f = C2f(16, 16)                     # 16 x 8 x 8
+        self.up = nn.Upsample(scale_factor=2, mode="nearest")
+        self.out = nn.Conv2d(24, 8, 1)             # 8 x 16 x 16
+
+    def forward(self, x):
+        skip = self.stem(x)
+        y = self.c2f(self.down(skip))
+        y = torch.cat([self.up(y), skip], 1)
+        return self.out(y)
+
+
+# ----------------------------------------------------------------------------- helpers
+
+def randomize_bn(model):
+    """Non-trivial BN affine and running statistics, so BN matters numerically."""
+    with torch.no_grad():
+        for m in model.modules():
+            if isinstance(m, nn.BatchNorm2d):
+                m.weight.uniform_(0.5, 1.5)
+                m.bias.normal_(0.0, 0.2)
+                m.running_mean.normal_(0.0, 0.2)
+                m.running_var.uniform_(0.5, 2.0)
+
+
+def count_macs(model, x):
+    """Multiply-accumulates per sample of Conv2d / ConvTranspose2d / Linear layers."""
+    total = [0]
+    batch = x.shape[0]
+
+    def hook(mod, inp, out):
+        if isinstance(mod, nn.Conv2d):
+            kh, kw = mod.kernel_size
+            total[0] += out.numel() // batch * (mod.in_channels // mod.groups * kh * kw)
+        elif isinstance(mod, nn.ConvTranspose2d):
+            kh, kw = mod.kernel_size
+            total[0] += inp[0].numel() // batch * (mod.out_channels // mod.groups * kh * kw)
+        elif isinstance(mod, nn.Linear):
+            total[0] += out.numel() // out.shape[-1] // batch * mod.out_features * mod.in_features
+
+    handles = [m.register_forward_hook(hook) for m in model.modules()
+               if isinstance(m, (nn.Conv2d, nn.ConvTranspose2d, nn.Linear))]
+    with torch.no_grad():
+        model(x)
+    for h in handles:
+        h.remove()
+    return int(total[0])
+
+
+def export(model, x, fold):
+    import io
+    f = io.BytesIO()
+    torch.onnx.export(model, (x,), f, dynamo=False, opset_version=OPSET,
+                      input_names=["x"], output_names=["y"],
+                      dynamic_axes={"x": {0: "N"}, "y": {0: "N"}},
+                      do_constant_folding=fold)
+    return onnx.load_from_string(f.getvalue())
+
+
+def float_param_count(model):
+    n = 0
+    for init in model.graph.initializer:
+        if init.data_type == onnx.TensorProto.FLOAT:
+            n += int(numpy_helper.to_array(init).size)
+    return n
+
+
+def ort_session(model_or_path):
+    so = ort.SessionOptions()
+    so.intra_op_num_threads = 1
+    so.inter_op_num_threads = 1
+    src = model_or_path if isinstance(model_or_path, str) else model_or_path.SerializeToString()
+    return ort.InferenceSession(src, so, providers=["CPUExecutionProvider"])
+
+
+def all_value_shapes(model, feeds):
+    """Shape ORT really produces for every graph input and node output."""
+    m = copy.deepcopy(model)
+    existing = {o.name for o in m.graph.output}
+    init_names = {i.name for i in m.graph.initializer}
+    for node in m.graph.node:
+        for name in node.output:
+            if name and name not in existing:
+                m.graph.output.append(onnx.ValueInfoProto(name=name))
+                existing.add(name)
+    sess = ort_session(m)
+    names = [o.name for o in sess.get_outputs()]
+    outs = sess.run(names, feeds)
+    got = dict(zip(names, outs))
+    values = {}
+    for inp in model.graph.input:
+        if inp.name not in init_names:
+            values[inp.name] = [int(d) for d in feeds[inp.name].shape]
+    for node in model.graph.node:
+        for name in node.output:
+            if name and name in got and name not in values:
+                values[name] = [int(d) for d in np.asarray(got[name]).shape]
+    return values
+
+
+def golden_text(params, macs, values):
+    lines = ["{", f'  "batch": {BATCH},', f'  "params": {params},', f'  "macs": {macs},',
+             '  "values": {']
+    items = list(values.items())
+    for i, (k, v) in enumerate(items):
+        comma = "," if i + 1 < len(items) else ""
+        lines.append(f"    {json.dumps(k)}: {json.dumps(v)}{comma}")
+    lines += ["  }", "}"]
+    return "\n".join(lines) + "\n"
+
+
+def to_typed_fields(model):
+    """Moves FLOAT / INT64 initializer data from raw_data into float_data / int64_data."""
+    m = copy.deepcopy(model)
+    for init in m.graph.initializer:
+        if init.data_location == onnx.TensorProto.EXTERNAL:
+            continue
+        arr = numpy_helper.to_array(init)
+        if init.data_type == onnx.TensorProto.FLOAT:
+            init.ClearField("raw_data")
+            del init.float_data[:]
+            init.float_data.extend(arr.astype(np.float32).ravel().tolist())
+        elif init.data_type == onnx.TensorProto.INT64:
+            init.ClearField("raw_data")
+            del init.int64_data[:]
+            init.int64_data.extend(arr.astype(np.int64).ravel().tolist())
+    return m
+
+
+# ----------------------------------------------------------------------------- fixtures
+
+# name -> (constructor, input CHW, do_constant_folding)
+SPECS = {
+    "plain_cnn_bn": (PlainCNN, (3, 16, 16), False),
+    "plain_cnn_fused": (PlainCNN, (3, 16, 16), True),
+    "mini_resnet": (MiniResNet, (3, 16, 16), False),
+    "mini_densenet": (MiniDenseNet, (3, 16, 16), False),
+    "mobilenetv2_block": (MobileNetV2Block, (3, 16, 16), False),
+    "se_block": (SEBlockNet, (3, 16, 16), False),
+    "flatten_gemm": (FlattenGemm, (3, 8, 8), False),
+    "yolo_block": (YoloBlock, (3, 16, 16), False),
+}
+# variants of plain_cnn_bn that differ only in how the file stores its tensors
+DERIVED = ["plain_cnn_external", "plain_cnn_typed"]
+
+
+def build(name):
+    base = {"plain_cnn_external": "plain_cnn_bn", "plain_cnn_typed": "plain_cnn_bn"}.get(name, name)
+    ctor, chw, fold = SPECS[base]
+    torch.manual_seed(0)
+    model = ctor()
+    randomize_bn(model)
+    model.eval()
+    gen = torch.Generator().manual_seed(1234)
+    x = torch.randn((BATCH,) + chw, generator=gen)
+    proto = export(model, x, fold)
+    if name == "plain_cnn_fused":
+        if any(n.op_type == "BatchNormalization" for n in proto.graph.node):
+            # Fallback: fuse Conv+BN in torch before exporting.
+            from torch.nn.utils.fusion import fuse_conv_bn_eval
+            model.conv1 = fuse_conv_bn_eval(model.conv1, model.bn1)
+            model.bn1 = nn.Identity()
+            model.conv2 = fuse_conv_bn_eval(model.conv2, model.bn2)
+            model.bn2 = nn.Identity()
+            proto = export(model, x, fold)
+        assert not any(n.op_type == "BatchNormalization" for n in proto.graph.node)
+    if name == "plain_cnn_typed":
+        proto = to_typed_fields(proto)
+    macs = count_macs(model, x)
+    with torch.no_grad():
+        y_torch = model(x).numpy()
+    return proto, x.numpy(), y_torch, macs
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    ap.add_argument("--out", default=os.path.join(root, "Tests", "Fixtures"))
+    args = ap.parse_args()
+    os.makedirs(args.out, exist_ok=True)
+
+    rows = []
+    for name in list(SPECS) + DERIVED:
+        proto, x, y_torch, macs = build(name)
+        onnx.checker.check_model(proto, full_check=True)
+        path = os.path.join(args.out, name + ".onnx")
+        files = [path]
+        if name == "plain_cnn_external":
+            data_name = name + ".onnx.data"
+            data_path = os.path.join(args.out, data_name)
+            if os.path.exists(data_path):
+                os.remove(data_path)  # onnx appends to an existing data file
+            ext = copy.deepcopy(proto)
+            onnx.save_model(ext, path, save_as_external_data=True, all_tensors_to_one_file=True,
+                            location=data_name, size_threshold=0)
+            os.chmod(data_path, 0o644)
+            files.append(data_path)
+        else:
+            onnx.save_model(proto, path)
+        onnx.checker.check_model(path, full_check=True)
+
+        feeds = {"x": x}
+        y = ort_session(path).run(["y"], feeds)[0]
+        if not np.allclose(y, y_torch, rtol=1e-4, atol=1e-5):
+            sys.exit(f"{name}: ORT and torch disagree (max diff {np.abs(y - y_torch).max()})")
+        np.savez(os.path.join(args.out, name + ".npz"), x=x, y=y)
+
+        loaded = onnx.load(path)  # loads external data too
+        values = all_value_shapes(loaded, feeds)
+        params = float_param_count(loaded)
+        with open(os.path.join(args.out, name + ".golden.json"), "w") as f:
+            f.write(golden_text(params, macs, values))
+
+        ops = []
+        for n in proto.graph.node:
+            if n.op_type not in ops:
+                ops.append(n.op_type)
+        size = sum(os.path.getsize(p) for p in files)
+        rows.append((name, size, len(proto.graph.node), params, macs, ", ".join(ops)))
+
+    print(f"{'name':<20} {'bytes':>7} {'nodes':>5} {'params':>7} {'macs':>8}  op types")
+    for r in rows:
+        print(f"{r[0]:<20} {r[1]:>7} {r[2]:>5} {r[3]:>7} {r[4]:>8}  {r[5]}")
+
+
+if __name__ == "__main__":
+    main()
