@@ -60,6 +60,21 @@ enum Folding {
         }
     }
 
+    /// The float constant a node computes from float constants alone (Resize scales built by
+    /// Concat of Constants, for instance); nil for anything else.
+    static func foldFloats(_ node: Node, graph: Graph, info: ShapeInfo) -> Tensor? {
+        let inputs = node.inputs.map { v in graph.initializers[v] ?? info.constants[v] }
+        guard node.opType != "Constant", !inputs.isEmpty, let shape = node.outputs.first.flatMap({ info[$0].staticShape }),
+              shape.reduce(1, *) <= ShapeInference.foldLimit else { return nil }
+        let floats = inputs.compactMap { $0?.floats }
+        guard floats.count == inputs.count else { return nil }
+        switch node.opType {
+        case "Concat" where shape.count == 1: return Tensor(floats: floats.flatMap { $0 }, shape: shape)
+        case "Identity", "Reshape", "Unsqueeze", "Squeeze", "Flatten": return Tensor(floats: floats[0], shape: shape)
+        default: return nil
+        }
+    }
+
     /// Elementwise arithmetic on folded values that are scalars or equal-length vectors.
     private static func elementwise(_ node: Node, _ inputs: [FoldedValue?], shape: [Int]?) -> [FoldedValue]? {
         let values = inputs.compactMap { $0 }

@@ -110,6 +110,9 @@ public enum ShapeInference {
             info.types[output] = type
             if !type.isFullyKnown { info.unknownCause[output] = unknownInputCause ?? node.id }
         }
+        if let output = node.outputs.first, let constant = Folding.foldFloats(node, graph: graph, info: info) {
+            info.constants[output] = constant
+        }
         if let folded = try? Folding.fold(node, info: info) {
             for (value, f) in zip(node.outputs, folded) where f.elements.count <= foldLimit {
                 info.folded[value] = f

@@ -1,0 +1,85 @@
+/// Finds the layer a user means: by exact node name, by index in `summary`, or by a unique
+/// suffix of its module path (`layer1.0.conv1` for `/layer1/layer1.0/conv1/Conv`).
+public struct LayerResolver: Sendable {
+    private let graph: Graph
+    private let layers: LayerList
+    private let paths: [(position: Int, path: String)]
+
+    /// A resolver over a graph's layers.
+    public init(graph: Graph, shapes: ShapeInfo) {
+        self.graph = graph
+        self.layers = LayerList(graph: graph, shapes: shapes)
+        self.paths = layers.positions.map { ($0, Self.modulePath(of: graph.nodes[$0])) }
+    }
+
+    /// The position in the graph's node list of the layer `query` names.
+    public func resolve(_ query: String) throws -> Int {
+        if let exact = graph.nodes.firstIndex(where: { $0.name == query }) { return exact }
+        let digits = query.hasPrefix("#") ? String(query.dropFirst()) : query
+        if let index = Int(digits) {
+            guard index >= 0, index < layers.positions.count else {
+                throw CoreError.unknownLayer(name: query, suggestions: ["an index from 0 to \(layers.positions.count - 1)"])
+            }
+            return layers.positions[index]
+        }
+        if let generated = graph.nodes.firstIndex(where: { $0.name.isEmpty && graph.displayName(of: $0) == query }) {
+            return generated
+        }
+        let trimmed = query.hasPrefix("/") ? String(query.dropFirst()) : query
+        let exactPath = paths.filter { $0.path == trimmed }
+        if exactPath.count == 1 { return exactPath[0].position }
+        let suffix = paths.filter { p in
+            p.path.hasSuffix("." + trimmed) || p.path.hasSuffix("/" + trimmed)
+                || graph.nodes[p.position].name.hasSuffix("/" + trimmed)
+        }
+        let matches = exactPath.isEmpty ? suffix : exactPath
+        if matches.count == 1 { return matches[0].position }
+        if matches.count > 1 {
+            throw CoreError.ambiguousLayer(name: query, matches: matches.map { graph.displayName(of: graph.nodes[$0.position]) })
+        }
+        throw CoreError.unknownLayer(name: query, suggestions: suggestions(for: trimmed))
+    }
+
+    /// Up to three layer names closest to `query` by edit distance.
+    private func suggestions(for query: String) -> [String] {
+        let scored = paths.map { p -> (Int, String) in
+            let name = graph.displayName(of: graph.nodes[p.position])
+            return (min(EditDistance.between(query, p.path), EditDistance.between(query, name)), p.path.isEmpty ? name : p.path)
+        }
+        let limit = max(2, query.count / 2)
+        return Array(scored.filter { $0.0 <= limit }.sorted { $0.0 < $1.0 }.map(\.1).prefix(3))
+    }
+
+    /// The dotted module path of a node named like PyTorch's exporter does:
+    /// `/layer1/layer1.0/conv1/Conv` → `layer1.0.conv1`. Other names are returned as they are.
+    public static func modulePath(of node: Node) -> String {
+        var parts = node.name.split(separator: "/").map(String.init)
+        guard node.name.hasPrefix("/"), !parts.isEmpty else { return node.name }
+        if parts.last == node.opType || parts.last?.hasPrefix(node.opType + "_") == true { parts.removeLast() }
+        var path = ""
+        for part in parts {
+            path = path.isEmpty || part.hasPrefix(path + ".") ? part : path + "." + part
+        }
+        return path
+    }
+}
+
+/// Levenshtein distance, for "did you mean" suggestions.
+public enum EditDistance {
+    /// The number of single-character edits turning `a` into `b`.
+    public static func between(_ a: String, _ b: String) -> Int {
+        let x = Array(a.utf8), y = Array(b.utf8)
+        if x.isEmpty { return y.count }
+        var row = Array(0...y.count)
+        for i in 1...x.count {
+            var previous = row[0]
+            row[0] = i
+            for j in stride(from: 1, through: y.count, by: 1) {
+                let current = row[j]
+                row[j] = min(row[j] + 1, row[j - 1] + 1, previous + (x[i - 1] == y[j - 1] ? 0 : 1))
+                previous = current
+            }
+        }
+        return row[y.count]
+    }
+}

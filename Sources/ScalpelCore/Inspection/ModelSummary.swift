@@ -1,0 +1,102 @@
+/// One row of a model summary: a layer with its shapes and cost.
+public struct LayerRow: Sendable {
+    /// Position among the layers (what `show 12` refers to).
+    public var index: Int
+    /// The node.
+    public var node: NodeID
+    /// The display name.
+    public var name: String
+    /// The operator.
+    public var opType: String
+    /// Types of the data inputs (initializers excluded).
+    public var inputs: [ValueType]
+    /// Types of the outputs.
+    public var outputs: [ValueType]
+    /// Elements of the float initializers this layer is the first to use (its weights;
+    /// constants computed in the graph, such as Clip bounds, are not parameters).
+    public var parameters: Int
+    /// Multiply-accumulates per sample for Conv, ConvTranspose, Gemm and MatMul; nil when a
+    /// shape it needs is unknown, 0 for other ops.
+    public var macs: Int?
+}
+
+/// A table of a model's layers with totals: what `summary` shows.
+public struct ModelSummary: Sendable {
+    /// The layers in topological order.
+    public var rows: [LayerRow]
+    /// All float initializer elements in the graph.
+    public var totalParameters: Int
+    /// Sum of the known per-sample MACs.
+    public var totalMACs: Int
+    /// Layers whose MACs are unknown.
+    public var unknownMACLayers: Int
+    /// Nodes not shown as layers (constants and shape arithmetic).
+    public var hiddenNodes: Int
+
+    /// Builds the summary of a graph from its inferred shapes.
+    public init(graph: Graph, shapes: ShapeInfo) {
+        let layers = LayerList(graph: graph, shapes: shapes)
+        var counted = Set<ValueID>()
+        rows = layers.positions.enumerated().map { index, position in
+            let node = graph.nodes[position]
+            var params = 0
+            for v in node.inputs where !counted.contains(v) {
+                guard let t = graph.initializers[v], t.elementType == .float32 else { continue }
+                counted.insert(v)
+                params += t.elementCount
+            }
+            return LayerRow(
+                index: index, node: node.id, name: graph.displayName(of: node), opType: node.opType,
+                inputs: node.inputs.filter { !$0.isAbsent && graph.initializers[$0] == nil && shapes.constants[$0] == nil }.map { shapes[$0] },
+                outputs: node.outputs.filter { !$0.isAbsent }.map { shapes[$0] },
+                parameters: params, macs: LayerCost.macsPerSample(node, shapes: shapes))
+        }
+        totalParameters = graph.initializers.values.reduce(0) { $0 + ($1.elementType == .float32 ? $1.elementCount : 0) }
+        totalMACs = rows.reduce(0) { $0 + ($1.macs ?? 0) }
+        unknownMACLayers = rows.filter { $0.macs == nil }.count
+        hiddenNodes = graph.nodes.count - rows.count
+    }
+}
+
+/// The nodes a user sees as layers: every node except constants and folded shape arithmetic.
+public struct LayerList: Sendable {
+    /// Positions in the graph's node list of the layers, in topological order; a layer's
+    /// index is its place here.
+    public let positions: [Int]
+
+    /// Lists the layers of a graph.
+    public init(graph: Graph, shapes: ShapeInfo) {
+        positions = graph.nodes.indices.filter { i in
+            let outputs = graph.nodes[i].outputs.filter { !$0.isAbsent }
+            return outputs.isEmpty || !outputs.allSatisfy { shapes.folded[$0] != nil || shapes.constants[$0] != nil }
+        }
+    }
+}
+
+/// Multiply-accumulate counts of the ops that dominate a CNN's compute.
+public enum LayerCost {
+    /// MACs per sample (batch dimension excluded), 0 for ops not counted, nil when shapes are unknown.
+    public static func macsPerSample(_ node: Node, shapes: ShapeInfo) -> Int? {
+        func dims(_ v: ValueID?) -> [Int]? {
+            guard let v, let d = shapes[v].dims, !d.isEmpty else { return nil }
+            return d.dropFirst().map(\.value).allKnown
+        }
+        func full(_ v: ValueID?) -> [Int]? { v.flatMap { shapes[$0].staticShape } }
+        switch node.opType {
+        case "Conv":
+            guard let out = dims(node.outputs.first), let w = full(node.input(1)) else { return nil }
+            return out.reduce(1, *) * w.dropFirst().reduce(1, *)
+        case "ConvTranspose":
+            guard let x = dims(node.input(0)), let w = full(node.input(1)) else { return nil }
+            return x.reduce(1, *) * w.dropFirst().reduce(1, *)
+        case "Gemm":
+            guard let out = dims(node.outputs.first), let b = full(node.input(1)), b.count == 2 else { return nil }
+            return out.reduce(1, *) * (node.int("transB", default: 0) != 0 ? b[1] : b[0])
+        case "MatMul":
+            guard let out = dims(node.outputs.first), let a = shapes[node.inputs[0]].dims, let k = a.last?.value else { return nil }
+            return out.reduce(1, *) * k
+        default:
+            return 0
+        }
+    }
+}

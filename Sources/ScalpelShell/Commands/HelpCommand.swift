@@ -1,0 +1,23 @@
+/// `help [COMMAND]`: lists the commands, or explains one.
+enum HelpCommand {
+    static let spec = CommandSpec(
+        name: "help",
+        summary: "list the commands, or show one command's usage and an example",
+        usage: "help [COMMAND]",
+        example: "help show",
+        flags: [], options: [],
+        run: { args, _, console in
+            let words = try args.positionals(atMost: 1)
+            if let name = words.first {
+                guard let spec = CommandRunner.command(named: name) else {
+                    throw ShellError.unknownCommand(name, suggestion: nil)
+                }
+                console.line("\(spec.usage)\n  \(spec.summary)\n  example: \(spec.example)")
+            } else {
+                var table = Table([("command", .left), ("what it does", .left)])
+                for spec in CommandRunner.commands { table.rows.append([spec.usage, spec.summary]) }
+                console.write(table.render())
+                console.line("Layers can be named in full, by a unique suffix of their module path, or by their # in `summary`.")
+            }
+        })
+}

@@ -1,0 +1,33 @@
+import Foundation
+import ScalpelCore
+
+/// `save FILE`: writes the current model atomically.
+enum SaveCommand {
+    static let spec = CommandSpec(
+        name: "save",
+        summary: "write the model to an ONNX file (atomically: write, then rename)",
+        usage: "save FILE [--force] [--external-data | --inline]",
+        example: "save resnet18-pruned.onnx",
+        flags: ["--force", "--external-data", "--inline"], options: [],
+        run: { args, session, console in
+            let path = try args.positionals(1, "the file to write")[0]
+            if !args.flag("--force"), sameFile(path, session.path) {
+                throw args.usageError("'\(path)' is the file the model was loaded from; add --force to overwrite it")
+            }
+            guard !(args.flag("--external-data") && args.flag("--inline")) else {
+                throw args.usageError("--external-data and --inline exclude each other")
+            }
+            var options = SaveOptions()
+            if args.flag("--external-data") { options.externalData = .always }
+            if args.flag("--inline") { options.externalData = .never }
+            try session.model.save(to: path, options: options)
+            let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+            console.line("saved \(path) (\(Format.bytes(size ?? 0)))")
+        })
+
+    /// Whether two paths name the same file (after resolving links).
+    static func sameFile(_ a: String, _ b: String) -> Bool {
+        func canonical(_ p: String) -> String { URL(fileURLWithPath: p).standardizedFileURL.resolvingSymlinksInPath().path }
+        return canonical(a) == canonical(b)
+    }
+}

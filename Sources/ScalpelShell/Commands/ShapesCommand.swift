@@ -1,0 +1,38 @@
+import ScalpelCore
+
+/// `shapes`: the inferred type of every value in the graph.
+enum ShapesCommand {
+    static let spec = CommandSpec(
+        name: "shapes",
+        summary: "list every value (inputs, initializers, node outputs) with its inferred type",
+        usage: "shapes [--json]",
+        example: "shapes --json",
+        flags: ["--json"], options: [],
+        run: { args, session, console in
+            _ = try args.positionals(0, "")
+            let values = allValues(session.model.graph)
+            if args.flag("--json") {
+                let items = values.map { v -> JSON in
+                    let t = session.shapes[v]
+                    return .object([("name", .string(v.name)),
+                                    ("dtype", t.elementType.map { .string($0.description) } ?? .null),
+                                    ("shape", JSON.shape(t))])
+                }
+                console.line(JSON.object([("values", .array(items))]).render())
+            } else {
+                var table = Table([("value", .left), ("dtype", .left), ("shape", .left)])
+                for v in values {
+                    let t = session.shapes[v]
+                    table.rows.append([v.name, t.elementType?.description ?? "?", t.shapeDescription])
+                }
+                console.write(table.render() + SummaryCommand.problems(session.shapes))
+            }
+        })
+
+    /// Graph inputs, then initializers, then node outputs, each once, in graph order.
+    static func allValues(_ graph: Graph) -> [ValueID] {
+        var seen = Set<ValueID>()
+        let ordered = graph.inputs.map(\.id) + graph.initializerOrder + graph.nodes.flatMap(\.outputs)
+        return ordered.filter { !$0.isAbsent && seen.insert($0).inserted }
+    }
+}

@@ -1,0 +1,62 @@
+import ScalpelCore
+
+/// `summary`: a row per layer with shapes, parameters and MACs, then totals.
+enum SummaryCommand {
+    static let spec = CommandSpec(
+        name: "summary",
+        summary: "list the layers with input and output shapes, parameters and MACs per sample",
+        usage: "summary [--json]",
+        example: "summary --json > layers.json",
+        flags: ["--json"], options: [],
+        run: { args, session, console in
+            _ = try args.positionals(0, "")
+            let summary = ModelSummary(graph: session.model.graph, shapes: session.shapes)
+            console.write(args.flag("--json") ? json(summary, session).render() + "\n" : text(summary, session))
+        })
+
+    static func text(_ s: ModelSummary, _ session: Session) -> String {
+        var table = Table([("#", .right), ("layer", .left), ("op", .left), ("input", .left), ("output", .left),
+                           ("params", .right), ("MACs", .right)])
+        for row in s.rows {
+            table.rows.append([String(row.index), row.name, row.opType, Format.shapes(row.inputs), Format.shapes(row.outputs),
+                               row.parameters == 0 ? "" : Format.grouped(row.parameters),
+                               row.macs.map { $0 == 0 ? "" : Format.compact($0) } ?? "?"])
+        }
+        let model = session.model
+        var out = "\(session.modelName): graph '\(model.graph.name)'"
+            + (model.producer.isEmpty ? "" : ", from \(model.producer)")
+            + (model.opsetVersion().map { ", opset \($0)" } ?? "") + "\n\n"
+        out += table.render() + "\n"
+        out += "layers: \(s.rows.count)" + (s.hiddenNodes > 0 ? " (+\(s.hiddenNodes) constant and shape-arithmetic nodes not listed)" : "") + "\n"
+        out += "parameters: \(Format.grouped(s.totalParameters)) (\(Format.bytes(s.totalParameters * 4)) as float32)\n"
+        out += "MACs per sample: \(Format.compact(s.totalMACs))"
+            + (s.unknownMACLayers > 0 ? " (+ \(s.unknownMACLayers) layers with unknown shapes)" : "") + "\n"
+        out += problems(session.shapes)
+        return out
+    }
+
+    /// The shape-inference problems, one line each, or nothing when there are none.
+    static func problems(_ shapes: ShapeInfo) -> String {
+        guard !shapes.problems.isEmpty else { return "" }
+        return "shape inference: \(shapes.problems.count) problem(s):\n" + shapes.problems.map { "  \($0)\n" }.joined()
+    }
+
+    static func json(_ s: ModelSummary, _ session: Session) -> JSON {
+        .object([
+            ("model", .string(session.path)),
+            ("graph", .string(session.model.graph.name)),
+            ("opset", session.model.opsetVersion().map(JSON.int) ?? .null),
+            ("layers", .array(s.rows.map { row in
+                .object([
+                    ("index", .int(row.index)), ("name", .string(row.name)), ("op", .string(row.opType)),
+                    ("inputs", .array(row.inputs.map(JSON.shape))), ("outputs", .array(row.outputs.map(JSON.shape))),
+                    ("params", .int(row.parameters)), ("macs", row.macs.map(JSON.int) ?? .null),
+                ])
+            })),
+            ("total_params", .int(s.totalParameters)),
+            ("total_macs", .int(s.totalMACs)),
+            ("hidden_nodes", .int(s.hiddenNodes)),
+            ("problems", .array(session.shapes.problems.map { .string($0.description) })),
+        ])
+    }
+}

@@ -1,0 +1,27 @@
+import ScalpelCore
+
+/// Parses and runs command lines against a session: the one code path for `-c`, scripts and
+/// the interactive shell.
+public enum CommandRunner {
+    /// Every command, by name.
+    public static let commands: [CommandSpec] = [
+        SummaryCommand.spec, ShowCommand.spec, ShapesCommand.spec, GraphCommand.spec, SaveCommand.spec, HelpCommand.spec,
+    ]
+
+    /// The command with this name.
+    public static func command(named name: String) -> CommandSpec? { commands.first { $0.name == name } }
+
+    /// Runs one line; blank lines and comments do nothing. On error the session is unchanged.
+    public static func run(_ line: String, session: inout Session, console: inout any Console) throws {
+        let words = try Tokenizer.words(line)
+        guard let name = words.first else { return }
+        guard let spec = command(named: name) else {
+            let nearest = commands.map { ($0.name, EditDistance.between(name, $0.name)) }.min { $0.1 < $1.1 }
+            throw ShellError.unknownCommand(name, suggestion: nearest.flatMap { $0.1 <= max(2, name.count / 2) ? $0.0 : nil })
+        }
+        let arguments = try Arguments(Array(words.dropFirst()), for: spec)
+        var working = session
+        try spec.run(arguments, &working, &console)
+        session = working
+    }
+}

@@ -1,0 +1,40 @@
+import ScalpelCore
+
+/// Where commands write what they print.
+public protocol Console {
+    /// Writes text as it is (callers add newlines).
+    mutating func write(_ text: String)
+}
+
+extension Console {
+    /// Writes one line.
+    public mutating func line(_ text: String = "") { write(text + "\n") }
+}
+
+/// A console that keeps what is written, for tests and `--json` capture.
+public struct StringConsole: Console {
+    /// Everything written so far.
+    public var text = ""
+    /// An empty console.
+    public init() {}
+    /// Appends text.
+    public mutating func write(_ text: String) { self.text += text }
+}
+
+/// One shell command: its name, help and behaviour.
+public struct CommandSpec: Sendable {
+    /// The word that invokes it.
+    public let name: String
+    /// One line saying what it does.
+    public let summary: String
+    /// How it is called, e.g. `show LAYER [--json]`.
+    public let usage: String
+    /// A worked example.
+    public let example: String
+    /// Flags (`--json`) it accepts.
+    public let flags: [String]
+    /// Options taking a value (`--format dot`) it accepts.
+    public let options: [String]
+    /// Runs the command; throws to leave the session as it was.
+    public let run: @Sendable (Arguments, inout Session, inout any Console) throws -> Void
+}
