@@ -1,0 +1,110 @@
+import Foundation
+import ScalpelCore
+import ScalpelShell
+import Testing
+
+/// The command language and the inspection commands, run as a user would type them.
+@Suite struct CommandTests {
+    static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("Fixtures")
+
+    private func session(_ name: String = "mini_resnet") throws -> Session {
+        try Session(loading: Self.fixtures.appendingPathComponent(name + ".onnx").path)
+    }
+
+    private func run(_ lines: [String], on session: inout Session) throws -> String {
+        var console: any Console = StringConsole()
+        for line in lines { try CommandRunner.run(line, session: &session, console: &console) }
+        return (console as? StringConsole)?.text ?? ""
+    }
+
+    private func error(_ line: String, _ name: String = "mini_resnet") throws -> String {
+        var s = try session(name)
+        do {
+            _ = try run([line], on: &s)
+            return ""
+        } catch {
+            return "\(error)"
+        }
+    }
+
+    @Test func tokenizerQuotesEscapesAndComments() throws {
+        #expect(try Tokenizer.words(#"show "/layer1/Conv 2" --json # trailing"#) == ["show", "/layer1/Conv 2", "--json"])
+        #expect(try Tokenizer.words(#"save my\ model.onnx 'a b'"#) == ["save", "my model.onnx", "a b"])
+        #expect(try Tokenizer.words("  # only a comment") == [])
+        #expect(throws: ShellError.syntax("unclosed \" quote in: show \"abc")) { try Tokenizer.words("show \"abc") }
+    }
+
+    @Test func summaryListsLayersWithTotals() throws {
+        var s = try session()
+        let text = try run(["summary"], on: &s)
+        #expect(text.contains("/layer1/conv1/Conv"))
+        #expect(text.contains("parameters: 5,410"))
+        let json = try run(["summary --json"], on: &s)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
+        #expect(object["total_params"] as? Int == 5410)
+        #expect(object["total_macs"] as? Int == 579_744)
+        let layers = try #require(object["layers"] as? [[String: Any]])
+        #expect(layers.count == 22)
+        #expect(layers[0]["outputs"] as? [[AnyHashable]] == [["N", 8, 16, 16]])
+    }
+
+    @Test func showResolvesNamesSuffixesAndIndices() throws {
+        var s = try session()
+        #expect(try run(["show conv1"], on: &s).hasPrefix("layer #0 /conv1/Conv (Conv)"), "an exact module path wins over suffixes")
+        let byName = try run(["show /layer1/conv1/Conv"], on: &s)
+        #expect(try run(["show layer1.conv1"], on: &s) == byName)
+        #expect(try run(["show 3"], on: &s) == byName)
+        #expect(byName.contains("layer #3 /layer1/conv1/Conv (Conv)"))
+        #expect(byName.contains("layer1.conv1.weight  float32  [8, 8, 3, 3]"))
+        #expect(byName.contains("from /Relu (Relu)"))
+        #expect(byName.contains("→ /layer1/bn1/BatchNormalization (BatchNormalization)"))
+        #expect(byName.contains("MACs per sample: 147,456"))
+    }
+
+    @Test func unknownLayerSuggestsNearNames() throws {
+        #expect(try error("show layer1.conv3") == "no layer named 'layer1.conv3'; did you mean 'layer1.conv1', 'layer1.conv2', 'layer2.conv1'?")
+        #expect(try error("show Relu") == "'Relu' matches 3 layers ('/Relu', '/layer1/Relu', '/layer2/Relu'); give more of the name or the layer's index")
+        #expect(try error("show 99") == "no layer named '99'; did you mean 'an index from 0 to 21'?")
+    }
+
+    @Test func unknownCommandAndBadArgumentsAreExplained() throws {
+        #expect(try error("sumary") == "unknown command 'sumary'; did you mean 'summary'? (`help` lists the commands)")
+        #expect(try error("show") == "show: missing the layer (name, unique suffix, or # from summary); usage: show LAYER [--json]")
+        #expect(try error("summary --verbose") == "summary: unknown option --verbose (it takes --json); usage: summary [--json]")
+        #expect(try error("save a.onnx b.onnx").hasPrefix("save: too many arguments"))
+    }
+
+    @Test func saveRefusesToOverwriteTheLoadedFileWithoutForce() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("scalpel-shell-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("m.onnx").path
+        try FileManager.default.copyItem(atPath: Self.fixtures.appendingPathComponent("se_block.onnx").path, toPath: path)
+        let before = try Data(contentsOf: URL(fileURLWithPath: path))
+        var s = try Session(loading: path)
+        #expect(throws: ShellError.self) { _ = try run(["save \(path)"], on: &s) }
+        #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == before)
+        _ = try run(["save \(path) --force"], on: &s)
+        #expect(try Session(loading: path).model.graph == s.model.graph)
+    }
+
+    @Test func graphWritesDOT() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("scalpel-dot-\(UUID().uuidString).dot")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var s = try session("yolo_block")
+        _ = try run(["graph \(dir.path)"], on: &s)
+        let dot = try String(contentsOf: dir, encoding: .utf8)
+        #expect(dot.hasPrefix("digraph"))
+        let layerCount = ModelSummary(graph: s.model.graph, shapes: s.shapes).rows.count
+        #expect(dot.components(separatedBy: "\n").filter { $0.hasPrefix("  n") && $0.dropFirst(3).first?.isNumber == true && !$0.contains("->") }.count == layerCount)
+        #expect(dot.contains("Resize") && dot.contains("[N, 16, 16, 16]"))
+    }
+
+    @Test func helpListsEveryCommandAndExplainsOne() throws {
+        var s = try session()
+        let all = try run(["help"], on: &s)
+        for spec in CommandRunner.commands { #expect(all.contains(spec.usage)) }
+        #expect(try run(["help show"], on: &s).contains("example: show layer1.0.conv1"))
+    }
+}
