@@ -4,8 +4,10 @@ import Foundation
 /// A node attribute. It wraps the ONNX attribute itself, so every kind (graphs, sparse
 /// tensors, type protos, reference attributes) survives a round trip untouched.
 public struct Attribute: Sendable, Equatable {
+    /// The attribute as ONNX stores it.
     package var proto: Onnx_AttributeProto
 
+    /// Wraps an ONNX attribute.
     package init(proto: Onnx_AttributeProto) { self.proto = proto }
 
     /// The attribute's name.

@@ -9,6 +9,7 @@ public struct ValueInfo: Sendable, Equatable {
     /// The declaration as the file had it, written back unchanged.
     package var carried: Onnx_ValueInfoProto
 
+    /// Reads a declaration from its ONNX form.
     package init(proto: Onnx_ValueInfoProto) {
         self.id = ValueID(proto.name)
         self.declaredType = proto.hasType ? ValueType(proto: proto.type) : nil

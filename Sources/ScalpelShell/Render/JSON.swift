@@ -2,13 +2,20 @@ import Foundation
 import ScalpelCore
 
 /// A JSON value with deterministic key order, rendered without Foundation's reordering.
-public indirect enum JSON: Sendable, Equatable {
+public indirect enum JSON: Sendable {
+    /// `null`.
     case null
+    /// `true` or `false`.
     case bool(Bool)
+    /// An integer.
     case int(Int)
+    /// A number with a fraction (non-finite values render as `null`).
     case double(Double)
+    /// A string.
     case string(String)
+    /// An array.
     case array([JSON])
+    /// An object whose members keep the given order.
     case object([(String, JSON)])
 
     /// Compact-but-readable rendering: one array element or object member per line at the top level.
@@ -55,8 +62,6 @@ public indirect enum JSON: Sendable, Equatable {
         }
         return out + "\""
     }
-
-    public static func == (a: JSON, b: JSON) -> Bool { a.render() == b.render() }
 }
 
 extension JSON {
