@@ -23,7 +23,9 @@ let package = Package(
             dependencies: ["ONNXProto", .product(name: "SwiftProtobuf", package: "swift-protobuf")]
         ),
         // Command language, session and renderers.
-        .target(name: "ScalpelShell", dependencies: ["ScalpelCore"]),
+        .target(name: "ScalpelShell", dependencies: ["ScalpelCore", "CLibEdit"]),
+        // libedit (line editing, history) behind small C helpers, so Swift never touches C globals.
+        .target(name: "CLibEdit", linkerSettings: [.linkedLibrary("edit")]),
         // The command-line entry point.
         .executableTarget(
             name: "scalpel",

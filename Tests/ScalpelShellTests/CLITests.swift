@@ -1,4 +1,6 @@
 import Foundation
+import ScalpelCore
+import ScalpelShell
 import Testing
 
 /// The `scalpel` executable: exit codes and one-line errors for bad input.
@@ -7,10 +9,14 @@ import Testing
         .appendingPathComponent("scalpel").path
     static let fixtures = CommandTests.fixtures
 
+    /// The built `scalpel` executable beside the tests, or in the package's build folders.
+    static func binaryPath() throws -> String {
+        try #require(FileManager.default.isExecutableFile(atPath: binary) ? binary : locateBinary(),
+                     "build the scalpel product first (scripts/test does)")
+    }
+
     private func scalpel(_ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
-        let binaryPath = try #require(
-            FileManager.default.isExecutableFile(atPath: Self.binary) ? Self.binary : locateBinary(),
-            "build the scalpel product first (scripts/test does)")
+        let binaryPath = try Self.binaryPath()
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binaryPath)
         process.arguments = arguments
@@ -24,8 +30,8 @@ import Testing
         return (process.terminationStatus, String(decoding: stdout, as: UTF8.self), String(decoding: stderr, as: UTF8.self))
     }
 
-    private func locateBinary() -> String? {
-        let root = Self.fixtures.deletingLastPathComponent().deletingLastPathComponent()
+    private static func locateBinary() -> String? {
+        let root = fixtures.deletingLastPathComponent().deletingLastPathComponent()
         return [".build/debug/scalpel", ".build/release/scalpel"].map { root.appendingPathComponent($0).path }
             .first { FileManager.default.isExecutableFile(atPath: $0) }
     }
@@ -59,5 +65,90 @@ import Testing
         try expectOneLineError([dir.appendingPathComponent("absent.onnx").path], containing: "no such file")
         try expectOneLineError([Self.fixtures.appendingPathComponent("mini_resnet.onnx").path, "-c", "show nosuchlayer"],
                                containing: "no layer named 'nosuchlayer'")
+    }
+}
+
+/// The shell as a process: scripts, standard input, and recovery after kill -9.
+@Suite struct ProcessTests {
+    static func scalpel(_ arguments: [String], input: String = "", home: String? = nil) throws -> (status: Int32, stdout: String, stderr: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: try CLITests.binaryPath())
+        process.arguments = arguments
+        var env = ProcessInfo.processInfo.environment
+        if let home { env["HOME"] = home }
+        process.environment = env
+        let stdin = Pipe(), out = Pipe(), err = Pipe()
+        process.standardInput = stdin
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        stdin.fileHandleForWriting.write(Data(input.utf8))
+        try stdin.fileHandleForWriting.close()
+        let stdout = out.fileHandleForReading.readDataToEndOfFile()
+        let stderr = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: stdout, as: UTF8.self), String(decoding: stderr, as: UTF8.self))
+    }
+
+    static var model: String { CommandTests.fixtures.appendingPathComponent("mini_resnet.onnx").path }
+
+    @Test func readsCommandsFromAPipe() throws {
+        let home = try ScriptTests.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: home) }
+        let result = try Self.scalpel([Self.model], input: "summary\nrename conv1 stem\nhistory\n", home: home.path)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("parameters: 5,410") && result.stdout.contains("rename conv1 stem"))
+        #expect(!result.stdout.contains("scalpel mini_resnet.onnx>"), "no prompt without a terminal")
+        let failing = try Self.scalpel([Self.model], input: "summary\nshow nowhere\nsummary\n", home: home.path)
+        #expect(failing.status == 1)
+        #expect(failing.stderr.hasPrefix("<stdin>:2: no layer named 'nowhere'"))
+    }
+
+    @Test func runReplaysAScriptAndSavesOnlyOnSuccess() throws {
+        let dir = try ScriptTests.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let good = dir.appendingPathComponent("good.scalpel").path, bad = dir.appendingPathComponent("bad.scalpel").path
+        try "delete layer layer1.bn1\n# comment\nrename fc classifier\n".write(toFile: good, atomically: true, encoding: .utf8)
+        try "delete layer layer1.bn1\nrename fc\n".write(toFile: bad, atomically: true, encoding: .utf8)
+        let out = dir.appendingPathComponent("out.onnx").path
+        let ok = try Self.scalpel(["run", good, Self.model, "-o", out])
+        #expect(ok.status == 0, "\(ok.stderr)")
+        #expect(try Model.load(path: out).graph.nodes.contains { $0.name == "classifier" })
+        try FileManager.default.removeItem(atPath: out)
+        let failed = try Self.scalpel(["run", bad, Self.model, "-o", out])
+        #expect(failed.status == 1)
+        #expect(failed.stderr.contains("bad.scalpel:2: rename: missing the layer and its new name"))
+        #expect(!FileManager.default.fileExists(atPath: out))
+    }
+
+    @Test func killedSessionIsRecoveredFromItsJournal() throws {
+        let home = try ScriptTests.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: home) }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: try CLITests.binaryPath())
+        process.arguments = [Self.model]
+        process.environment = ProcessInfo.processInfo.environment.merging(["HOME": home.path]) { _, new in new }
+        let stdin = Pipe()
+        process.standardInput = stdin
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        stdin.fileHandleForWriting.write(Data("delete layer layer1.bn1\nrename conv1 stem\nshow stem\n".utf8))
+        let journals = home.appendingPathComponent(".scalpel/journals").path
+        let deadline = Date().addingTimeInterval(20)
+        while Date() < deadline {
+            let text = Journal.leftBehind(in: journals).first.flatMap { try? String(contentsOfFile: $0, encoding: .utf8) } ?? ""
+            if text.contains("rename conv1 stem") { break }
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        #expect(process.terminationReason == .uncaughtSignal)
+        let recovered = try Self.scalpel(["--recover"], input: "history\ndiff\nquit\n", home: home.path)
+        #expect(recovered.status == 0, "\(recovered.stderr)")
+        #expect(recovered.stderr.contains("recovered 3 command(s)"))
+        #expect(recovered.stdout.contains("delete layer layer1.bn1") && recovered.stdout.contains("rename conv1 stem"))
+        #expect(recovered.stdout.contains("renamed from /conv1/Conv"))
+        let none = try Self.scalpel(["--recover"], home: home.path)
+        #expect(none.status == 1 && none.stderr.contains("no session to recover"))
     }
 }

@@ -86,7 +86,7 @@ import Testing
         #expect(throws: ShellError.self) { _ = try run(["save \(path)"], on: &s) }
         #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == before)
         _ = try run(["save \(path) --force"], on: &s)
-        #expect(try Session(loading: path).model.graph == s.model.graph)
+        #expect(try Session(loading: path).current().model.graph == s.current().model.graph)
     }
 
     @Test func graphWritesDOT() throws {
@@ -96,7 +96,7 @@ import Testing
         _ = try run(["graph \(dir.path)"], on: &s)
         let dot = try String(contentsOf: dir, encoding: .utf8)
         #expect(dot.hasPrefix("digraph"))
-        let layerCount = ModelSummary(graph: s.model.graph, shapes: s.shapes).rows.count
+        let layerCount = try s.current().summary.rows.count
         #expect(dot.components(separatedBy: "\n").filter { $0.hasPrefix("  n") && $0.dropFirst(3).first?.isNumber == true && !$0.contains("->") }.count == layerCount)
         #expect(dot.contains("Resize") && dot.contains("[N, 16, 16, 16]"))
     }

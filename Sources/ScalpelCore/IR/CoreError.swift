@@ -14,6 +14,8 @@ public enum CoreError: Error, Equatable, Sendable, CustomStringConvertible {
     case unknownLayer(name: String, suggestions: [String])
     /// A layer name matches several layers.
     case ambiguousLayer(name: String, matches: [String])
+    /// An edit cannot be made as asked; the message says why and what to do instead.
+    case editRefused(String)
 
     /// A one-line, human-readable account of the problem and what to do about it.
     public var description: String {
@@ -32,6 +34,8 @@ public enum CoreError: Error, Equatable, Sendable, CustomStringConvertible {
             suggestions.isEmpty
                 ? "no layer named '\(name)'; `summary` lists the layers"
                 : "no layer named '\(name)'; did you mean \(suggestions.map { "'\($0)'" }.joined(separator: ", "))?"
+        case let .editRefused(reason):
+            reason
         case let .ambiguousLayer(name, matches):
             "'\(name)' matches \(matches.count) layers (\(matches.prefix(4).map { "'\($0)'" }.joined(separator: ", "))\(matches.count > 4 ? ", …" : "")); give more of the name or the layer's index"
         }

@@ -8,12 +8,12 @@ enum GraphCommand {
         summary: "write the graph as Graphviz DOT (render with: dot -Tsvg FILE.dot -o graph.svg)",
         usage: "graph FILE.dot",
         example: "graph resnet18.dot",
-        flags: [], options: [],
         run: { args, session, console in
             let path = try args.positionals(1, "the .dot file to write")[0]
-            let dot = DOTRenderer.render(graph: session.model.graph, shapes: session.shapes)
-            try AtomicFile.write(Data(dot.utf8), to: URL(fileURLWithPath: path))
-            console.line("wrote \(path) (\(session.model.graph.nodes.count) nodes)")
+            let doc = try session.current()
+            let dot = DOTRenderer.render(graph: doc.model.graph, shapes: doc.shapes)
+            try session.write(path) { try AtomicFile.write(Data(dot.utf8), to: URL(fileURLWithPath: path)) }
+            console.line("wrote \(path) (\(doc.model.graph.nodes.count) nodes)")
         })
 }
 

@@ -5,7 +5,6 @@ enum HelpCommand {
         summary: "list the commands, or show one command's usage and an example",
         usage: "help [COMMAND]",
         example: "help show",
-        flags: [], options: [],
         run: { args, _, console in
             let words = try args.positionals(atMost: 1)
             if let name = words.first {
@@ -16,7 +15,7 @@ enum HelpCommand {
             } else {
                 var table = Table([("command", .left), ("what it does", .left)])
                 for spec in CommandRunner.commands { table.rows.append([spec.usage, spec.summary]) }
-                console.write(table.render())
+                console.write(table.render(for: console))
                 console.line("Layers can be named in full, by a unique suffix of their module path, or by their # in `summary`.")
             }
         })

@@ -8,10 +8,11 @@ enum SaveCommand {
         summary: "write the model to an ONNX file (atomically: write, then rename)",
         usage: "save FILE [--force] [--external-data | --inline]",
         example: "save resnet18-pruned.onnx",
-        flags: ["--force", "--external-data", "--inline"], options: [],
+        flags: ["--force", "--external-data", "--inline"],
         run: { args, session, console in
             let path = try args.positionals(1, "the file to write")[0]
-            if !args.flag("--force"), sameFile(path, session.path) {
+            let doc = try session.current()
+            if !args.flag("--force"), sameFile(path, doc.path) {
                 throw args.usageError("'\(path)' is the file the model was loaded from; add --force to overwrite it")
             }
             guard !(args.flag("--external-data") && args.flag("--inline")) else {
@@ -20,9 +21,10 @@ enum SaveCommand {
             var options = SaveOptions()
             if args.flag("--external-data") { options.externalData = .always }
             if args.flag("--inline") { options.externalData = .never }
-            try session.model.save(to: path, options: options)
-            let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
-            console.line("saved \(path) (\(Format.bytes(size ?? 0)))")
+            let (model, chosen) = (doc.model, options)
+            try session.write(path) { try model.save(to: path, options: chosen) }
+            try session.modify { $0.markSaved() }
+            console.line("saved \(path) (\(doc.summary.rows.count) layers, \(Format.grouped(doc.summary.totalParameters)) parameters)")
         })
 
     /// Whether two paths name the same file (after resolving links).

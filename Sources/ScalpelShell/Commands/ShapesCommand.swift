@@ -7,13 +7,14 @@ enum ShapesCommand {
         summary: "list every value (inputs, initializers, node outputs) with its inferred type",
         usage: "shapes [--json]",
         example: "shapes --json",
-        flags: ["--json"], options: [],
+        flags: ["--json"],
         run: { args, session, console in
             _ = try args.positionals(0, "")
-            let values = allValues(session.model.graph)
+            let doc = try session.current()
+            let values = allValues(doc.model.graph)
             if args.flag("--json") {
                 let items = values.map { v -> JSON in
-                    let t = session.shapes[v]
+                    let t = doc.shapes[v]
                     return .object([("name", .string(v.name)),
                                     ("dtype", t.elementType.map { .string($0.description) } ?? .null),
                                     ("shape", JSON.shape(t))])
@@ -22,10 +23,10 @@ enum ShapesCommand {
             } else {
                 var table = Table([("value", .left), ("dtype", .left), ("shape", .left)])
                 for v in values {
-                    let t = session.shapes[v]
+                    let t = doc.shapes[v]
                     table.rows.append([v.name, t.elementType?.description ?? "?", t.shapeDescription])
                 }
-                console.write(table.render() + SummaryCommand.problems(session.shapes))
+                console.write(table.render(for: console) + SummaryCommand.problems(doc.shapes))
             }
         })
 

@@ -7,11 +7,11 @@ enum ShowCommand {
         summary: "show a layer: attributes, weight shapes and statistics, producers and consumers",
         usage: "show LAYER [--json]",
         example: "show layer1.0.conv1",
-        flags: ["--json"], options: [],
+        flags: ["--json"],
         run: { args, session, console in
             let query = try args.positionals(1, "the layer (name, unique suffix, or # from summary)")[0]
-            let position = try session.layers.resolve(query)
-            let detail = LayerDetail(position: position, session: session)
+            let position = try session.layers().resolve(query)
+            let detail = LayerDetail(position: position, document: try session.current())
             console.write(args.flag("--json") ? detail.json.render() + "\n" : detail.text)
         })
 }
@@ -24,10 +24,10 @@ struct LayerDetail {
     let index: GraphIndex
     let layerIndex: Int?
 
-    init(position: Int, session: Session) {
-        graph = session.model.graph
+    init(position: Int, document: Document) {
+        graph = document.model.graph
         node = graph.nodes[position]
-        shapes = session.shapes
+        shapes = document.shapes
         index = GraphIndex(graph)
         layerIndex = LayerList(graph: graph, shapes: shapes).positions.firstIndex(of: position)
     }

@@ -7,14 +7,15 @@ enum SummaryCommand {
         summary: "list the layers with input and output shapes, parameters and MACs per sample",
         usage: "summary [--json]",
         example: "summary --json > layers.json",
-        flags: ["--json"], options: [],
+        flags: ["--json"],
         run: { args, session, console in
             _ = try args.positionals(0, "")
-            let summary = ModelSummary(graph: session.model.graph, shapes: session.shapes)
-            console.write(args.flag("--json") ? json(summary, session).render() + "\n" : text(summary, session))
+            let doc = try session.current()
+            console.write(args.flag("--json") ? json(doc).render() + "\n" : text(doc, for: console))
         })
 
-    static func text(_ s: ModelSummary, _ session: Session) -> String {
+    static func text(_ doc: Document, for console: any Console) -> String {
+        let s = doc.summary
         var table = Table([("#", .right), ("layer", .left), ("op", .left), ("input", .left), ("output", .left),
                            ("params", .right), ("MACs", .right)])
         for row in s.rows {
@@ -22,16 +23,16 @@ enum SummaryCommand {
                                row.parameters == 0 ? "" : Format.grouped(row.parameters),
                                row.macs.map { $0 == 0 ? "" : Format.compact($0) } ?? "?"])
         }
-        let model = session.model
-        var out = "\(session.modelName): graph '\(model.graph.name)'"
+        let model = doc.model
+        var out = "\(doc.path): graph '\(model.graph.name)'"
             + (model.producer.isEmpty ? "" : ", from \(model.producer)")
             + (model.opsetVersion().map { ", opset \($0)" } ?? "") + "\n\n"
-        out += table.render() + "\n"
+        out += table.render(for: console) + "\n"
         out += "layers: \(s.rows.count)" + (s.hiddenNodes > 0 ? " (+\(s.hiddenNodes) constant and shape-arithmetic nodes not listed)" : "") + "\n"
         out += "parameters: \(Format.grouped(s.totalParameters)) (\(Format.bytes(s.totalParameters * 4)) as float32)\n"
         out += "MACs per sample: \(Format.compact(s.totalMACs))"
             + (s.unknownMACLayers > 0 ? " (+ \(s.unknownMACLayers) layers with unknown shapes)" : "") + "\n"
-        out += problems(session.shapes)
+        out += problems(doc.shapes)
         return out
     }
 
@@ -41,11 +42,12 @@ enum SummaryCommand {
         return "shape inference: \(shapes.problems.count) problem(s):\n" + shapes.problems.map { "  \($0)\n" }.joined()
     }
 
-    static func json(_ s: ModelSummary, _ session: Session) -> JSON {
-        .object([
-            ("model", .string(session.path)),
-            ("graph", .string(session.model.graph.name)),
-            ("opset", session.model.opsetVersion().map(JSON.int) ?? .null),
+    static func json(_ doc: Document) -> JSON {
+        let s = doc.summary
+        return .object([
+            ("model", .string(doc.path)),
+            ("graph", .string(doc.model.graph.name)),
+            ("opset", doc.model.opsetVersion().map(JSON.int) ?? .null),
             ("layers", .array(s.rows.map { row in
                 .object([
                     ("index", .int(row.index)), ("name", .string(row.name)), ("op", .string(row.opType)),
@@ -56,7 +58,7 @@ enum SummaryCommand {
             ("total_params", .int(s.totalParameters)),
             ("total_macs", .int(s.totalMACs)),
             ("hidden_nodes", .int(s.hiddenNodes)),
-            ("problems", .array(session.shapes.problems.map { .string($0.description) })),
+            ("problems", .array(doc.shapes.problems.map { .string($0.description) })),
         ])
     }
 }

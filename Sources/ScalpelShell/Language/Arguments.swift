@@ -2,13 +2,16 @@
 public struct Arguments: Sendable {
     /// The command being parsed (for messages).
     public let command: CommandSpec
+    /// The whole command line as typed (what history and scripts record).
+    public let line: String
     private var positional: [String] = []
     private var flags: Set<String> = []
     private var options: [String: String] = [:]
 
     /// Sorts words into positionals, the command's known flags and its known options.
-    init(_ words: [String], for command: CommandSpec) throws {
+    init(_ words: [String], line: String, for command: CommandSpec) throws {
         self.command = command
+        self.line = line
         var i = 0
         while i < words.count {
             let word = words[i]

@@ -1,17 +1,22 @@
 import ScalpelCore
 
-/// Parses and runs command lines against a session: the one code path for `-c`, scripts and
-/// the interactive shell.
+/// Parses and runs command lines against a session: the one code path for `-c`, scripts,
+/// standard input and the interactive shell.
 public enum CommandRunner {
     /// Every command, by name.
     public static let commands: [CommandSpec] = [
-        SummaryCommand.spec, ShowCommand.spec, ShapesCommand.spec, GraphCommand.spec, SaveCommand.spec, HelpCommand.spec,
+        SummaryCommand.spec, ShowCommand.spec, ShapesCommand.spec, GraphCommand.spec,
+        EditCommands.rename, EditCommands.delete,
+        SessionCommands.undo, SessionCommands.redo, ReportCommands.history, ReportCommands.diff,
+        SessionCommands.load, SaveCommand.spec, ScriptCommands.source, ScriptCommands.saveScript,
+        HelpCommand.spec, SessionCommands.quit,
     ]
 
     /// The command with this name.
     public static func command(named name: String) -> CommandSpec? { commands.first { $0.name == name } }
 
     /// Runs one line; blank lines and comments do nothing. On error the session is unchanged.
+    /// A line that changes the session is journaled once it has succeeded.
     public static func run(_ line: String, session: inout Session, console: inout any Console) throws {
         let words = try Tokenizer.words(line)
         guard let name = words.first else { return }
@@ -19,9 +24,10 @@ public enum CommandRunner {
             let nearest = commands.map { ($0.name, EditDistance.between(name, $0.name)) }.min { $0.1 < $1.1 }
             throw ShellError.unknownCommand(name, suggestion: nearest.flatMap { $0.1 <= max(2, name.count / 2) ? $0.0 : nil })
         }
-        let arguments = try Arguments(Array(words.dropFirst()), for: spec)
+        let arguments = try Arguments(Array(words.dropFirst()), line: line.trimmingCharacters(in: .whitespaces), for: spec)
         var working = session
         try spec.run(arguments, &working, &console)
+        if spec.changesSession { try working.journal(arguments.line) }
         session = working
     }
 }

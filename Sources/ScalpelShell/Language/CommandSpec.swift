@@ -4,11 +4,19 @@ import ScalpelCore
 public protocol Console {
     /// Writes text as it is (callers add newlines).
     mutating func write(_ text: String)
+    /// The terminal's width in columns, when writing to a terminal.
+    var width: Int? { get }
+    /// Whether output may use ANSI colour (a terminal, and NO_COLOR unset).
+    var colors: Bool { get }
 }
 
 extension Console {
     /// Writes one line.
     public mutating func line(_ text: String = "") { write(text + "\n") }
+    /// No width limit unless the console says so.
+    public var width: Int? { nil }
+    /// No colour unless the console says so.
+    public var colors: Bool { false }
 }
 
 /// A console that keeps what is written, for tests and `--json` capture.
@@ -35,6 +43,22 @@ public struct CommandSpec: Sendable {
     public let flags: [String]
     /// Options taking a value (`--format dot`) it accepts.
     public let options: [String]
+    /// Whether it changes the session (load, edits, undo, redo): such commands are journaled.
+    public let changesSession: Bool
     /// Runs the command; throws to leave the session as it was.
     public let run: @Sendable (Arguments, inout Session, inout any Console) throws -> Void
+
+    /// A command; `flags`, `options` and `changesSession` default to none and false.
+    public init(name: String, summary: String, usage: String, example: String, flags: [String] = [],
+                options: [String] = [], changesSession: Bool = false,
+                run: @escaping @Sendable (Arguments, inout Session, inout any Console) throws -> Void) {
+        self.name = name
+        self.summary = summary
+        self.usage = usage
+        self.example = example
+        self.flags = flags
+        self.options = options
+        self.changesSession = changesSession
+        self.run = run
+    }
 }

@@ -6,6 +6,10 @@ public enum ShellError: Error, Equatable, Sendable, CustomStringConvertible {
     case usage(command: String, problem: String, usage: String)
     /// The line cannot be split into words (an unclosed quote).
     case syntax(String)
+    /// The command cannot be carried out in the session's state; the message says why and what to do.
+    case refused(String)
+    /// A script line failed: `file:line: message`.
+    case script(file: String, line: Int, message: String)
 
     /// A one-line account of the problem and what to do.
     public var description: String {
@@ -14,8 +18,10 @@ public enum ShellError: Error, Equatable, Sendable, CustomStringConvertible {
             "unknown command '\(name)'" + (suggestion.map { "; did you mean '\($0)'?" } ?? "") + " (`help` lists the commands)"
         case let .usage(command, problem, usage):
             "\(command): \(problem); usage: \(usage)"
-        case let .syntax(problem):
+        case let .syntax(problem), let .refused(problem):
             problem
+        case let .script(file, line, message):
+            "\(file):\(line): \(message)"
         }
     }
 }

@@ -36,4 +36,11 @@ public enum Tokenizer {
         if inWord { words.append(current) }
         return words
     }
+
+    /// A word quoted so that ``words(_:)`` reads it back unchanged.
+    public static func quote(_ word: String) -> String {
+        let plain = !word.isEmpty && word.allSatisfy { !$0.isWhitespace && !"\"'\\#".contains($0) }
+        guard !plain else { return word }
+        return "'" + word.replacingOccurrences(of: "'", with: "'\"'\"'") + "'"
+    }
 }

@@ -1,0 +1,58 @@
+import ScalpelCore
+
+/// `load`, `undo`, `redo` and `quit`: moving through the session's states.
+enum SessionCommands {
+    static let load = CommandSpec(
+        name: "load",
+        summary: "open an ONNX model, replacing the current one",
+        usage: "load FILE [--force]",
+        example: "load resnet18.onnx",
+        flags: ["--force"], changesSession: true,
+        run: { args, session, console in
+            let path = try args.positionals(1, "the model file")[0]
+            if let doc = session.document, doc.isModified, !args.flag("--force") {
+                throw ShellError.refused(
+                    "load: \(doc.path) has \(plural(doc.unsavedEditCount, "unsaved edit")); `save FILE` first, or `load \(Tokenizer.quote(path)) --force` to discard them")
+            }
+            try session.load(path)
+            let doc = try session.current()
+            console.line("loaded \(path): \(doc.summary.rows.count) layers, \(Format.grouped(doc.summary.totalParameters)) parameters")
+        })
+
+    static let undo = CommandSpec(
+        name: "undo",
+        summary: "revert the latest edit (the model comes back bit for bit)",
+        usage: "undo",
+        example: "undo",
+        changesSession: true,
+        run: { args, session, console in
+            _ = try args.positionals(0, "")
+            let record = try session.modify { try $0.undo() }
+            console.line("undid: \(record.line)")
+        })
+
+    static let redo = CommandSpec(
+        name: "redo",
+        summary: "re-apply the latest undone edit",
+        usage: "redo",
+        example: "redo",
+        changesSession: true,
+        run: { args, session, console in
+            _ = try args.positionals(0, "")
+            let record = try session.modify { try $0.redo() }
+            console.line("redid: \(record.line)")
+        })
+
+    static let quit = CommandSpec(
+        name: "quit",
+        summary: "leave the shell (asks first when edits are unsaved)",
+        usage: "quit",
+        example: "quit",
+        run: { args, session, _ in
+            _ = try args.positionals(0, "")
+            session.quitRequested = true
+        })
+
+    /// `3 unsaved edits`, `1 unsaved edit`.
+    static func plural(_ n: Int, _ noun: String) -> String { "\(n) \(noun)\(n == 1 ? "" : "s")" }
+}

@@ -1,0 +1,117 @@
+import ScalpelCore
+
+/// One edit in effect: the command that made it and the model before and after.
+public struct EditRecord: Sendable {
+    /// The command line as typed.
+    public let line: String
+    /// What the edit reported doing.
+    public let message: String
+    /// The model before the edit (undo restores it).
+    let before: ModelState
+    /// The model after the edit (redo restores it).
+    let after: ModelState
+    /// A number unique within the session, to tell whether the model changed since a save.
+    let serial: Int
+
+    /// Parameter count before → after.
+    public var parameters: (before: Int, after: Int) { (before.summary.totalParameters, after.summary.totalParameters) }
+    /// Per-sample MACs before → after.
+    public var macs: (before: Int, after: Int) { (before.summary.totalMACs, after.summary.totalMACs) }
+}
+
+/// A model with what is derived from it, kept together so undo restores all of it at once.
+struct ModelState: Sendable {
+    let model: Model
+    let shapes: ShapeInfo
+    let summary: ModelSummary
+
+    init(_ model: Model) {
+        self.model = model
+        self.shapes = ShapeInference.infer(model.graph)
+        self.summary = ModelSummary(graph: model.graph, shapes: shapes)
+    }
+}
+
+/// The model being worked on, its origin, and its undo and redo stacks.
+///
+/// Undo keeps earlier model values, not inverse operations: a graph is a value whose tensors
+/// share storage, so each step costs only the bytes its edit replaced.
+public struct Document: Sendable {
+    /// The file the model was loaded from.
+    public let path: String
+    private let original: ModelState
+    private var state: ModelState
+    /// Edits in effect, oldest first.
+    public private(set) var edits: [EditRecord] = []
+    private var undone: [EditRecord] = []
+    private var nextSerial = 1
+    private var savedSerial = 0
+
+    /// A document over a freshly loaded model.
+    init(model: Model, path: String) {
+        self.path = path
+        self.original = ModelState(model)
+        self.state = original
+    }
+
+    /// The current model.
+    public var model: Model { state.model }
+    /// Inferred types of the current model's values.
+    public var shapes: ShapeInfo { state.shapes }
+    /// The current model's layer summary.
+    public var summary: ModelSummary { state.summary }
+    /// The model as loaded.
+    public var originalModel: Model { original.model }
+    /// The summary of the model as loaded.
+    public var originalSummary: ModelSummary { original.summary }
+    /// The shapes of the model as loaded.
+    public var originalShapes: ShapeInfo { original.shapes }
+    /// Whether the model differs from what was last saved (or loaded).
+    public var isModified: Bool { (edits.last?.serial ?? 0) != savedSerial }
+    /// How many edits a quit would lose (at least 1 when modified).
+    public var unsavedEditCount: Int {
+        guard isModified else { return 0 }
+        if let i = edits.firstIndex(where: { $0.serial == savedSerial }) { return max(1, edits.count - i - 1) }
+        return max(1, edits.count)
+    }
+    /// Whether `redo` has something to do.
+    public var canRedo: Bool { !undone.isEmpty }
+
+    /// Applies an edit as a transaction: `body` changes a copy, the whole result is shape-checked,
+    /// and only then does it become current. Throws, leaving the document unchanged, when `body`
+    /// throws or the edit breaks a shape that was fine before.
+    mutating func apply(_ line: String, _ body: (inout Model) throws -> String) throws -> EditRecord {
+        var model = state.model
+        let message = try body(&model)
+        let next = ModelState(model)
+        let before = Set(state.shapes.problems.map(\.description))
+        if let broken = next.shapes.problems.first(where: { !before.contains($0.description) }) {
+            throw ShellError.refused("the edit would break shapes: \(broken); nothing was changed")
+        }
+        let record = EditRecord(line: line, message: message, before: state, after: next, serial: nextSerial)
+        nextSerial += 1
+        edits.append(record)
+        undone.removeAll()
+        state = next
+        return record
+    }
+
+    /// Reverts the latest edit, returning it.
+    mutating func undo() throws -> EditRecord {
+        guard let last = edits.popLast() else { throw ShellError.refused("nothing to undo") }
+        undone.append(last)
+        state = last.before
+        return last
+    }
+
+    /// Re-applies the latest undone edit, returning it.
+    mutating func redo() throws -> EditRecord {
+        guard let next = undone.popLast() else { throw ShellError.refused("nothing to redo") }
+        edits.append(next)
+        state = next.after
+        return next
+    }
+
+    /// Records that the current model is what is on disk now.
+    mutating func markSaved() { savedSerial = edits.last?.serial ?? 0 }
+}
