@@ -15,21 +15,6 @@ import Testing
                      "build the scalpel product first (scripts/test does)")
     }
 
-    private func scalpel(_ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
-        let binaryPath = try Self.binaryPath()
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: binaryPath)
-        process.arguments = arguments
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: stdout, as: UTF8.self), String(decoding: stderr, as: UTF8.self))
-    }
-
     private static func locateBinary() -> String? {
         let root = fixtures.deletingLastPathComponent().deletingLastPathComponent()
         return [".build/debug/scalpel", ".build/release/scalpel"].map { root.appendingPathComponent($0).path }
@@ -37,7 +22,7 @@ import Testing
     }
 
     private func expectOneLineError(_ arguments: [String], containing text: String) throws {
-        let result = try scalpel(arguments)
+        let result = try ProcessTests.scalpel(arguments)
         #expect(result.status == 1)
         let lines = result.stderr.split(separator: "\n")
         #expect(lines.count == 1, "\(result.stderr)")
@@ -45,7 +30,7 @@ import Testing
     }
 
     @Test func runsCommandsInOrder() throws {
-        let result = try scalpel([Self.fixtures.appendingPathComponent("se_block.onnx").path, "-c", "shapes --json", "-c", "help save"])
+        let result = try ProcessTests.scalpel([Self.fixtures.appendingPathComponent("se_block.onnx").path, "-c", "shapes --json", "-c", "help save"])
         #expect(result.status == 0)
         #expect(result.stdout.hasPrefix("{\n  \"values\": ["))
         #expect(result.stdout.contains("usage") == false && result.stdout.contains("save FILE [--force]"))

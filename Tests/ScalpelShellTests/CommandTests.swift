@@ -13,9 +13,7 @@ import Testing
     }
 
     private func run(_ lines: [String], on session: inout Session) throws -> String {
-        var console: any Console = StringConsole()
-        for line in lines { try CommandRunner.run(line, session: &session, console: &console) }
-        return (console as? StringConsole)?.text ?? ""
+        try SessionTests.run(lines, on: &session)
     }
 
     private func error(_ line: String, _ name: String = "mini_resnet") throws -> String {
