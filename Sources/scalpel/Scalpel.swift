@@ -8,6 +8,13 @@ struct Scalpel: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "scalpel",
         abstract: "Surgery on trained neural networks: open an ONNX model, inspect it, cut it, undo, save.",
+        usage: """
+        scalpel [MODEL]                       open the interactive shell
+        scalpel MODEL -c CMD [-c CMD ...]     run commands and exit
+        scalpel run SCRIPT [MODEL] [-o OUT]   replay a script
+        scalpel --recover                     restore a session that was killed
+        """,
+        discussion: "`scalpel help open` and `scalpel help run` give the details; inside the shell, `help` lists the commands.",
         subcommands: [Open.self, RunScript.self],
         defaultSubcommand: Open.self)
 }
