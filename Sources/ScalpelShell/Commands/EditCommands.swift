@@ -22,26 +22,6 @@ enum EditCommands {
             console.line(record.message)
         })
 
-    static let delete = CommandSpec(
-        name: "delete",
-        summary: "delete a layer that keeps its input's shape (activation, Dropout, Identity, BatchNormalization…)",
-        usage: "delete layer LAYER",
-        example: "delete layer bn1",
-        changesSession: true,
-        run: { args, session, console in
-            let words = try args.positionals(2, "what to delete and the layer (delete layer LAYER)")
-            guard words[0] == "layer" else {
-                throw args.usageError("'\(words[0])' cannot be deleted; say `delete layer LAYER`")
-            }
-            let line = args.line
-            let position = try session.layers().resolve(words[1])
-            let record = try session.modify { doc in
-                let shapes = doc.shapes
-                return try doc.apply(line) { model in try model.graph.removePassThroughLayer(at: position, shapes: shapes) }
-            }
-            console.line(record.message + effect(record))
-        })
-
     /// `; parameters 1,000 → 968 (-3.2%)` when the edit changed the count.
     static func effect(_ record: EditRecord) -> String {
         let p = record.parameters

@@ -55,6 +55,12 @@ public struct Arguments: Sendable {
         return positional
     }
 
+    /// At least `count` positional words, or a usage error.
+    public func positionals(atLeast count: Int, _ names: String) throws -> [String] {
+        guard positional.count >= count else { throw usageError("missing \(names)") }
+        return positional
+    }
+
     /// Up to `limit` positional words, or a usage error.
     public func positionals(atMost limit: Int) throws -> [String] {
         guard positional.count <= limit else { throw usageError("too many arguments (\(positional.joined(separator: " ")))") }

@@ -6,7 +6,7 @@ public enum CommandRunner {
     /// Every command, by name.
     public static let commands: [CommandSpec] = [
         SummaryCommand.spec, ShowCommand.spec, ShapesCommand.spec, GraphCommand.spec,
-        EditCommands.rename, EditCommands.delete,
+        ChannelCommands.group, ChannelCommands.delete, EditCommands.rename,
         SessionCommands.undo, SessionCommands.redo, ReportCommands.history, ReportCommands.diff,
         SessionCommands.load, SaveCommand.spec, ScriptCommands.source, ScriptCommands.saveScript,
         HelpCommand.spec, SessionCommands.quit,

@@ -46,10 +46,10 @@ public struct Completer: Sendable {
         switch (name, position) {
         case ("help", 0):
             return CommandRunner.commands.map(\.name).filter { $0.hasPrefix(partial) }
-        case ("show", 0), ("rename", 0), ("delete", 1):
+        case ("show", 0), ("rename", 0), ("delete", 1), ("group", 0), ("prune", 0):
             return layerNames.filter { $0.hasPrefix(partial) }
         case ("delete", 0):
-            return ["layer"].filter { $0.hasPrefix(partial) }
+            return ["channels", "layer"].filter { $0.hasPrefix(partial) }
         case ("load", 0), ("save", 0), ("graph", 0), ("source", 0), ("save-script", 0):
             return Self.paths(matching: partial)
         default:

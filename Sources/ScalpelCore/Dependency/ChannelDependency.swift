@@ -1,0 +1,425 @@
+/// Finds the channel group of a layer: starting from channels of its output, follows how
+/// channel indices flow forward through consumers and backward to producers, until every
+/// coupled activation, parameter and attribute is known. Refuses, naming the node, where a
+/// channel would reach a graph output or an op without a channel rule.
+public struct ChannelDependency {
+    let graph: Graph
+    let shapes: ShapeInfo
+    let index: GraphIndex
+    let graphOutputs: Set<ValueID>
+    private var spaces: [ChannelSpace: [Int]] = [:]
+    private var order: [ChannelSpace] = []
+    private var slices: [String: ParameterSlice] = [:]
+    private var sliceOrder: [String] = []
+    private var adjustments: [NodeID: NodeAdjustment] = [:]
+    private var sources: [NodeID] = []
+    /// Channel sets found in earlier passes to be larger than first visited (a Concat fed by
+    /// several coupled inputs, a Split whose outputs are coupled): each pass starts from them.
+    private var required: [ChannelSpace: [Int]] = [:]
+    /// Set when a pass found an activation needing more channels than it was propagated with.
+    private var spaceGrew = false
+    /// A parameter asked to lose two different sets of entries in the last pass.
+    private var sliceConflict: String?
+
+    /// An analysis over one graph and its inferred shapes.
+    public init(graph: Graph, shapes: ShapeInfo) {
+        self.graph = graph
+        self.shapes = shapes
+        self.index = GraphIndex(graph)
+        self.graphOutputs = Set(graph.outputs.map(\.id))
+    }
+
+    /// The layers whose output channels can start a group (Conv, ConvTranspose, Gemm, MatMul with constant weights).
+    public static let producerOps: Set<String> = ["Conv", "ConvTranspose", "Gemm", "MatMul"]
+
+    /// The group that deleting `channels` of the layer at `position` requires.
+    public static func group(of position: Int, channels: [Int], graph: Graph, shapes: ShapeInfo) throws -> ChannelGroup {
+        var analysis = ChannelDependency(graph: graph, shapes: shapes)
+        return try analysis.run(position: position, channels: channels)
+    }
+
+    private mutating func run(position: Int, channels: [Int]) throws -> ChannelGroup {
+        let node = graph.nodes[position]
+        let name = graph.displayName(of: node)
+        guard Self.producerOps.contains(node.opType), let output = node.outputs.first else {
+            throw DependencyError("'\(name)' is a \(node.opType); channels are deleted from Conv, ConvTranspose, Gemm or MatMul layers")
+        }
+        guard let dims = shapes[output].dims, let axis = Optional(node.opType == "Conv" || node.opType == "ConvTranspose" ? 1 : dims.count - 1),
+              axis < dims.count, let count = dims[axis].value else {
+            throw DependencyError("the output shape of '\(name)' is unknown, so its channels cannot be counted")
+        }
+        let wanted = Array(Set(channels)).sorted()
+        if let bad = wanted.first(where: { $0 < 0 || $0 >= count }) {
+            throw DependencyError("'\(name)' has channels 0…\(count - 1); \(bad) is not one of them")
+        }
+        guard !wanted.isEmpty else { throw DependencyError("no channels given") }
+        guard wanted.count < count else {
+            throw DependencyError("deleting all \(count) channels of '\(name)' would leave nothing; delete the layer instead")
+        }
+        // Channel sets only grow. A pass that finds an activation needing more channels than it
+        // was propagated with starts over with the larger set known up front; the last pass is
+        // the fixed point where every coupled activation holds the same channels.
+        let root = ChannelSpace(value: output, axis: axis)
+        for _ in 0..<10_000 {
+            (spaces, order, slices, sliceOrder, adjustments, sources) = ([:], [], [:], [], [:], [])
+            (spaceGrew, sliceConflict) = (false, nil)
+            try visit(root, wanted)
+            for (space, indices) in required where spaces[space] == nil { try visit(space, indices) }
+            var cursor = 0
+            while cursor < order.count, !spaceGrew {
+                let space = order[cursor]
+                cursor += 1
+                let indices = spaces[space] ?? []
+                try backward(space, indices)
+                try forward(space, indices)
+            }
+            if !spaceGrew { break }
+        }
+        if let conflict = sliceConflict { throw DependencyError(conflict) }
+        if let grown = spaces[root], grown != wanted {
+            let extra = grown.filter { !wanted.contains($0) }
+            throw DependencyError("channels \(wanted) of '\(name)' are coupled to its channels \(extra) (the output is joined with itself); delete them together")
+        }
+        return ChannelGroup(root: node.id, spaces: spaces, slices: sliceOrder.compactMap { slices[$0] },
+                            adjustments: adjustments.values.sorted { "\($0)" < "\($1)" }, sources: sources)
+    }
+
+    // MARK: Bookkeeping
+
+    private mutating func visit(_ space: ChannelSpace, _ indices: [Int]) throws {
+        if let known = spaces[space] {
+            guard !Set(indices).isSubset(of: known) else { return }
+            required[space] = Array(Set(known + indices + (required[space] ?? []))).sorted()
+            spaceGrew = true
+            return
+        }
+        if graphOutputs.contains(space.value) {
+            throw DependencyError("the channels reach the model output '\(space.value)'; deleting them would change what the model returns")
+        }
+        spaces[space] = Array(Set(indices + (required[space] ?? []))).sorted()
+        order.append(space)
+    }
+
+    private mutating func slice(_ tensor: ValueID, axis: Int, _ indices: [Int], node: Node, role: String) throws {
+        let key = "\(tensor.name)\u{0}\(axis)"
+        if let known = slices[key] {
+            if known.indices != indices {
+                sliceConflict = "parameter '\(tensor)' would lose different entries along axis \(axis) for two layers that share it; it cannot be pruned"
+            }
+            return
+        }
+        slices[key] = ParameterSlice(tensor: tensor, axis: axis, indices: indices, node: node.id, role: role)
+        sliceOrder.append(key)
+    }
+
+    private func name(_ node: Node) -> String { "'\(graph.displayName(of: node))' (\(node.opType))" }
+
+    private func dims(_ v: ValueID) -> [Dim]? { shapes[v].dims }
+
+    private func isConstant(_ v: ValueID) -> Bool { graph.initializers[v] != nil || shapes.constants[v] != nil }
+
+    private func refuse(_ node: Node, _ why: String) -> DependencyError {
+        DependencyError("\(name(node)) blocks the group: \(why)")
+    }
+}
+
+extension ChannelDependency {
+    /// Ops whose output channel i depends only on input channel i.
+    static let passThrough: Set<String> = [
+        "Relu", "LeakyRelu", "Sigmoid", "HardSigmoid", "HardSwish", "Tanh", "Clip", "Elu", "Selu", "Celu", "Softplus",
+        "Softsign", "Mish", "Gelu", "Erf", "Exp", "Log", "Neg", "Abs", "Sqrt", "Reciprocal", "Floor", "Ceil", "Round",
+        "Sign", "Identity", "Dropout", "Cast", "MaxPool", "AveragePool", "LpPool", "GlobalAveragePool",
+        "GlobalMaxPool", "GlobalLpPool", "Resize", "Upsample", "ThresholdedRelu", "Shrink", "Swish",
+    ]
+    /// Elementwise ops that broadcast their inputs together.
+    static let elementwise: Set<String> = ["Add", "Sub", "Mul", "Div", "Max", "Min", "Sum", "Mean", "Pow", "Where"]
+
+    // MARK: Forward: how a consumer carries the channels of one of its inputs
+
+    private mutating func forward(_ space: ChannelSpace, _ idx: [Int]) throws {
+        for consumer in index.consumers[space.value] ?? [] {
+            guard let position = index.position[consumer] else { continue }
+            let node = graph.nodes[position]
+            for slot in node.inputs.indices where node.inputs[slot] == space.value {
+                try forward(node, slot: slot, space.axis, idx)
+            }
+        }
+    }
+
+    private mutating func forward(_ node: Node, slot: Int, _ a: Int, _ idx: [Int]) throws {
+        let out = node.outputs.first ?? .absent
+        let op = node.opType
+        if Self.passThrough.contains(op) {
+            guard slot == 0 else { throw refuse(node, "its input \(slot) would lose channels") }
+            return try visit(ChannelSpace(value: out, axis: a), idx)
+        }
+        if Self.elementwise.contains(op) { return try elementwise(node, a: a, rankOf: node.inputs[slot], idx) }
+        switch op {
+        case "Shape", "Size":
+            return
+        case "BatchNormalization", "InstanceNormalization":
+            guard slot == 0, a == 1 else { throw refuse(node, "channels arrive on a parameter input") }
+            try perChannelParameters(node, inputs: op == "BatchNormalization" ? 1...4 : 1...2, idx)
+            try visit(ChannelSpace(value: out, axis: a), idx)
+        case "PRelu":
+            guard slot == 0 else { throw refuse(node, "channels arrive on the slope") }
+            try elementwise(node, a: a, rankOf: node.inputs[0], idx)
+        case "Conv", "ConvTranspose":
+            guard slot == 0, a == 1 else { throw refuse(node, "channels arrive on its weights") }
+            try convInput(node, idx)
+        case "Gemm":
+            guard slot == 0, a == 1, node.int("transA", default: 0) == 0, let b = node.input(1), isConstant(b) else {
+                throw refuse(node, "only the input features of a Gemm with constant weights can be removed")
+            }
+            try slice(b, axis: node.int("transB", default: 0) != 0 ? 1 : 0, idx, node: node, role: "in-features")
+        case "MatMul":
+            guard slot == 0, let rank = dims(node.inputs[0])?.count, a == rank - 1, let b = node.input(1), isConstant(b),
+                  dims(b)?.count == 2 else {
+                throw refuse(node, "only the last axis of a MatMul with a constant matrix can be removed")
+            }
+            try slice(b, axis: 0, idx, node: node, role: "in-features")
+        case "Flatten", "Reshape":
+            try flatten(node, a: a, idx)
+        case "Concat":
+            try concat(node, slot: slot, a: a, idx)
+        case "Split":
+            try split(node, a: a, idx)
+        case "Transpose":
+            guard let rank = dims(node.inputs[0])?.count else { throw refuse(node, "its rank is unknown") }
+            let perm = node.ints("perm") ?? Array((0..<rank).reversed())
+            guard let moved = perm.firstIndex(of: a) else { throw refuse(node, "perm \(perm) lacks axis \(a)") }
+            try visit(ChannelSpace(value: out, axis: moved), idx)
+        case "Pad":
+            try visit(ChannelSpace(value: out, axis: a), idx)
+        case "ReduceMean", "ReduceSum", "ReduceMax", "ReduceMin", "ReduceL2", "ReduceL1":
+            try reduction(node, a: a, idx)
+        case "Softmax", "LogSoftmax":
+            guard let rank = dims(node.inputs[0])?.count else { throw refuse(node, "its rank is unknown") }
+            let axis = node.int("axis", default: -1)
+            guard (axis < 0 ? axis + rank : axis) != a else { throw refuse(node, "it normalises across the channels") }
+            try visit(ChannelSpace(value: out, axis: a), idx)
+        case "LayerNormalization":
+            try layerNorm(node, a: a, idx)
+        default:
+            throw refuse(node, "Scalpel has no channel rule for \(op)")
+        }
+    }
+
+    private mutating func convInput(_ node: Node, _ idx: [Int]) throws {
+        guard let w = node.input(1), isConstant(w), let wDims = dims(w), let cIn = dims(node.inputs[0])?[1].value else {
+            throw refuse(node, "its weights are not a constant of known shape")
+        }
+        let group = node.int("group", default: 1)
+        let transposed = node.opType == "ConvTranspose"
+        if group == 1 {
+            return try slice(w, axis: transposed ? 0 : 1, idx, node: node, role: "in-channels")
+        }
+        let perGroupOut = (transposed ? wDims[1].value.map { $0 } : wDims[0].value.map { $0 / group }) ?? 0
+        guard group == cIn, !transposed, wDims[1] == .value(1), perGroupOut == 1 else {
+            throw refuse(node, "grouped convolution (group \(group) of \(cIn) channels) cannot lose single channels")
+        }
+        // Depthwise: channel i in is channel i out, so the group runs through it.
+        try slice(w, axis: 0, idx, node: node, role: "depthwise filters")
+        if let b = node.input(2) { try slice(b, axis: 0, idx, node: node, role: "bias") }
+        adjustments[node.id] = .convGroups(node.id, removed: idx.count)
+        try visit(ChannelSpace(value: node.outputs[0], axis: 1), idx)
+    }
+
+    private mutating func perChannelParameters(_ node: Node, inputs: ClosedRange<Int>, _ idx: [Int]) throws {
+        let roles = ["", "scale", "bias", "running mean", "running variance"]
+        for i in inputs {
+            guard let p = node.input(i) else { continue }
+            guard isConstant(p) else { throw refuse(node, "its parameter \(i) is not a constant") }
+            try slice(p, axis: 0, idx, node: node, role: roles[i])
+        }
+    }
+
+    /// Broadcasting ops: every input with a full channel axis loses the channels (constants are
+    /// sliced, data inputs join the group); the output carries them on.
+    private mutating func elementwise(_ node: Node, a: Int, rankOf arriving: ValueID, _ idx: [Int]) throws {
+        guard let inRank = dims(arriving)?.count, let out = node.outputs.first, let outDims = dims(out) else {
+            throw refuse(node, "its shapes are unknown")
+        }
+        let outAxis = a + outDims.count - inRank
+        for (slot, v) in node.inputs.enumerated() where !v.isAbsent && !(node.opType == "Where" && slot == 0) {
+            guard let d = dims(v) else { throw refuse(node, "the shape of '\(v)' is unknown") }
+            let axis = outAxis - (outDims.count - d.count)
+            guard axis >= 0, d[axis] != .value(1) else { continue }
+            if isConstant(v) {
+                try slice(v, axis: axis, idx, node: node, role: "per-channel constant")
+            } else {
+                try visit(ChannelSpace(value: v, axis: axis), idx)
+            }
+        }
+        try visit(ChannelSpace(value: out, axis: outAxis), idx)
+    }
+
+    /// Flatten, or a Reshape that flattens: channel k becomes the run of features it spans.
+    private mutating func flatten(_ node: Node, a: Int, _ idx: [Int]) throws {
+        guard let x = dims(node.inputs[0])?.map(\.value), let out = node.outputs.first, let y = dims(out) else {
+            throw refuse(node, "its shapes are unknown")
+        }
+        let start = node.opType == "Flatten" ? node.int("axis", default: 1) : 1
+        let flattensTail = y.count == 2 && start == 1 && a >= 1 && x.count >= 2
+        guard flattensTail, node.opType == "Flatten" || y[0] == dims(node.inputs[0])?[0] else {
+            throw refuse(node, "a reshape that mixes the channel axis (\(shapes[node.inputs[0]].shapeDescription) → \(shapes[out].shapeDescription)) cannot keep channels apart")
+        }
+        guard let channels = x[a], let inner = x.dropFirst(a + 1).reduce(Optional(1), { p, d in p.flatMap { p in d.map { p * $0 } } }),
+              let outer = x[1..<a].reduce(Optional(1), { p, d in p.flatMap { p in d.map { p * $0 } } }) else {
+            throw refuse(node, "the flattened dimensions are not all known")
+        }
+        var features: [Int] = []
+        for o in 0..<outer {
+            for k in idx { features.append(contentsOf: ((o * channels + k) * inner)..<((o * channels + k + 1) * inner)) }
+        }
+        try visit(ChannelSpace(value: out, axis: 1), features.sorted())
+    }
+
+    private mutating func concat(_ node: Node, slot: Int, a: Int, _ idx: [Int]) throws {
+        guard let rank = dims(node.inputs[slot])?.count, let out = node.outputs.first else { throw refuse(node, "its rank is unknown") }
+        let axisAttr = node.int("axis", default: 0)
+        guard (axisAttr < 0 ? axisAttr + rank : axisAttr) == a else {
+            throw refuse(node, "it joins along another axis than the channels")
+        }
+        var offset = 0
+        for i in 0..<slot {
+            guard let size = dims(node.inputs[i])?[a].value else { throw refuse(node, "input \(i) has an unknown channel count") }
+            offset += size
+        }
+        try visit(ChannelSpace(value: out, axis: a), idx.map { $0 + offset })
+    }
+
+    private mutating func split(_ node: Node, a: Int, _ idx: [Int]) throws {
+        guard let rank = dims(node.inputs[0])?.count else { throw refuse(node, "its rank is unknown") }
+        let axisAttr = node.int("axis", default: 0)
+        guard (axisAttr < 0 ? axisAttr + rank : axisAttr) == a else {
+            for out in node.outputs where !out.isAbsent { try visit(ChannelSpace(value: out, axis: a), idx) }
+            return
+        }
+        var start = 0
+        var removed: [Int] = []
+        for out in node.outputs {
+            guard let size = dims(out)?[a].value else { throw refuse(node, "an output has an unknown channel count") }
+            let mine = idx.filter { $0 >= start && $0 < start + size }.map { $0 - start }
+            guard mine.count < size else { throw refuse(node, "output '\(out)' would lose all its channels") }
+            if !mine.isEmpty { try visit(ChannelSpace(value: out, axis: a), mine) }
+            removed.append(mine.count)
+            start += size
+        }
+        adjustments[node.id] = .splitSizes(node.id, removed: removed)
+    }
+
+    private mutating func reduction(_ node: Node, a: Int, _ idx: [Int]) throws {
+        guard let rank = dims(node.inputs[0])?.count, let out = node.outputs.first else { throw refuse(node, "its rank is unknown") }
+        let given = node.ints("axes") ?? (node.input(1).flatMap { shapes.folded[$0]?.integers })
+        let axes = Set((given ?? Array(0..<rank)).map { $0 < 0 ? $0 + rank : $0 })
+        guard !axes.contains(a) else { throw refuse(node, "it reduces across the channels") }
+        let keep = node.int("keepdims", default: 1) != 0
+        try visit(ChannelSpace(value: out, axis: keep ? a : a - axes.filter { $0 < a }.count), idx)
+    }
+
+    private mutating func layerNorm(_ node: Node, a: Int, _ idx: [Int]) throws {
+        guard let rank = dims(node.inputs[0])?.count, let out = node.outputs.first else { throw refuse(node, "its rank is unknown") }
+        let axis = node.int("axis", default: -1)
+        let first = axis < 0 ? axis + rank : axis
+        if a >= first {
+            guard first == rank - 1 else { throw refuse(node, "it normalises over several axes including the channels") }
+            for i in 1...2 {
+                guard let p = node.input(i) else { continue }
+                guard isConstant(p) else { throw refuse(node, "its parameter \(i) is not a constant") }
+                try slice(p, axis: 0, idx, node: node, role: i == 1 ? "scale" : "bias")
+            }
+        }
+        try visit(ChannelSpace(value: out, axis: a), idx)
+    }
+
+    // MARK: Backward: how a producer's inputs carry the channels of its output
+
+    private mutating func backward(_ space: ChannelSpace, _ idx: [Int]) throws {
+        guard let producer = index.producer[space.value], let position = index.position[producer] else {
+            if graph.initializers[space.value] != nil { return }
+            throw DependencyError("the channels reach the model input '\(space.value)', which Scalpel cannot change")
+        }
+        let node = graph.nodes[position]
+        let a = space.axis
+        let op = node.opType
+        if Self.passThrough.contains(op) || op == "Pad" {
+            return try visit(ChannelSpace(value: node.inputs[0], axis: a), idx)
+        }
+        if Self.elementwise.contains(op) || op == "PRelu" {
+            return try elementwise(node, a: a, rankOf: space.value, idx)
+        }
+        switch op {
+        case "Conv" where node.int("group", default: 1) > 1:
+            try convInput(node, idx)
+            try visit(ChannelSpace(value: node.inputs[0], axis: 1), idx)
+        case "Conv", "ConvTranspose", "Gemm", "MatMul":
+            try producerOutput(node, a: a, idx)
+        case "BatchNormalization", "InstanceNormalization":
+            try perChannelParameters(node, inputs: op == "BatchNormalization" ? 1...4 : 1...2, idx)
+            try visit(ChannelSpace(value: node.inputs[0], axis: a), idx)
+        case "Concat":
+            let axisAttr = node.int("axis", default: 0)
+            guard (axisAttr < 0 ? axisAttr + (dims(space.value)?.count ?? 0) : axisAttr) == a else {
+                throw refuse(node, "it joins along another axis than the channels")
+            }
+            var offset = 0
+            for input in node.inputs {
+                guard let size = dims(input)?[a].value else { throw refuse(node, "an input has an unknown channel count") }
+                let mine = idx.filter { $0 >= offset && $0 < offset + size }.map { $0 - offset }
+                if !mine.isEmpty {
+                    guard !isConstant(input) else { throw refuse(node, "a constant input would lose channels") }
+                    try visit(ChannelSpace(value: input, axis: a), mine)
+                }
+                offset += size
+            }
+        case "Split":
+            guard let j = node.outputs.firstIndex(of: space.value) else { return }
+            var start = 0
+            for out in node.outputs.prefix(j) {
+                guard let size = dims(out)?[a].value else { throw refuse(node, "an output has an unknown channel count") }
+                start += size
+            }
+            try visit(ChannelSpace(value: node.inputs[0], axis: a), idx.map { $0 + start })
+        case "Transpose":
+            guard let rank = dims(node.inputs[0])?.count else { throw refuse(node, "its rank is unknown") }
+            let perm = node.ints("perm") ?? Array((0..<rank).reversed())
+            try visit(ChannelSpace(value: node.inputs[0], axis: perm[a]), idx)
+        case "LayerNormalization":
+            try layerNorm(node, a: a, idx)
+            try visit(ChannelSpace(value: node.inputs[0], axis: a), idx)
+        default:
+            throw refuse(node, "Scalpel has no channel rule for \(op) (channels would have to flow back through it)")
+        }
+    }
+
+    /// A layer whose output channels are the group's: its filters (and bias) go.
+    private mutating func producerOutput(_ node: Node, a: Int, _ idx: [Int]) throws {
+        guard let w = node.input(1), isConstant(w), let wDims = dims(w) else {
+            throw refuse(node, "its weights are not a constant")
+        }
+        switch node.opType {
+        case "Conv":
+            guard a == 1 else { throw refuse(node, "channels are not on axis 1") }
+            try slice(w, axis: 0, idx, node: node, role: "out-channels")
+            if let b = node.input(2) { try slice(b, axis: 0, idx, node: node, role: "bias") }
+        case "ConvTranspose":
+            guard a == 1, node.int("group", default: 1) == 1 else { throw refuse(node, "grouped transposed convolution") }
+            try slice(w, axis: 1, idx, node: node, role: "out-channels")
+            if let b = node.input(2) { try slice(b, axis: 0, idx, node: node, role: "bias") }
+        case "Gemm":
+            guard a == 1 else { throw refuse(node, "features are not on axis 1") }
+            try slice(w, axis: node.int("transB", default: 0) != 0 ? 0 : 1, idx, node: node, role: "out-features")
+            if let c = node.input(2), let cDims = dims(c), cDims.last != .value(1) {
+                guard isConstant(c) else { throw refuse(node, "its bias is not a constant") }
+                try slice(c, axis: cDims.count - 1, idx, node: node, role: "bias")
+            }
+        default:
+            guard wDims.count == 2, a == (dims(node.outputs[0])?.count ?? 0) - 1 else {
+                throw refuse(node, "only a MatMul with a constant matrix and features on the last axis can lose outputs")
+            }
+            try slice(w, axis: 1, idx, node: node, role: "out-features")
+        }
+        if !sources.contains(node.id) { sources.append(node.id) }
+    }
+}

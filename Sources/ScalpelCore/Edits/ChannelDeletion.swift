@@ -1,0 +1,158 @@
+import ONNXProto
+
+/// Channel deletions of one or more groups, merged so that a tensor losing entries along two
+/// axes (a Conv between two pruned groups) is rewritten once.
+public struct ChannelDeletion: Sendable {
+    /// Removed entries per activation.
+    public var spaces: [ChannelSpace: [Int]] = [:]
+    /// Parameter entries removed.
+    public var slices: [ParameterSlice] = []
+    /// Attribute and constant changes.
+    public var adjustments: [NodeAdjustment] = []
+
+    /// An empty deletion.
+    public init() {}
+
+    /// The deletion one group asks for.
+    public init(_ group: ChannelGroup) { add(group) }
+
+    /// Adds a group's deletions.
+    public mutating func add(_ group: ChannelGroup) {
+        spaces.merge(group.spaces) { a, _ in a }
+        slices += group.slices
+        adjustments += group.adjustments
+    }
+}
+
+extension Graph {
+    /// Removes the channels of a deletion: slices every parameter, adjusts depthwise groups and
+    /// Split sizes, and updates declared shapes. A tensor shared with layers outside the
+    /// deletion (or computed by Identity/Constant nodes) is copied for the layer that changes.
+    public mutating func delete(_ deletion: ChannelDeletion, shapes: ShapeInfo, opset: Int) throws {
+        let index = GraphIndex(self)
+        var byReader: [String: [ParameterSlice]] = [:]
+        var readerOrder: [String] = []
+        for s in deletion.slices {
+            let key = "\(s.node.rawValue)\u{0}\(s.tensor.name)"
+            if byReader[key] == nil { readerOrder.append(key) }
+            byReader[key, default: []].append(s)
+        }
+        var replaced: [ValueID] = []
+        for key in readerOrder {
+            guard let group = byReader[key], let first = group.first else { continue }
+            guard var tensor = initializers[first.tensor] ?? shapes.constants[first.tensor] else {
+                throw CoreError.editRefused("parameter '\(first.tensor)' is not a constant Scalpel can slice")
+            }
+            for s in group.sorted(by: { $0.axis > $1.axis }) {
+                guard let cut = tensor.removing(s.indices, along: s.axis) else {
+                    throw CoreError.editRefused("parameter '\(s.tensor)' of type \(tensor.elementType) cannot be sliced")
+                }
+                tensor = cut
+            }
+            let readers = Set(index.consumers[first.tensor] ?? [])
+            let allRead = Set(deletion.slices.filter { $0.tensor == first.tensor }.map(\.node))
+            if initializers[first.tensor] != nil, readers.isSubset(of: allRead), readers.count == 1 {
+                initializers[first.tensor] = tensor
+            } else {
+                let fresh = uniqueValueName(first.tensor.name + "_pruned")
+                addInitializer(fresh, tensor)
+                guard let p = nodes.firstIndex(where: { $0.id == first.node }) else { continue }
+                nodes[p].inputs = nodes[p].inputs.map { $0 == first.tensor ? fresh : $0 }
+                replaced.append(first.tensor)
+            }
+        }
+        for adjustment in deletion.adjustments { try adjust(adjustment, shapes: shapes, opset: opset) }
+        updateDeclaredShapes(deletion.spaces)
+        removeDeadConstants(among: replaced)
+    }
+
+    private mutating func adjust(_ adjustment: NodeAdjustment, shapes: ShapeInfo, opset: Int) throws {
+        switch adjustment {
+        case let .convGroups(id, removed):
+            guard let p = nodes.firstIndex(where: { $0.id == id }) else { return }
+            let group = nodes[p].int("group", default: 1)
+            setAttribute(.int("group", group - removed), at: p)
+        case let .splitSizes(id, removed):
+            guard let p = nodes.firstIndex(where: { $0.id == id }) else { return }
+            let node = nodes[p]
+            let sizes = node.outputs.map { shapes[$0].dims?[Self.splitAxis(node, shapes)].value ?? 0 }
+            let newSizes = zip(sizes, removed).map { $0 - $1 }
+            if opset >= 13 {
+                let name = uniqueValueName(displayName(of: node).replacingOccurrences(of: "/", with: "_") + "_split")
+                addInitializer(name, Tensor(int64s: newSizes.map(Int64.init), shape: [newSizes.count]))
+                let old = node.input(1)
+                nodes[p].inputs = [node.inputs[0], name]
+                nodes[p].attributes.removeAll { $0.name == "num_outputs" }
+                if let old { removeDeadConstants(among: [old]) }
+            } else {
+                setAttribute(.ints("split", newSizes), at: p)
+            }
+        }
+    }
+
+    private static func splitAxis(_ node: Node, _ shapes: ShapeInfo) -> Int {
+        let axis = node.int("axis", default: 0)
+        let rank = shapes[node.inputs[0]].rank ?? 0
+        return axis < 0 ? axis + rank : axis
+    }
+
+    private mutating func setAttribute(_ attribute: Attribute, at position: Int) {
+        if let i = nodes[position].attributes.firstIndex(where: { $0.name == attribute.name }) {
+            nodes[position].attributes[i] = attribute
+        } else {
+            nodes[position].attributes.append(attribute)
+        }
+    }
+
+    /// A value name not yet used in the graph, built from `base`.
+    func uniqueValueName(_ base: String) -> ValueID {
+        let used = Set(initializerOrder).union(nodes.flatMap(\.outputs)).union(inputs.map(\.id))
+        var candidate = ValueID(base)
+        var n = 1
+        while used.contains(candidate) {
+            candidate = ValueID("\(base)_\(n)")
+            n += 1
+        }
+        return candidate
+    }
+
+    /// Adds an initializer after the existing ones.
+    mutating func addInitializer(_ name: ValueID, _ tensor: Tensor) {
+        initializers[name] = tensor
+        initializerOrder.append(name)
+    }
+
+    /// Shrinks the declared shapes (`value_info`) of values that lost channels.
+    private mutating func updateDeclaredShapes(_ spaces: [ChannelSpace: [Int]]) {
+        let lost = Dictionary(spaces.map { ($0.key.value, ($0.key.axis, $0.value.count)) }, uniquingKeysWith: { a, _ in a })
+        for i in valueInfo.indices {
+            guard let (axis, count) = lost[valueInfo[i].id] else { continue }
+            valueInfo[i].shrink(axis: axis, by: count)
+        }
+    }
+
+    /// Removes initializers, and the Identity/Constant nodes producing constants, that nothing reads any more.
+    mutating func removeDeadConstants(among candidates: [ValueID]) {
+        var queue = candidates
+        while let v = queue.popLast() {
+            let read = nodes.contains { $0.inputs.contains(v) } || outputs.contains { $0.id == v }
+            guard !read else { continue }
+            if let p = nodes.firstIndex(where: { $0.outputs == [v] && ($0.opType == "Identity" || $0.opType == "Constant") }) {
+                queue.append(contentsOf: nodes[p].inputs.filter { !$0.isAbsent })
+                nodes.remove(at: p)
+            } else {
+                removeUnusedInitializers(among: [v])
+            }
+        }
+    }
+}
+
+extension ValueInfo {
+    /// Lowers a declared dimension by `count` where the declaration gives a number.
+    mutating func shrink(axis: Int, by count: Int) {
+        guard case .tensorType? = carried.type.value, axis < carried.type.tensorType.shape.dim.count,
+              case let .dimValue(v)? = carried.type.tensorType.shape.dim[axis].value else { return }
+        carried.type.tensorType.shape.dim[axis].dimValue = v - Int64(count)
+        declaredType = ValueType(proto: carried.type)
+    }
+}

@@ -1,0 +1,138 @@
+import ScalpelCore
+
+/// `group` and `delete channels`: channel surgery through dependency groups.
+enum ChannelCommands {
+    static let group = CommandSpec(
+        name: "group",
+        summary: "preview what deleting channels of a layer takes: coupled layers, indices, params and MACs before → after",
+        usage: "group LAYER CHANNELS… [--json]   (channels: 3 5 7-9 or 3,5,7-9)",
+        example: "group layer1.0.conv1 0-3",
+        flags: ["--json"],
+        run: { args, session, console in
+            let words = try args.positionals(atLeast: 2, "the layer and the channels")
+            let doc = try session.current()
+            let position = try session.layers().resolve(words[0])
+            let channels = try parseChannels(Array(words.dropFirst()), args)
+            let preview = try ChannelPreview(document: doc, position: position, channels: channels)
+            console.write(args.flag("--json") ? preview.json.render() + "\n" : preview.text)
+        })
+
+    static let delete = CommandSpec(
+        name: "delete",
+        summary: "delete channels with everything coupled to them, or delete a layer",
+        usage: "delete channels LAYER CHANNELS… | delete layer LAYER",
+        example: "delete channels layer1.0.conv1 0 5-7",
+        changesSession: true,
+        run: { args, session, console in
+            let words = try args.positionals(atLeast: 2, "what to delete: `delete channels LAYER CHANNELS…` or `delete layer LAYER`")
+            let position = try session.layers().resolve(words[1])
+            let line = args.line
+            switch words[0] {
+            case "layer":
+                guard words.count == 2 else { throw args.usageError("`delete layer` takes one layer") }
+                let record = try session.modify { doc in
+                    let shapes = doc.shapes
+                    return try doc.apply(line) { model in try model.graph.removePassThroughLayer(at: position, shapes: shapes) }
+                }
+                console.line(record.message + EditCommands.effect(record))
+            case "channels":
+                let channels = try parseChannels(Array(words.dropFirst(2)), args)
+                guard !channels.isEmpty else { throw args.usageError("name the channels to delete") }
+                let record = try session.modify { doc in
+                    let shapes = doc.shapes
+                    return try doc.apply(line) { model in
+                        let group = try ChannelDependency.group(of: position, channels: channels, graph: model.graph, shapes: shapes)
+                        try model.graph.delete(ChannelDeletion(group), shapes: shapes, opset: model.opsetVersion() ?? 17)
+                        return "deleted \(channels.count) channel(s) of \(model.graph.displayName(of: model.graph.nodes[position]))"
+                            + " across \(group.sources.count) layer(s), \(group.slices.count) parameter(s)"
+                    }
+                }
+                console.line(record.message + EditCommands.effect(record))
+            default:
+                throw args.usageError("'\(words[0])' cannot be deleted; say `delete channels LAYER CHANNELS…` or `delete layer LAYER`")
+            }
+        })
+
+    /// `3 5 7-9` or `3,5,7-9` → [3, 5, 7, 8, 9].
+    static func parseChannels(_ words: [String], _ args: Arguments) throws -> [Int] {
+        var out: [Int] = []
+        for part in words.flatMap({ $0.split(separator: ",") }) {
+            let bounds = part.split(separator: "-", omittingEmptySubsequences: false)
+            if bounds.count == 1, let n = Int(bounds[0]) {
+                out.append(n)
+            } else if bounds.count == 2, let a = Int(bounds[0]), let b = Int(bounds[1]), a <= b {
+                out.append(contentsOf: a...b)
+            } else {
+                throw args.usageError("'\(part)' is not a channel number or range like 3-7")
+            }
+        }
+        return out
+    }
+}
+
+/// What `group` shows: the group of some channels and the model's size before and after.
+struct ChannelPreview {
+    let group: ChannelGroup
+    let channels: [Int]
+    let graph: Graph
+    let before: ModelSummary
+    let after: ModelSummary
+
+    init(document: Document, position: Int, channels: [Int]) throws {
+        graph = document.model.graph
+        group = try ChannelDependency.group(of: position, channels: channels, graph: graph, shapes: document.shapes)
+        self.channels = Array(Set(channels)).sorted()
+        var cut = graph
+        try cut.delete(ChannelDeletion(group), shapes: document.shapes, opset: document.model.opsetVersion() ?? 17)
+        before = document.summary
+        after = ModelSummary(graph: cut, shapes: ShapeInference.infer(cut))
+    }
+
+    private func layerName(_ id: NodeID) -> String { graph.node(id).map { graph.displayName(of: $0) } ?? id.description }
+
+    var text: String {
+        var table = Table([("layer", .left), ("op", .left), ("parameter", .left), ("axis", .right), ("removed", .left)])
+        for s in group.slices {
+            let node = graph.node(s.node)
+            table.rows.append([layerName(s.node), node?.opType ?? "", "\(s.role) \(s.tensor)", String(s.axis), Self.ranges(s.indices)])
+        }
+        var out = "deleting channels \(Self.ranges(channels)) of \(layerName(group.root)) removes, with it:\n"
+        out += table.render()
+        out += "source layers (output channels removed): \(group.sources.map(layerName).joined(separator: ", "))\n"
+        out += "activations changed: \(group.spaces.count)\n"
+        out += "parameters: \(ReportCommands.change(before.totalParameters, after.totalParameters, Format.grouped))"
+        out += "   MACs per sample: \(ReportCommands.change(before.totalMACs, after.totalMACs, Format.compact))\n"
+        return out
+    }
+
+    var json: JSON {
+        .object([
+            ("root", .string(layerName(group.root))),
+            ("channels", .array(channels.map(JSON.int))),
+            ("sources", .array(group.sources.map { .string(layerName($0)) })),
+            ("parameters", .array(group.slices.map { s in
+                .object([("tensor", .string(s.tensor.name)), ("axis", .int(s.axis)), ("indices", .array(s.indices.map(JSON.int))),
+                         ("layer", .string(layerName(s.node))),
+                         ("module", .string(graph.node(s.node).map(LayerResolver.modulePath) ?? "")), ("role", .string(s.role))])
+            })),
+            ("activations", .array(group.spaces.sorted { $0.key.value < $1.key.value }.map { space, indices in
+                .object([("value", .string(space.value.name)), ("axis", .int(space.axis)), ("removed", .int(indices.count))])
+            })),
+            ("params_before", .int(before.totalParameters)), ("params_after", .int(after.totalParameters)),
+            ("macs_before", .int(before.totalMACs)), ("macs_after", .int(after.totalMACs)),
+        ])
+    }
+
+    /// `0-3, 7, 9-10`.
+    static func ranges(_ indices: [Int]) -> String {
+        var parts: [String] = []
+        var i = 0
+        while i < indices.count {
+            var j = i
+            while j + 1 < indices.count, indices[j + 1] == indices[j] + 1 { j += 1 }
+            parts.append(i == j ? String(indices[i]) : "\(indices[i])-\(indices[j])")
+            i = j + 1
+        }
+        return parts.count > 12 ? parts.prefix(12).joined(separator: ", ") + ", … (\(indices.count) in all)" : parts.joined(separator: ", ")
+    }
+}
