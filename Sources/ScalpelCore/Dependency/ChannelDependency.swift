@@ -388,6 +388,13 @@ extension ChannelDependency {
         case "LayerNormalization":
             try layerNorm(node, a: a, idx)
             try visit(ChannelSpace(value: node.inputs[0], axis: a), idx)
+        case "Flatten", "Reshape":
+            // Features of a flattened NCHW tensor: feature f belongs to channel (f / (H·W)) mod C.
+            guard a == 1, let x = dims(node.inputs[0])?.map(\.value), x.count >= 2, let channels = x[1],
+                  let inner = x.dropFirst(2).reduce(Optional(1), { p, d in p.flatMap { p in d.map { p * $0 } } }), inner > 0 else {
+                throw refuse(node, "channels cannot be traced back through this reshape")
+            }
+            try visit(ChannelSpace(value: node.inputs[0], axis: 1), Array(Set(idx.map { $0 / inner % channels })).sorted())
         default:
             throw refuse(node, "Scalpel has no channel rule for \(op) (channels would have to flow back through it)")
         }

@@ -1,0 +1,105 @@
+#!/usr/bin/env python3
+"""Channel surgery checked by ONNX Runtime (no torch needed; run by scripts/test).
+
+Exactness: for layers of every fixture, zero the channels' whole group (the filters, biases,
+BatchNorm beta and running mean of every coupled producer, and depthwise filters), then delete
+those channels with scalpel. The channels contributed nothing, so the outputs must not change.
+Every saved model must also pass onnx.checker.
+
+    check-surgery.py --scalpel .build/debug/scalpel --fixtures Tests/Fixtures
+"""
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import onnx
+import onnxruntime as ort
+from onnx import numpy_helper
+
+# Slice roles whose entries produce a channel (zeroing them makes the channel exactly 0).
+ZEROED_ROLES = {"out-channels", "out-features", "bias", "depthwise filters", "running mean"}
+
+
+def scalpel(binary, model, *commands):
+    args = [binary, str(model)]
+    for c in commands:
+        args += ["-c", c]
+    return subprocess.run(args, capture_output=True, text=True)
+
+
+def outputs(path, x):
+    session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+    return session.run(None, {session.get_inputs()[0].name: x})[0]
+
+
+def zeroed(model_path, group, out_path):
+    model = onnx.load(str(model_path))
+    inits = {t.name: t for t in model.graph.initializer}
+    for p in group["parameters"]:
+        if p["role"] not in ZEROED_ROLES or p["tensor"] not in inits:
+            continue
+        tensor = inits[p["tensor"]]
+        array = numpy_helper.to_array(tensor).copy()
+        index = [slice(None)] * array.ndim
+        index[p["axis"]] = p["indices"]
+        array[tuple(index)] = 0
+        tensor.CopyFrom(numpy_helper.from_array(array, tensor.name))
+    onnx.save(model, str(out_path))
+
+
+def prunable_layers(binary, model_path):
+    result = scalpel(binary, model_path, "summary --json")
+    layers = json.loads(result.stdout)["layers"]
+    return [(l["name"], l["outputs"][0][1]) for l in layers if l["op"] == "Conv" and l["outputs"][0][1] > 2]
+
+
+def check(binary, fixture, work):
+    data = np.load(fixture.with_suffix(".npz"))
+    x = data["x"]
+    results = []
+    for name, channels in prunable_layers(binary, fixture):
+        picked = sorted({0, channels // 2, channels - 1})
+        spec = " ".join(map(str, picked))
+        group = scalpel(binary, fixture, f"group '{name}' {spec} --json")
+        if group.returncode != 0:
+            results.append((name, "refused", group.stderr.strip()))
+            continue
+        zero_path, cut_path = work / f"{fixture.stem}-zero.onnx", work / f"{fixture.stem}-cut.onnx"
+        zeroed(fixture, json.loads(group.stdout), zero_path)
+        cut = scalpel(binary, zero_path, f"delete channels '{name}' {spec}", f"save {cut_path}")
+        if cut.returncode != 0:
+            results.append((name, "FAIL", cut.stderr.strip()))
+            continue
+        onnx.checker.check_model(str(cut_path), full_check=True)
+        before, after = outputs(zero_path, x), outputs(cut_path, x)
+        error = float(np.max(np.abs(before - after)) / max(1e-12, float(np.max(np.abs(before)))))
+        results.append((name, "PASS" if error <= 1e-5 else "FAIL", f"channels {spec}, max rel diff {error:.2e}"))
+    return results
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--scalpel", required=True)
+    parser.add_argument("--fixtures", required=True)
+    args = parser.parse_args()
+    passed = failed = 0
+    with tempfile.TemporaryDirectory() as tmp:
+        for fixture in sorted(Path(args.fixtures).glob("*.onnx")):
+            if not fixture.with_suffix(".npz").exists() or "external" in fixture.stem or "typed" in fixture.stem:
+                continue
+            for name, verdict, detail in check(args.scalpel, fixture, Path(tmp)):
+                print(f"{verdict} {fixture.stem} {name}: {detail}")
+                if verdict == "FAIL":
+                    failed += 1
+                elif verdict == "PASS":
+                    passed += 1
+    print(f"{passed} passed, {failed} failed")
+    return 1 if failed or not passed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
