@@ -35,10 +35,17 @@ public struct ChannelDependency {
     /// The group that deleting `channels` of the layer at `position` requires.
     public static func group(of position: Int, channels: [Int], graph: Graph, shapes: ShapeInfo) throws -> ChannelGroup {
         var analysis = ChannelDependency(graph: graph, shapes: shapes)
-        return try analysis.run(position: position, channels: channels)
+        return try analysis.run(position: position, channels: channels, wholeLayer: false)
     }
 
-    private mutating func run(position: Int, channels: [Int]) throws -> ChannelGroup {
+    /// The group of every channel of the layer at once: which parameters and layers are coupled
+    /// to it, for scoring and planning (never applied as such).
+    public static func structure(of position: Int, graph: Graph, shapes: ShapeInfo) throws -> ChannelGroup {
+        var analysis = ChannelDependency(graph: graph, shapes: shapes)
+        return try analysis.run(position: position, channels: nil, wholeLayer: true)
+    }
+
+    private mutating func run(position: Int, channels: [Int]?, wholeLayer: Bool) throws -> ChannelGroup {
         let node = graph.nodes[position]
         let name = graph.displayName(of: node)
         guard Self.producerOps.contains(node.opType), let output = node.outputs.first else {
@@ -48,12 +55,12 @@ public struct ChannelDependency {
               axis < dims.count, let count = dims[axis].value else {
             throw DependencyError("the output shape of '\(name)' is unknown, so its channels cannot be counted")
         }
-        let wanted = Array(Set(channels)).sorted()
+        let wanted = channels.map { Array(Set($0)).sorted() } ?? Array(0..<count)
         if let bad = wanted.first(where: { $0 < 0 || $0 >= count }) {
             throw DependencyError("'\(name)' has channels 0…\(count - 1); \(bad) is not one of them")
         }
         guard !wanted.isEmpty else { throw DependencyError("no channels given") }
-        guard wanted.count < count else {
+        guard wanted.count < count || wholeLayer else {
             throw DependencyError("deleting all \(count) channels of '\(name)' would leave nothing; delete the layer instead")
         }
         // Channel sets only grow. A pass that finds an activation needing more channels than it
@@ -220,7 +227,10 @@ extension ChannelDependency {
         }
         // Depthwise: channel i in is channel i out, so the group runs through it.
         try slice(w, axis: 0, idx, node: node, role: "depthwise filters")
-        if let b = node.input(2) { try slice(b, axis: 0, idx, node: node, role: "bias") }
+        if let b = node.input(2) {
+            guard isConstant(b) else { throw refuse(node, "its bias is not a constant") }
+            try slice(b, axis: 0, idx, node: node, role: "bias")
+        }
         adjustments[node.id] = .convGroups(node.id, removed: idx.count)
         try visit(ChannelSpace(value: node.outputs[0], axis: 1), idx)
     }
@@ -406,14 +416,14 @@ extension ChannelDependency {
             throw refuse(node, "its weights are not a constant")
         }
         switch node.opType {
-        case "Conv":
+        case "Conv", "ConvTranspose":
             guard a == 1 else { throw refuse(node, "channels are not on axis 1") }
-            try slice(w, axis: 0, idx, node: node, role: "out-channels")
-            if let b = node.input(2) { try slice(b, axis: 0, idx, node: node, role: "bias") }
-        case "ConvTranspose":
-            guard a == 1, node.int("group", default: 1) == 1 else { throw refuse(node, "grouped transposed convolution") }
-            try slice(w, axis: 1, idx, node: node, role: "out-channels")
-            if let b = node.input(2) { try slice(b, axis: 0, idx, node: node, role: "bias") }
+            guard node.opType == "Conv" || node.int("group", default: 1) == 1 else { throw refuse(node, "grouped transposed convolution") }
+            try slice(w, axis: node.opType == "Conv" ? 0 : 1, idx, node: node, role: "out-channels")
+            if let b = node.input(2) {
+                guard isConstant(b) else { throw refuse(node, "its bias is not a constant") }
+                try slice(b, axis: 0, idx, node: node, role: "bias")
+            }
         case "Gemm":
             guard a == 1 else { throw refuse(node, "features are not on axis 1") }
             try slice(w, axis: node.int("transB", default: 0) != 0 ? 0 : 1, idx, node: node, role: "out-features")

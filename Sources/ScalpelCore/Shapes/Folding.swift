@@ -64,13 +64,15 @@ enum Folding {
     /// Concat of Constants, for instance); nil for anything else.
     static func foldFloats(_ node: Node, graph: Graph, info: ShapeInfo) -> Tensor? {
         let inputs = node.inputs.map { v in graph.initializers[v] ?? info.constants[v] }
-        guard node.opType != "Constant", !inputs.isEmpty, let shape = node.outputs.first.flatMap({ info[$0].staticShape }),
-              shape.reduce(1, *) <= ShapeInference.foldLimit else { return nil }
+        guard node.opType != "Constant", !inputs.isEmpty, let shape = node.outputs.first.flatMap({ info[$0].staticShape }) else { return nil }
+        // Identity only aliases its input (the storage is shared), so any size is kept.
+        if node.opType == "Identity", let tensor = inputs[0] { return tensor }
+        guard shape.reduce(1, *) <= ShapeInference.foldLimit else { return nil }
         let floats = inputs.compactMap { $0?.floats }
         guard floats.count == inputs.count else { return nil }
         switch node.opType {
         case "Concat" where shape.count == 1: return Tensor(floats: floats.flatMap { $0 }, shape: shape)
-        case "Identity", "Reshape", "Unsqueeze", "Squeeze", "Flatten": return Tensor(floats: floats[0], shape: shape)
+        case "Reshape", "Unsqueeze", "Squeeze", "Flatten": return Tensor(floats: floats[0], shape: shape)
         default: return nil
         }
     }

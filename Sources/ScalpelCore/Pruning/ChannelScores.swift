@@ -1,0 +1,62 @@
+/// A weight-magnitude criterion for ranking channels.
+public enum NormCriterion: String, Sendable, CaseIterable {
+    /// Sum of absolute filter weights (Li et al. 2017).
+    case l1
+    /// Euclidean norm of the filter.
+    case l2
+}
+
+/// A layer whose output channels can be pruned, with everything needed to rank and cost them.
+public struct PrunableGroup: Sendable {
+    /// Position of the root layer in the graph's node list.
+    public let root: Int
+    /// The root layer's output channel count.
+    public let channels: Int
+    /// The group over all channels (which parameters are coupled and how many entries each has).
+    public let structure: ChannelGroup
+    /// One score per root channel: the filter norms of the root and of every producer coupled to
+    /// it one-to-one (residual branches), summed.
+    public let scores: [Double]
+
+    /// Builds the group of the layer at `position`, scoring its channels by `criterion`.
+    public init(root position: Int, graph: Graph, shapes: ShapeInfo, criterion: NormCriterion) throws {
+        structure = try ChannelDependency.structure(of: position, graph: graph, shapes: shapes)
+        root = position
+        channels = structure.spaces.first { $0.key.value == graph.nodes[position].outputs[0] }?.value.count ?? 0
+        var scores = [Double](repeating: 0, count: channels)
+        for slice in structure.slices where slice.role == "out-channels" || slice.role == "out-features" {
+            guard slice.indices.count == channels, slice.indices == Array(0..<channels),
+                  let tensor = graph.initializers[slice.tensor], let values = tensor.floats else { continue }
+            let norms = Self.norms(values, shape: tensor.shape, axis: slice.axis, criterion: criterion)
+            for k in 0..<channels { scores[k] += norms[k] }
+        }
+        self.scores = scores
+    }
+
+    /// The norm of each entry along `axis` of a float tensor.
+    static func norms(_ values: [Float], shape: [Int], axis: Int, criterion: NormCriterion) -> [Double] {
+        let size = shape[axis]
+        let inner = shape.dropFirst(axis + 1).reduce(1, *)
+        let outer = shape.prefix(axis).reduce(1, *)
+        var sums = [Double](repeating: 0, count: size)
+        values.withUnsafeBufferPointer { v in
+            for o in 0..<outer {
+                for k in 0..<size {
+                    let base = (o * size + k) * inner
+                    var acc = 0.0
+                    for i in base..<(base + inner) {
+                        let x = Double(v[i])
+                        acc += criterion == .l1 ? abs(x) : x * x
+                    }
+                    sums[k] += acc
+                }
+            }
+        }
+        return criterion == .l1 ? sums : sums.map { $0.squareRoot() }
+    }
+
+    /// The `count` lowest-scored channels, ascending by index.
+    public func lowest(_ count: Int) -> [Int] {
+        Array(scores.indices.sorted { (scores[$0], $0) < (scores[$1], $1) }.prefix(count)).sorted()
+    }
+}

@@ -1,0 +1,108 @@
+/// What a global prune aims for.
+public enum PruneTarget: Sendable {
+    /// Keep this fraction of the parameters.
+    case parameters(Double)
+    /// Keep this fraction of the MACs per sample.
+    case macs(Double)
+}
+
+/// Prunes across every prunable group at once: channels are ranked by their score divided by
+/// their group's mean score (so layers of different sizes compare), and the lowest are removed
+/// until the model keeps the target fraction. Sizes after pruning are computed from the groups'
+/// structure without applying anything, so the threshold search is cheap.
+public struct GlobalPruning: Sendable {
+    /// Every prunable group, one per set of coupled producers.
+    public let groups: [PrunableGroup]
+    /// Producers that cannot be pruned, with the reason.
+    public let refused: [(layer: String, reason: String)]
+    private let graph: Graph
+    private let baseline: ModelSummary
+
+    /// Finds the prunable groups of a graph; `skip` excludes groups containing those layers.
+    public init(graph: Graph, shapes: ShapeInfo, criterion: NormCriterion, skip: Set<NodeID> = []) {
+        var covered = Set<NodeID>()
+        var groups: [PrunableGroup] = []
+        var refused: [(String, String)] = []
+        for (position, node) in graph.nodes.enumerated()
+        where ChannelDependency.producerOps.contains(node.opType) && !covered.contains(node.id) {
+            do {
+                let group = try PrunableGroup(root: position, graph: graph, shapes: shapes, criterion: criterion)
+                covered.formUnion(group.structure.sources)
+                if group.structure.sources.contains(where: skip.contains) || group.channels < 2 { continue }
+                groups.append(group)
+            } catch {
+                refused.append((graph.displayName(of: node), "\(error)"))
+            }
+        }
+        self.groups = groups
+        self.refused = refused
+        self.graph = graph
+        self.baseline = ModelSummary(graph: graph, shapes: shapes)
+    }
+
+    /// How many channels each group loses to reach `target`, keeping at least `minChannels` each.
+    public func plan(_ target: PruneTarget, minChannels: Int) -> [Int] {
+        let normalized: [[Double]] = groups.map { g in
+            let mean = g.scores.reduce(0, +) / Double(max(1, g.scores.count))
+            return g.scores.map { mean > 0 ? $0 / mean : 0 }.sorted()
+        }
+        func removal(_ threshold: Double) -> [Int] {
+            zip(groups, normalized).map { g, sorted in
+                min(sorted.prefix { $0 < threshold }.count, max(0, g.channels - max(1, minChannels)))
+            }
+        }
+        var low = 0.0, high = (normalized.flatMap { $0 }.max() ?? 0) + 1
+        for _ in 0..<60 {
+            let mid = (low + high) / 2
+            if fraction(removal(mid), target) >= goal(target) { low = mid } else { high = mid }
+        }
+        return removal(low)
+    }
+
+    /// The deletion removing `counts[i]` lowest-scored channels from group i.
+    public func deletion(_ counts: [Int], shapes: ShapeInfo) throws -> ChannelDeletion {
+        var deletion = ChannelDeletion()
+        for (group, count) in zip(groups, counts) where count > 0 {
+            deletion.add(try ChannelDependency.group(of: group.root, channels: group.lowest(count), graph: graph, shapes: shapes))
+        }
+        return deletion
+    }
+
+    private func goal(_ target: PruneTarget) -> Double {
+        switch target {
+        case let .parameters(f), let .macs(f): f
+        }
+    }
+
+    /// The fraction of parameters or MACs left after removing `counts` channels per group.
+    public func fraction(_ counts: [Int], _ target: PruneTarget) -> Double {
+        var removedShare: [String: [Int: Double]] = [:]
+        for (group, count) in zip(groups, counts) where count > 0 {
+            let share = Double(count) / Double(group.channels)
+            for slice in group.structure.slices {
+                guard let dims = graph.initializers[slice.tensor]?.shape, slice.axis < dims.count else { continue }
+                removedShare[slice.tensor.name, default: [:]][slice.axis] = share * Double(slice.indices.count) / Double(dims[slice.axis])
+            }
+        }
+        func kept(_ tensor: ValueID) -> Double {
+            guard let shares = removedShare[tensor.name] else { return 1 }
+            return shares.values.reduce(1) { $0 * (1 - $1) }
+        }
+        switch target {
+        case .parameters:
+            let total = Double(baseline.totalParameters)
+            let after = graph.initializerOrder.reduce(0.0) { sum, id in
+                guard let t = graph.initializers[id], t.elementType == .float32 else { return sum }
+                return sum + Double(t.elementCount) * kept(id)
+            }
+            return total > 0 ? after / total : 1
+        case .macs:
+            let total = Double(baseline.totalMACs)
+            let after = baseline.rows.reduce(0.0) { sum, row in
+                guard let macs = row.macs, macs > 0, let node = graph.node(row.node), let w = node.input(1) else { return sum + Double(row.macs ?? 0) }
+                return sum + Double(macs) * kept(w)
+            }
+            return total > 0 ? after / total : 1
+        }
+    }
+}

@@ -1,0 +1,79 @@
+import ScalpelCore
+
+/// `prune`: delete the lowest-scored channels of one layer, or across the whole model.
+enum PruneCommand {
+    static let spec = CommandSpec(
+        name: "prune",
+        summary: "delete the lowest-scored channels of a layer (--ratio/--count), or across all layers (--global)",
+        usage: "prune LAYER --by l1|l2 (--ratio R | --count N)  |  prune --global --by l1|l2 (--target-params F | --target-macs F) [--min-channels N] [--skip LAYER,…]",
+        example: "prune --global --by l1 --target-params 0.5 --skip fc",
+        flags: ["--global"],
+        options: ["--by", "--ratio", "--count", "--target-params", "--target-macs", "--min-channels", "--skip"],
+        changesSession: true,
+        run: { args, session, console in
+            guard let by = args.option("--by") else { throw args.usageError("--by names the criterion (l1 or l2)") }
+            guard let criterion = NormCriterion(rawValue: by) else {
+                throw args.usageError("unknown criterion '\(by)'; this command knows \(NormCriterion.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            let line = args.line
+            let record = try session.modify { doc in
+                let shapes = doc.shapes
+                if args.flag("--global") {
+                    _ = try args.positionals(0, "")
+                    let target = try globalTarget(args)
+                    let minChannels = try args.option("--min-channels").map { try number($0, "--min-channels", args) } ?? 1
+                    let resolver = LayerResolver(graph: doc.model.graph, shapes: shapes)
+                    let skipped = try (args.option("--skip")?.split(separator: ",") ?? []).map { try resolver.resolve(String($0)) }
+                    return try doc.apply(line) { model in
+                        let skip = Set(skipped.map { model.graph.nodes[$0].id })
+                        let pruning = GlobalPruning(graph: model.graph, shapes: shapes, criterion: criterion, skip: skip)
+                        let counts = pruning.plan(target, minChannels: minChannels)
+                        try model.graph.delete(try pruning.deletion(counts, shapes: shapes), shapes: shapes, opset: model.opsetVersion() ?? 17)
+                        return "removed \(counts.reduce(0, +)) channels from \(counts.filter { $0 > 0 }.count) of \(pruning.groups.count) prunable groups"
+                    }
+                }
+                let layer = try args.positionals(1, "the layer (or --global)")[0]
+                let position = try LayerResolver(graph: doc.model.graph, shapes: shapes).resolve(layer)
+                return try doc.apply(line) { model in
+                    let group = try PrunableGroup(root: position, graph: model.graph, shapes: shapes, criterion: criterion)
+                    let count = try localCount(args, channels: group.channels)
+                    let channels = group.lowest(count)
+                    let cut = try ChannelDependency.group(of: position, channels: channels, graph: model.graph, shapes: shapes)
+                    try model.graph.delete(ChannelDeletion(cut), shapes: shapes, opset: model.opsetVersion() ?? 17)
+                    return "removed channels \(ChannelPreview.ranges(channels)) of \(model.graph.displayName(of: model.graph.nodes[position])) (lowest \(criterion.rawValue))"
+                }
+            }
+            console.line(record.message + EditCommands.effect(record)
+                + "; MACs \(ReportCommands.change(record.macs.before, record.macs.after, Format.compact))")
+        })
+
+    private static func globalTarget(_ args: Arguments) throws -> PruneTarget {
+        switch (args.option("--target-params"), args.option("--target-macs")) {
+        case let (p?, nil): return .parameters(try fraction(p, "--target-params", args))
+        case let (nil, m?): return .macs(try fraction(m, "--target-macs", args))
+        default: throw args.usageError("give exactly one of --target-params F and --target-macs F (F is the fraction to keep, e.g. 0.5)")
+        }
+    }
+
+    private static func localCount(_ args: Arguments, channels: Int) throws -> Int {
+        let count: Int
+        switch (args.option("--ratio"), args.option("--count")) {
+        case let (r?, nil): count = Int((try fraction(r, "--ratio", args) * Double(channels)).rounded(.down))
+        case let (nil, c?): count = try number(c, "--count", args)
+        default: throw args.usageError("give exactly one of --ratio R (fraction of channels to remove) and --count N")
+        }
+        guard count > 0 else { throw ShellError.refused("that removes no channel of the layer's \(channels)") }
+        guard count < channels else { throw ShellError.refused("the layer has \(channels) channels; at least one must stay") }
+        return count
+    }
+
+    private static func fraction(_ text: String, _ option: String, _ args: Arguments) throws -> Double {
+        guard let f = Double(text), f > 0, f < 1 else { throw args.usageError("\(option) wants a fraction between 0 and 1, not '\(text)'") }
+        return f
+    }
+
+    private static func number(_ text: String, _ option: String, _ args: Arguments) throws -> Int {
+        guard let n = Int(text), n >= 0 else { throw args.usageError("\(option) wants a whole number, not '\(text)'") }
+        return n
+    }
+}
