@@ -313,7 +313,8 @@ def check_layer(args, name, model, kinds, layer, channels, originals, onnx_names
     for variant in args.variant_list:
         r = {"model": name, "variant": variant, "layer": layer, "channels": channels,
              "status": "FAIL", "notes": [], "groups_equal": None, "rel": None, "abs": None,
-             "checker": None, "repro": [], "only_tp": [], "only_scalpel": []}
+             "checker": None, "repro": [], "only_tp": [], "only_scalpel": [],
+             "nodes_equal": None}
         results.append(r)
         orig = originals[variant]
         tp_path = os.path.join(work, f"{tag}_{variant}_tp.onnx")
@@ -381,6 +382,7 @@ def check_layer(args, name, model, kinds, layer, channels, originals, onnx_names
             eq, only_tp, only_sc, structural = compare_groups(
                 touched, group.get("parameters", []), kinds, variant)
             r["groups_equal"], r["only_tp"], r["only_scalpel"] = eq, only_tp, only_sc
+            r["nodes_equal"] = structural
             if not eq:
                 why = ("module paths differ only in naming (the ONNX nodes match)" if structural
                        else "different layers")
@@ -527,6 +529,8 @@ def main():
             if fails or skips:
                 verdict += f" ({fails} failed" + (f", {skips} skipped" if skips else "") + ")"
             geq = f"{sum(bool(r['groups_equal']) for r in cmp_)}/{len(cmp_)}"
+            if any(r["groups_equal"] != r["nodes_equal"] for r in cmp_):
+                geq += f" (by ONNX node: {sum(bool(r['nodes_equal']) for r in cmp_)}/{len(cmp_)})"
             mrel = f"{max(rels):.1e}" if rels else "-"
             print(f"| {name} | {v} | {len(rs)} | {geq} | {mrel} | "
                   f"{sum(r['checker'] == 'ok' for r in chk)}/{len(chk)} ok | {verdict} |")

@@ -99,7 +99,7 @@ import Testing
         #expect(throws: ShellError.refused("no model is loaded; `load FILE` opens one")) { _ = try Self.run(["summary"], on: &s) }
     }
 
-    /// Random edit sequences with undo and redo interleaved; undoing everything must give a model
+    /// Random edit sequences (rename, delete layer, delete channels) with undo and redo interleaved; undoing everything must give a model
     /// that saves byte-identical to the original, and every undo must restore the previous bytes.
     @Test(arguments: ["mini_resnet", "mobilenetv2_block", "yolo_block", "mini_densenet"])
     func randomEditsThenUndoAllSaveIdentically(fixture: String) throws {
@@ -121,7 +121,13 @@ import Testing
                     snapshots.append(try s.current().model.serialized())
                 } else {
                     let layer = layers[Int(rng.next() % UInt64(layers.count))]
-                    let line = rng.next() % 2 == 0 ? "rename \(Tokenizer.quote(layer.name)) renamed_\(step)" : "delete layer \(Tokenizer.quote(layer.name))"
+                    let name = Tokenizer.quote(layer.name)
+                    let channel = rng.next() % 4
+                    let line = switch rng.next() % 3 {
+                    case 0: "rename \(name) renamed_\(step)"
+                    case 1: "delete layer \(name)"
+                    default: "delete channels \(name) \(channel) \(channel + 2)"
+                    }
                     if (try? Self.run([line], on: &s)) != nil { snapshots.append(try s.current().model.serialized()) }
                 }
             }

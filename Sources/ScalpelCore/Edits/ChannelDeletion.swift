@@ -18,9 +18,26 @@ public struct ChannelDeletion: Sendable {
 
     /// Adds a group's deletions.
     public mutating func add(_ group: ChannelGroup) {
-        spaces.merge(group.spaces) { a, _ in a }
+        spaces.merge(group.spaces) { a, b in Array(Set(a + b)).sorted() }
         slices += group.slices
-        adjustments += group.adjustments
+        for adjustment in group.adjustments { merge(adjustment) }
+    }
+
+    /// Adds an adjustment, summing it with one already made to the same node.
+    private mutating func merge(_ adjustment: NodeAdjustment) {
+        for (i, known) in adjustments.enumerated() {
+            switch (known, adjustment) {
+            case let (.convGroups(a, r1), .convGroups(b, r2)) where a == b:
+                adjustments[i] = .convGroups(a, removed: r1 + r2)
+                return
+            case let (.splitSizes(a, r1), .splitSizes(b, r2)) where a == b:
+                adjustments[i] = .splitSizes(a, removed: zip(r1, r2).map { $0 + $1 })
+                return
+            default:
+                continue
+            }
+        }
+        adjustments.append(adjustment)
     }
 }
 
@@ -43,9 +60,12 @@ extension Graph {
             guard var tensor = initializers[first.tensor] ?? shapes.constants[first.tensor] else {
                 throw CoreError.editRefused("parameter '\(first.tensor)' is not a constant Scalpel can slice")
             }
-            for s in group.sorted(by: { $0.axis > $1.axis }) {
-                guard let cut = tensor.removing(s.indices, along: s.axis) else {
-                    throw CoreError.editRefused("parameter '\(s.tensor)' of type \(tensor.elementType) cannot be sliced")
+            // Several groups may cut the same axis (a BatchNorm after a Concat): cut their union once.
+            var byAxis: [Int: Set<Int>] = [:]
+            for s in group { byAxis[s.axis, default: []].formUnion(s.indices) }
+            for (axis, indices) in byAxis.sorted(by: { $0.key > $1.key }) {
+                guard let cut = tensor.removing(indices.sorted(), along: axis) else {
+                    throw CoreError.editRefused("parameter '\(first.tensor)' of type \(tensor.elementType) cannot be sliced")
                 }
                 tensor = cut
             }

@@ -81,7 +81,7 @@ public struct GlobalPruning: Sendable {
             let share = Double(count) / Double(group.channels)
             for slice in group.structure.slices {
                 guard let dims = graph.initializers[slice.tensor]?.shape, slice.axis < dims.count else { continue }
-                removedShare[slice.tensor.name, default: [:]][slice.axis] = share * Double(slice.indices.count) / Double(dims[slice.axis])
+                removedShare[slice.tensor.name, default: [:]][slice.axis, default: 0] += share * Double(slice.indices.count) / Double(dims[slice.axis])
             }
         }
         func kept(_ tensor: ValueID) -> Double {

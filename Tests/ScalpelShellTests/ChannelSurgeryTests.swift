@@ -1,0 +1,116 @@
+import Foundation
+import ScalpelCore
+@testable import ScalpelShell
+import Testing
+
+/// Channel groups worked out by hand from the fixtures' architectures, and the edits built on them.
+@Suite struct ChannelSurgeryTests {
+    private func group(_ fixture: String, _ layer: String, _ channels: [Int]) throws -> (ChannelGroup, Graph) {
+        let doc = try SessionTests.load(fixture).current()
+        let position = try LayerResolver(graph: doc.model.graph, shapes: doc.shapes).resolve(layer)
+        return (try ChannelDependency.group(of: position, channels: channels, graph: doc.model.graph, shapes: doc.shapes), doc.model.graph)
+    }
+
+    private func sliced(_ g: ChannelGroup) -> [String: [Int]] {
+        Dictionary(g.slices.map { ("\($0.tensor.name)@\($0.axis)", $0.indices) }, uniquingKeysWith: { a, _ in a })
+    }
+
+    @Test func residualAddCouplesBothBranches() throws {
+        let (g, graph) = try group("mini_resnet", "conv1", [1, 5])
+        #expect(g.sources.compactMap { graph.node($0)?.name } == ["/conv1/Conv", "/layer1/conv2/Conv"])
+        let s = sliced(g)
+        #expect(s["conv1.weight@0"] == [1, 5] && s["layer1.conv2.weight@0"] == [1, 5])
+        #expect(s["bn1.running_var@0"] == [1, 5] && s["layer1.bn2.bias@0"] == [1, 5])
+        #expect(s["layer1.conv1.weight@1"] == [1, 5] && s["layer2.conv1.weight@1"] == [1, 5] && s["layer2.downsample.0.weight@1"] == [1, 5])
+        #expect(s.count == 13)
+    }
+
+    @Test func concatOffsetsFollowTheChannels() throws {
+        // DenseNet: the stem's 8 channels come first in every concat, block.0 adds 4 at offset 8.
+        let (g, _) = try group("mini_densenet", "block.0.conv", [2])
+        let s = sliced(g)
+        #expect(s["block.1.conv.weight@1"] == [10])
+        #expect(s["block.2.conv.weight@1"] == [10])
+        #expect(s["trans_conv.weight@1"] == [10])
+        #expect(s["block.1.bn.weight@0"] == [10])
+    }
+
+    @Test func splitAndConcatInAC2fBlock() throws {
+        let (g, _) = try group("yolo_block", "c2f.cv1.conv", [0, 9])
+        let s = sliced(g)
+        // Channel 9 is the second Split output's channel 1, which the bottleneck's residual Add
+        // ties to c2f.m.cv2's channel 1, which the Concat puts at 16 + 1.
+        #expect(s["c2f.m.cv2.conv.weight@0"] == [1])
+        #expect(s["c2f.m.cv1.conv.weight@1"] == [1])
+        #expect(s["c2f.cv2.conv.weight@1"] == [0, 9, 17])
+        #expect(g.adjustments.count == 1)
+    }
+
+    @Test func depthwiseConvolutionIsPartOfTheGroup() throws {
+        let (g, _) = try group("mobilenetv2_block", "block.expand.expand.0.expand.0.0", [3])
+        #expect(g.adjustments.count == 1)
+        let s = sliced(g)
+        #expect(s["block.dw.dw.0.dw.0.0.weight@0"] != nil || s.keys.contains { $0.hasSuffix("@0") && $0.contains("dw") })
+        #expect(g.slices.contains { $0.role == "depthwise filters" && $0.indices == [3] })
+    }
+
+    @Test func groupsReachingTheOutputAreRefusedNamingIt() throws {
+        #expect(throws: DependencyError("the channels reach the model output 'y'; deleting them would change what the model returns")) {
+            _ = try group("yolo_block", "out", [0])
+        }
+        #expect(throws: DependencyError("'/Relu' is a Relu; channels are deleted from Conv, ConvTranspose, Gemm or MatMul layers")) {
+            _ = try group("mini_resnet", "/Relu", [0])
+        }
+        #expect(throws: DependencyError("'/conv1/Conv' has channels 0…7; 8 is not one of them")) { _ = try group("mini_resnet", "conv1", [8]) }
+    }
+
+    @Test func flattenIntoGemmRemovesEachChannelsFeatures() throws {
+        let (g, _) = try group("flatten_gemm", "conv", [1])
+        // 8 channels of 4×4 flatten to 128 features; channel 1 is features 16…31.
+        #expect(g.slices.contains { $0.role == "in-features" && $0.indices == Array(16..<32) })
+    }
+
+    @Test func deleteChannelsIsOneUndoableEditAndSaveScriptReplaysIt() throws {
+        var s = try SessionTests.load()
+        let original = try s.current().model.serialized()
+        let text = try SessionTests.run(["delete channels conv1 1 5-6"], on: &s)
+        #expect(text.hasPrefix("deleted 3 channel(s) of /conv1/Conv across 2 layer(s)"))
+        let doc = try s.current()
+        #expect(doc.shapes.problems.isEmpty)
+        #expect(doc.shapes[ValueID("/conv1/Conv_output_0")].shapeDescription == "[N, 5, 16, 16]")
+        #expect(doc.model.graph.initializers[ValueID("layer2.conv1.weight")]?.shape == [16, 5, 3, 3])
+        _ = try SessionTests.run(["undo"], on: &s)
+        #expect(try s.current().model.serialized() == original)
+    }
+
+    @Test func channelListsAndRangesParse() throws {
+        var s = try SessionTests.load()
+        #expect(try SessionTests.run(["group conv1 0,2-3 7 --json"], on: &s).contains("\"channels\": [0, 2, 3, 7]"))
+        #expect(throws: ShellError.self) { _ = try SessionTests.run(["group conv1 3-1"], on: &s) }
+        #expect(throws: ShellError.self) { _ = try SessionTests.run(["delete channels conv1 x"], on: &s) }
+    }
+
+    @Test func localPruneRemovesTheLowestNormFilters() throws {
+        var s = try SessionTests.load()
+        let doc = try s.current()
+        let position = try LayerResolver(graph: doc.model.graph, shapes: doc.shapes).resolve("layer1.conv1")
+        let group = try PrunableGroup(root: position, graph: doc.model.graph, shapes: doc.shapes, criterion: .l1)
+        let weights = try #require(doc.model.graph.initializers[ValueID("layer1.conv1.weight")]?.floats)
+        let byHand = (0..<8).map { k in weights[(k * 72)..<((k + 1) * 72)].reduce(0.0) { $0 + Double(abs($1)) } }
+        for k in 0..<8 { #expect(abs(group.scores[k] - byHand[k]) < 1e-9) }
+        let expected = Array((0..<8).sorted { byHand[$0] < byHand[$1] }.prefix(2)).sorted()
+        let text = try SessionTests.run(["prune layer1.conv1 --by l1 --count 2"], on: &s)
+        #expect(text.contains("removed channels \(ChannelPreview.ranges(expected)) of /layer1/conv1/Conv"))
+    }
+
+    @Test func globalPruneReachesItsTargetAndRespectsSkipAndMinimum() throws {
+        var s = try SessionTests.load("mini_densenet")
+        let before = try s.current().summary.totalParameters
+        _ = try SessionTests.run(["prune --global --by l2 --target-params 0.7 --min-channels 2 --skip stem"], on: &s)
+        let doc = try s.current()
+        let kept = Double(doc.summary.totalParameters) / Double(before)
+        #expect(kept >= 0.7 && kept < 0.8, "kept \(kept)")
+        #expect(doc.model.graph.initializers[ValueID("stem.weight")]?.shape[0] == 8, "skipped layer untouched")
+        #expect(doc.summary.rows.filter { $0.opType == "Conv" }.allSatisfy { ($0.outputs.first?.dims?[1].value ?? 0) >= 2 })
+    }
+}
