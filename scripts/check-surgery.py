@@ -4,7 +4,9 @@
 Exactness: for layers of every fixture, zero the channels' whole group (the filters, biases,
 BatchNorm beta and running mean of every coupled producer, and depthwise filters), then delete
 those channels with scalpel. The channels contributed nothing, so the outputs must not change.
-Every saved model must also pass onnx.checker.
+Inserted layers that keep the function (identity BatchNormalization, Dropout, a Conv with
+in = out that keeps the size) must leave the outputs unchanged too. Every saved model must pass
+onnx.checker.
 
     check-surgery.py --scalpel .build/debug/scalpel --fixtures Tests/Fixtures
 """
@@ -81,6 +83,26 @@ def check(binary, fixture, work):
     return results
 
 
+def check_inserts(binary, fixture, work):
+    """Function-preserving inserts after every Conv of a fixture leave the outputs unchanged."""
+    x = np.load(fixture.with_suffix(".npz"))["x"]
+    convs = [name for name, _ in prunable_layers(binary, fixture)]
+    if not convs:
+        return []
+    commands = []
+    for i, name in enumerate(convs):
+        spec = ["BatchNormalization", "Dropout 0.25", "Conv kernel=3 pad=1", "Identity"][i % 4]
+        commands.append(f"insert after '{name}' {spec}")
+    out = work / f"{fixture.stem}-inserted.onnx"
+    result = scalpel(binary, fixture, *commands, f"save {out}")
+    if result.returncode != 0:
+        return [("inserts", "FAIL", result.stderr.strip())]
+    onnx.checker.check_model(str(out), full_check=True)
+    before, after = outputs(fixture, x), outputs(out, x)
+    error = float(np.max(np.abs(before - after)) / max(1e-12, float(np.max(np.abs(before)))))
+    return [("inserts", "PASS" if error <= 1e-5 else "FAIL", f"{len(commands)} layers inserted, max rel diff {error:.2e}")]
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--scalpel", required=True)
@@ -91,7 +113,7 @@ def main():
         for fixture in sorted(Path(args.fixtures).glob("*.onnx")):
             if not fixture.with_suffix(".npz").exists() or "external" in fixture.stem or "typed" in fixture.stem:
                 continue
-            for name, verdict, detail in check(args.scalpel, fixture, Path(tmp)):
+            for name, verdict, detail in check(args.scalpel, fixture, Path(tmp)) + check_inserts(args.scalpel, fixture, Path(tmp)):
                 print(f"{verdict} {fixture.stem} {name}: {detail}")
                 if verdict == "FAIL":
                     failed += 1

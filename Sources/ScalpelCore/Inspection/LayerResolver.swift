@@ -50,6 +50,13 @@ public struct LayerResolver: Sendable {
         return Array(scored.filter { $0.0 <= limit }.sorted { $0.0 < $1.0 }.map(\.1).prefix(3))
     }
 
+    /// The scope of a node's name, for naming a new layer beside it: `/layer1/layer1.0/conv1/Conv`
+    /// → `/layer1/layer1.0/conv1/`; empty for names without slashes.
+    public static func scope(of node: Node) -> String {
+        guard let slash = node.name.lastIndex(of: "/") else { return "" }
+        return String(node.name[...slash])
+    }
+
     /// The dotted module path of a node named like PyTorch's exporter does:
     /// `/layer1/layer1.0/conv1/Conv` → `layer1.0.conv1`. Other names are returned as they are.
     public static func modulePath(of node: Node) -> String {

@@ -28,3 +28,48 @@ enum EditCommands {
         return p.before == p.after ? "" : "; parameters \(ReportCommands.change(p.before, p.after, Format.grouped))"
     }
 }
+
+/// `insert` and `replace`: new layers from a small description.
+enum LayerCommands {
+    static let insert = CommandSpec(
+        name: "insert",
+        summary: "insert a layer after or before another (weights keep the function where possible)",
+        usage: "insert after|before LAYER SPEC   (SPEC: Relu, Dropout 0.2, BatchNormalization, Conv out=32 kernel=3 pad=1, …)",
+        example: "insert after layer1.0.conv1 BatchNormalization",
+        changesSession: true,
+        run: { args, session, console in
+            let words = try args.positionals(atLeast: 3, "after|before, the layer and the new layer's description")
+            let placement: Graph.Placement
+            switch words[0] {
+            case "after": placement = .after
+            case "before": placement = .before
+            default: throw args.usageError("say `insert after LAYER SPEC` or `insert before LAYER SPEC`, not '\(words[0])'")
+            }
+            let spec = try LayerSpec(words: Array(words.dropFirst(2)))
+            let position = try session.layers().resolve(words[1])
+            let line = args.line
+            let record = try session.modify { doc in
+                let shapes = doc.shapes
+                return try doc.apply(line) { model in try model.graph.insert(spec, placement, layerAt: position, shapes: shapes) }
+            }
+            console.line(record.message + EditCommands.effect(record))
+        })
+
+    static let replace = CommandSpec(
+        name: "replace",
+        summary: "replace a layer with a new one described by SPEC",
+        usage: "replace LAYER SPEC",
+        example: "replace layer1.0.relu LeakyRelu alpha=0.1",
+        changesSession: true,
+        run: { args, session, console in
+            let words = try args.positionals(atLeast: 2, "the layer and the new layer's description")
+            let spec = try LayerSpec(words: Array(words.dropFirst()))
+            let position = try session.layers().resolve(words[0])
+            let line = args.line
+            let record = try session.modify { doc in
+                let shapes = doc.shapes
+                return try doc.apply(line) { model in try model.graph.replace(layerAt: position, with: spec, shapes: shapes) }
+            }
+            console.line(record.message + EditCommands.effect(record))
+        })
+}

@@ -6,7 +6,8 @@ public enum CommandRunner {
     /// Every command, by name.
     public static let commands: [CommandSpec] = [
         SummaryCommand.spec, ShowCommand.spec, ShapesCommand.spec, GraphCommand.spec,
-        ChannelCommands.group, ChannelCommands.delete, PruneCommand.spec, EditCommands.rename,
+        ChannelCommands.group, ChannelCommands.delete, PruneCommand.spec, LayerCommands.insert, LayerCommands.replace,
+        EditCommands.rename,
         SessionCommands.undo, SessionCommands.redo, ReportCommands.history, ReportCommands.diff,
         SessionCommands.load, SaveCommand.spec, ScriptCommands.source, ScriptCommands.saveScript,
         HelpCommand.spec, SessionCommands.quit,

@@ -46,8 +46,12 @@ public struct Completer: Sendable {
         switch (name, position) {
         case ("help", 0):
             return CommandRunner.commands.map(\.name).filter { $0.hasPrefix(partial) }
-        case ("show", 0), ("rename", 0), ("delete", 1), ("group", 0), ("prune", 0):
+        case ("show", 0), ("rename", 0), ("delete", 1), ("group", 0), ("prune", 0), ("replace", 0), ("insert", 1):
             return layerNames.filter { $0.hasPrefix(partial) }
+        case ("insert", 0):
+            return ["after", "before"].filter { $0.hasPrefix(partial) }
+        case ("insert", 2), ("replace", 1):
+            return LayerSpec.known.keys.sorted().filter { $0.hasPrefix(partial) }
         case ("delete", 0):
             return ["channels", "layer"].filter { $0.hasPrefix(partial) }
         case ("load", 0), ("save", 0), ("graph", 0), ("source", 0), ("save-script", 0):
