@@ -113,4 +113,30 @@ import Testing
         #expect(doc.model.graph.initializers[ValueID("stem.weight")]?.shape[0] == 8, "skipped layer untouched")
         #expect(doc.summary.rows.filter { $0.opType == "Conv" }.allSatisfy { ($0.outputs.first?.dims?[1].value ?? 0) >= 2 })
     }
+
+    @Test func deletingAChannelChangingLayerMakesItsConsumersFollow() throws {
+        var s = try SessionTests.load("mini_densenet")
+        let text = try SessionTests.run(["delete layer trans_conv"], on: &s)
+        #expect(text.contains("10 → 20 channels absorbed by /head_bn/BatchNormalization, /fc/Gemm"))
+        let graph = try s.current().model.graph
+        #expect(graph.initializers[ValueID("fc.weight")]?.shape == [10, 20])
+        #expect(graph.initializers[ValueID("head_bn.weight")]?.floats == Array(repeating: 1, count: 20))
+        var m = try SessionTests.load("mobilenetv2_block")
+        #expect(throws: CoreError.self) { _ = try SessionTests.run(["delete layer block.expand.expand.0.expand.0.0"], on: &m) }
+        #expect(try m.current().edits.isEmpty)
+    }
+
+    @Test func insertedLayersKeepTheFunctionWherePossible() throws {
+        var s = try SessionTests.load()
+        let bn = try SessionTests.run(["insert after layer1.conv1 BatchNormalization"], on: &s)
+        #expect(bn.contains("set as identity"))
+        let conv = try SessionTests.run(["insert after layer2.conv1 Conv kernel=1 group=2"], on: &s)
+        #expect(conv.contains("He-initialised"), "a grouped convolution cannot be an identity")
+        _ = try SessionTests.run(["undo"], on: &s)
+        #expect(throws: ShellError.self) { _ = try SessionTests.run(["insert before fc Conv out=4 kernel=1"], on: &s) }
+        #expect(throws: CoreError.self) { _ = try SessionTests.run(["replace layer1.conv1 Convolution"], on: &s) }
+        let doc = try s.current()
+        #expect(doc.edits.count == 1, "the Conv before a Gemm on a 4-D input breaks shapes and is refused")
+        #expect(doc.model.graph.nodes.contains { $0.opType == "BatchNormalization" && $0.name.hasPrefix("/layer1/") && $0.name.hasSuffix("batchnormalization") })
+    }
 }

@@ -45,7 +45,7 @@ import Testing
         var s = try Self.load()
         let before = try s.current().model.serialized()
         #expect(throws: CoreError.editRefused(
-            "'/layer2/conv1/Conv' (Conv) changes the shape [N, 8, 16, 16] → [N, 16, 8, 8]; only a layer that keeps its input's shape can be deleted")) {
+            "'/layer2/conv1/Conv' (Conv) changes the shape [N, 8, 16, 16] → [N, 16, 8, 8]; only a layer that keeps its input's shape, or changes only the channel count, can be deleted")) {
             _ = try Self.run(["delete layer layer2.conv1"], on: &s)
         }
         #expect(throws: CoreError.self) { _ = try Self.run(["delete layer fc"], on: &s) }
