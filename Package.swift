@@ -32,7 +32,7 @@ let package = Package(
             dependencies: ["ScalpelShell", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         // In-process load/save timings for scripts/bench.
-        .executableTarget(name: "scalpel-bench", dependencies: ["ScalpelCore"], path: "Sources/ScalpelBench"),
+        .executableTarget(name: "scalpel-bench", dependencies: ["ScalpelCore", "ScalpelShell"], path: "Sources/ScalpelBench"),
         .testTarget(name: "ScalpelCoreTests", dependencies: ["ScalpelCore", "ONNXProto"]),
         .testTarget(name: "ScalpelShellTests", dependencies: ["ScalpelShell"]),
     ]

@@ -43,7 +43,8 @@ import Testing
         let direct = dir.appendingPathComponent("direct.onnx").path
         let script = dir.appendingPathComponent("edits.scalpel").path
         _ = try SessionTests.run(["delete layer stem.bn", "rename c2f.cv1.conv 'first conv'", "delete layer down.bn", "undo",
-                                  "rename up 'up sample'", "save \(direct)", "save-script \(script)"], on: &session)
+                                  "rename up 'up sample'", "delete channels 'first conv' 1 12", "insert after c2f.cv2.conv Conv kernel=1 group=2",
+                                  "prune --global --by l2 --target-params 0.8", "save \(direct)", "save-script \(script)"], on: &session)
         let text = try String(contentsOfFile: script, encoding: .utf8)
         #expect(text.contains("rename c2f.cv1.conv 'first conv'") && !text.contains("down.bn"))
         var replay = try SessionTests.load("yolo_block")
