@@ -1,7 +1,9 @@
-// scalpel-bench MODEL [--repeat N] [--out DIR]
+// scalpel-bench MODEL [--repeat N] [--out DIR] [--surgery]
 //
 // Times ScalpelCore's load, shape inference, serialization and save in process and prints
 // one JSON object. scripts/bench runs it beside an equivalent onnx (Python) timing.
+// With --surgery it instead times channel surgery (SurgeryBench.swift), which scripts/bench
+// compares with Torch-Pruning.
 
 import Foundation
 import ScalpelCore
@@ -20,12 +22,18 @@ struct Options {
     var repeatCount = 10
     /// Where `save` writes; nil means a fresh temporary folder.
     var outDir: String?
+    /// Whether to time channel surgery instead of load/save.
+    var surgery = false
 
-    /// Parses `MODEL [--repeat N] [--out DIR]`.
+    /// The usage line.
+    static let usage = "usage: scalpel-bench MODEL [--repeat N] [--out DIR] [--surgery]"
+
+    /// Parses `MODEL [--repeat N] [--out DIR] [--surgery]`.
     static func parse(_ args: [String]) throws -> Options {
         var model: String?
         var repeatCount = 10
         var outDir: String?
+        var surgery = false
         var i = 0
         func value(_ flag: String) throws -> String {
             i += 1
@@ -41,8 +49,10 @@ struct Options {
                 repeatCount = n
             case "--out":
                 outDir = try value(a)
+            case "--surgery":
+                surgery = true
             case "-h", "--help":
-                print("usage: scalpel-bench MODEL [--repeat N] [--out DIR]")
+                print(usage)
                 exit(0)
             default:
                 guard !a.hasPrefix("-"), model == nil else { throw BenchError(message: "unexpected argument '\(a)'") }
@@ -50,8 +60,8 @@ struct Options {
             }
             i += 1
         }
-        guard let model else { throw BenchError(message: "usage: scalpel-bench MODEL [--repeat N] [--out DIR]") }
-        return Options(model: model, repeatCount: repeatCount, outDir: outDir)
+        guard let model else { throw BenchError(message: usage) }
+        return Options(model: model, repeatCount: repeatCount, outDir: outDir, surgery: surgery)
     }
 }
 
@@ -156,7 +166,15 @@ func run(_ options: Options) throws {
 }
 
 do {
-    try run(try Options.parse(Array(CommandLine.arguments.dropFirst())))
+    let options = try Options.parse(Array(CommandLine.arguments.dropFirst()))
+    if options.surgery {
+        guard FileManager.default.isReadableFile(atPath: options.model) else {
+            throw BenchError(message: "cannot read '\(options.model)': no such file or no permission")
+        }
+        try runSurgery(options)
+    } else {
+        try run(options)
+    }
 } catch let error as BenchError {
     FileHandle.standardError.write(Data("scalpel-bench: error: \(error.message)\n".utf8))
     exit(1)

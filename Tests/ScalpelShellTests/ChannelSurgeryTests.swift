@@ -97,7 +97,7 @@ import Testing
         let group = try PrunableGroup(root: position, graph: doc.model.graph, shapes: doc.shapes, criterion: .l1)
         let weights = try #require(doc.model.graph.initializers[ValueID("layer1.conv1.weight")]?.floats)
         let byHand = (0..<8).map { k in weights[(k * 72)..<((k + 1) * 72)].reduce(0.0) { $0 + Double(abs($1)) } }
-        for k in 0..<8 { #expect(abs(group.scores[k] - byHand[k]) < 1e-9) }
+        for k in 0..<8 { #expect(abs(group.scores[k] - byHand[k]) < 1e-5 * byHand[k], "float32 accumulation") }
         let expected = Array((0..<8).sorted { byHand[$0] < byHand[$1] }.prefix(2)).sorted()
         let text = try SessionTests.run(["prune layer1.conv1 --by l1 --count 2"], on: &s)
         #expect(text.contains("removed channels \(ChannelPreview.ranges(expected)) of /layer1/conv1/Conv"))

@@ -21,11 +21,11 @@ public struct ChannelDependency {
     /// A parameter asked to lose two different sets of entries in the last pass.
     private var sliceConflict: String?
 
-    /// An analysis over one graph and its inferred shapes.
-    public init(graph: Graph, shapes: ShapeInfo) {
+    /// An analysis over one graph and its inferred shapes (`index`, when given, must be the graph's).
+    public init(graph: Graph, shapes: ShapeInfo, index: GraphIndex? = nil) {
         self.graph = graph
         self.shapes = shapes
-        self.index = GraphIndex(graph)
+        self.index = index ?? GraphIndex(graph)
         self.graphOutputs = Set(graph.outputs.map(\.id))
     }
 
@@ -33,15 +33,16 @@ public struct ChannelDependency {
     public static let producerOps: Set<String> = ["Conv", "ConvTranspose", "Gemm", "MatMul"]
 
     /// The group that deleting `channels` of the layer at `position` requires.
-    public static func group(of position: Int, channels: [Int], graph: Graph, shapes: ShapeInfo) throws -> ChannelGroup {
-        var analysis = ChannelDependency(graph: graph, shapes: shapes)
+    public static func group(of position: Int, channels: [Int], graph: Graph, shapes: ShapeInfo,
+                             index: GraphIndex? = nil) throws -> ChannelGroup {
+        var analysis = ChannelDependency(graph: graph, shapes: shapes, index: index)
         return try analysis.run(position: position, channels: channels, wholeLayer: false)
     }
 
     /// The group of every channel of the layer at once: which parameters and layers are coupled
     /// to it, for scoring and planning (never applied as such).
-    public static func structure(of position: Int, graph: Graph, shapes: ShapeInfo) throws -> ChannelGroup {
-        var analysis = ChannelDependency(graph: graph, shapes: shapes)
+    public static func structure(of position: Int, graph: Graph, shapes: ShapeInfo, index: GraphIndex? = nil) throws -> ChannelGroup {
+        var analysis = ChannelDependency(graph: graph, shapes: shapes, index: index)
         return try analysis.run(position: position, channels: nil, wholeLayer: true)
     }
 

@@ -19,8 +19,8 @@ public struct PrunableGroup: Sendable {
     public let scores: [Double]
 
     /// Builds the group of the layer at `position`, scoring its channels by `criterion`.
-    public init(root position: Int, graph: Graph, shapes: ShapeInfo, criterion: NormCriterion) throws {
-        structure = try ChannelDependency.structure(of: position, graph: graph, shapes: shapes)
+    public init(root position: Int, graph: Graph, shapes: ShapeInfo, criterion: NormCriterion, index: GraphIndex? = nil) throws {
+        structure = try ChannelDependency.structure(of: position, graph: graph, shapes: shapes, index: index)
         root = position
         channels = structure.spaces.first { $0.key.value == graph.nodes[position].outputs[0] }?.value.count ?? 0
         var scores = [Double](repeating: 0, count: channels)
@@ -42,17 +42,27 @@ public struct PrunableGroup: Sendable {
         values.withUnsafeBufferPointer { v in
             for o in 0..<outer {
                 for k in 0..<size {
-                    let base = (o * size + k) * inner
-                    var acc = 0.0
-                    for i in base..<(base + inner) {
-                        let x = Double(v[i])
-                        acc += criterion == .l1 ? abs(x) : x * x
-                    }
-                    sums[k] += acc
+                    let run = UnsafeBufferPointer(rebasing: v[((o * size + k) * inner)..<((o * size + k + 1) * inner)])
+                    sums[k] += Self.sum(run, squared: criterion == .l2)
                 }
             }
         }
         return criterion == .l1 ? sums : sums.map { $0.squareRoot() }
+    }
+
+    /// Σ|x| or Σx² over a run, accumulated eight lanes at a time in float and summed in double.
+    private static func sum(_ run: UnsafeBufferPointer<Float>, squared: Bool) -> Double {
+        func f(_ x: SIMD8<Float>) -> SIMD8<Float> { squared ? x * x : pointwiseMax(x, -x) }
+        var lanes = SIMD8<Float>()
+        var i = 0
+        while i + 8 <= run.count {
+            lanes += f(SIMD8<Float>(run[i..<(i + 8)]))
+            i += 8
+        }
+        var tail = SIMD8<Float>()  // zeros add nothing to either sum
+        for j in i..<run.count { tail[j - i] = run[j] }
+        lanes += f(tail)
+        return (0..<8).reduce(0.0) { $0 + Double(lanes[$1]) }
     }
 
     /// The `count` lowest-scored channels, ascending by index.

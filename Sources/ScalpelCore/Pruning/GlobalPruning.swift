@@ -23,10 +23,11 @@ public struct GlobalPruning: Sendable {
         var covered = Set<NodeID>()
         var groups: [PrunableGroup] = []
         var refused: [(String, String)] = []
+        let index = GraphIndex(graph)
         for (position, node) in graph.nodes.enumerated()
         where ChannelDependency.producerOps.contains(node.opType) && !covered.contains(node.id) {
             do {
-                let group = try PrunableGroup(root: position, graph: graph, shapes: shapes, criterion: criterion)
+                let group = try PrunableGroup(root: position, graph: graph, shapes: shapes, criterion: criterion, index: index)
                 covered.formUnion(group.structure.sources)
                 if group.structure.sources.contains(where: skip.contains) || group.channels < 2 { continue }
                 groups.append(group)
@@ -62,8 +63,9 @@ public struct GlobalPruning: Sendable {
     /// The deletion removing `counts[i]` lowest-scored channels from group i.
     public func deletion(_ counts: [Int], shapes: ShapeInfo) throws -> ChannelDeletion {
         var deletion = ChannelDeletion()
+        let index = GraphIndex(graph)
         for (group, count) in zip(groups, counts) where count > 0 {
-            deletion.add(try ChannelDependency.group(of: group.root, channels: group.lowest(count), graph: graph, shapes: shapes))
+            deletion.add(try ChannelDependency.group(of: group.root, channels: group.lowest(count), graph: graph, shapes: shapes, index: index))
         }
         return deletion
     }
