@@ -36,7 +36,7 @@ A test (model x variant x layer) passes when all of a)-e) pass. A layer Torch-Pr
 "skipped" when Scalpel refuses it too and fails otherwise. Prints one line per test, a markdown
 table per model and variant, "N passed, M failed", the failures with a command reproducing
 them, and exits 1 on any failure. The pruned models of failing tests are kept under
-DIR/failures (all of them with --keep).
+DIR/failures (the others under DIR/kept with --keep); both are emptied at the start of a run.
 
 Needs torch, torchvision, torch_pruning, onnx, onnxruntime, numpy.
 """
@@ -471,6 +471,12 @@ def main():
     args.cache = os.path.abspath(args.cache)
     work = os.path.join(args.cache, "work")
     os.makedirs(work, exist_ok=True)
+    for sub in ("failures", "kept"):  # pruned models of the previous run
+        d = os.path.join(args.cache, sub)
+        if os.path.isdir(d):
+            for f in os.listdir(d):
+                if f.endswith(".onnx"):
+                    os.remove(os.path.join(d, f))
 
     import torch
     torch.set_num_threads(max(1, os.cpu_count() or 1))

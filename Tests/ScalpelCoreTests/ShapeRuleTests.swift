@@ -137,3 +137,19 @@ import Testing
         #expect(dims(info, "flat") == "[?, 20]")
     }
 }
+
+/// Module paths recovered from PyTorch exporter node names.
+@Suite struct ModulePathTests {
+    @Test(arguments: [
+        ("/layer1/layer1.0/conv1/Conv", "Conv", "layer1.0.conv1"),
+        ("/layer2/layer2.0/downsample/downsample.0/Conv", "Conv", "layer2.0.downsample.0"),
+        ("/features/features.1/conv/conv.0/conv.0.0/Conv", "Conv", "features.1.conv.0.0"),
+        ("/features/features.3/features.3.0/block/block.2/fc1/Conv", "Conv", "features.3.0.block.2.fc1"),
+        ("/layer1/layer1.0/Relu_1", "Relu", "layer1.0"),
+        ("conv_7", "Conv", "conv_7"),
+    ])
+    func exporterScopesBecomeModulePaths(name: String, op: String, path: String) {
+        let node = Node(id: NodeID(0), name: name, opType: op, inputs: [], outputs: [])
+        #expect(LayerResolver.modulePath(of: node) == path)
+    }
+}

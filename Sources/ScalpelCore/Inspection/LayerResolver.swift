@@ -63,9 +63,18 @@ public struct LayerResolver: Sendable {
         var parts = node.name.split(separator: "/").map(String.init)
         guard node.name.hasPrefix("/"), !parts.isEmpty else { return node.name }
         if parts.last == node.opType || parts.last?.hasPrefix(node.opType + "_") == true { parts.removeLast() }
-        var path = ""
+        // Each scope repeats its parent's own name: `layer2.0` under `layer2`, `downsample.0` under
+        // `downsample`; only the new suffix joins the path.
+        var path = "", previous = ""
         for part in parts {
-            path = path.isEmpty || part.hasPrefix(path + ".") ? part : path + "." + part
+            if path.isEmpty {
+                path = part
+            } else if part.hasPrefix(previous + ".") {
+                path += part.dropFirst(previous.count)
+            } else {
+                path += "." + part
+            }
+            previous = part
         }
         return path
     }
