@@ -103,7 +103,7 @@ import Testing
     /// that saves byte-identical to the original, and every undo must restore the previous bytes.
     @Test(arguments: ["mini_resnet", "mobilenetv2_block", "yolo_block", "mini_densenet"])
     func randomEditsThenUndoAllSaveIdentically(fixture: String) throws {
-        var rng = SplitMix64(seed: 0x5CA1 &+ UInt64(fixture.count))
+        var rng = SeededRandom(seed: 0x5CA1 &+ UInt64(fixture.count))
         for _ in 0..<12 {
             var s = try Self.load(fixture)
             let original = try s.current().model.serialized()
@@ -134,18 +134,5 @@ import Testing
             while try s.current().edits.count > 0 { _ = try Self.run(["undo"], on: &s) }
             #expect(try s.current().model.serialized() == original)
         }
-    }
-}
-
-/// A small seeded random number generator, so property tests replay exactly.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

@@ -144,11 +144,13 @@ extension Graph {
 }
 
 /// A small deterministic random source (SplitMix64), so inserted weights replay identically.
-struct SeededRandom {
+public struct SeededRandom: RandomNumberGenerator, Sendable {
     private var state: UInt64
-    init(seed: UInt64) { state = seed }
+    /// A generator whose sequence is fixed by `seed`.
+    public init(seed: UInt64) { state = seed }
 
-    mutating func next() -> UInt64 {
+    /// The next 64 random bits.
+    public mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
@@ -157,7 +159,7 @@ struct SeededRandom {
     }
 
     /// A standard normal sample (Box–Muller).
-    mutating func normal() -> Double {
+    public mutating func normal() -> Double {
         let u1 = (Double(next() >> 11) + 0.5) / Double(1 << 53), u2 = Double(next() >> 11) / Double(1 << 53)
         return (-2 * log(u1)).squareRoot() * cos(2 * .pi * u2)
     }
