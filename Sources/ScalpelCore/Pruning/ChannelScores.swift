@@ -52,12 +52,19 @@ public struct PrunableGroup: Sendable {
 
     /// Σ|x| or Σx² over a run, accumulated eight lanes at a time in float and summed in double.
     private static func sum(_ run: UnsafeBufferPointer<Float>, squared: Bool) -> Double {
-        func f(_ x: SIMD8<Float>) -> SIMD8<Float> { squared ? x * x : pointwiseMax(x, -x) }
+        func f(_ x: SIMD8<Float>) -> SIMD8<Float> {
+            if squared { return x * x }
+            // |x| by clearing the sign bits.
+            return unsafeBitCast(unsafeBitCast(x, to: SIMD8<UInt32>.self) & SIMD8<UInt32>(repeating: 0x7FFF_FFFF), to: SIMD8<Float>.self)
+        }
         var lanes = SIMD8<Float>()
         var i = 0
-        while i + 8 <= run.count {
-            lanes += f(SIMD8<Float>(run[i..<(i + 8)]))
-            i += 8
+        if let base = run.baseAddress {
+            let raw = UnsafeRawPointer(base)
+            while i + 8 <= run.count {
+                lanes += f(raw.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self))
+                i += 8
+            }
         }
         var tail = SIMD8<Float>()  // zeros add nothing to either sum
         for j in i..<run.count { tail[j - i] = run[j] }
