@@ -271,9 +271,9 @@ enum LayoutRules {
 }
 
 /// ONNX Slice's clamping of start and end to an axis.
-enum SliceBounds {
+public enum SliceBounds {
     /// The effective start and end for a slice of an axis of `size` elements.
-    static func clamp(start: Int, end: Int, step: Int, size n: Int) -> (Int, Int) {
+    public static func clamp(start: Int, end: Int, step: Int, size n: Int) -> (Int, Int) {
         var s = start < 0 ? start + n : start
         var e = end < 0 ? end + n : end
         if step > 0 {

@@ -68,15 +68,16 @@ public enum ShapeInference {
     /// Folded tensors are kept up to this many elements.
     static let foldLimit = 1024
 
-    /// Runs inference over the whole graph.
-    public static func infer(_ graph: Graph) -> ShapeInfo {
+    /// Runs inference over the whole graph; `inputs` overrides the declared types of graph
+    /// inputs (the engine passes the concrete shapes of the data it runs).
+    public static func infer(_ graph: Graph, inputs: [ValueID: ValueType] = [:]) -> ShapeInfo {
         var info = ShapeInfo()
         for (id, tensor) in graph.initializers {
             info.types[id] = ValueType(tensor.elementType, tensor.shape)
             if let folded = FoldedValue(tensor) { info.folded[id] = folded }
         }
         for input in graph.inputs where graph.initializers[input.id] == nil {
-            info.types[input.id] = input.declaredType ?? .unknown
+            info.types[input.id] = inputs[input.id] ?? input.declaredType ?? .unknown
         }
         let declared = Dictionary(graph.valueInfo.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
         for node in graph.nodes {

@@ -1,0 +1,186 @@
+import CBLAS
+import ScalpelCore
+
+/// Convolutions: im2col + SGEMM (1×1 convolutions straight to SGEMM), a direct kernel for
+/// depthwise convolutions, and transposed convolution as SGEMM + col2im.
+enum ConvKernels {
+    static let table: [String: Kernels.Builder] = [
+        "Conv": { try conv($0, foldingBatchNorm: nil) },
+        "ConvTranspose": convTranspose,
+    ]
+
+    /// Geometry of a 2-D convolution.
+    struct Geometry {
+        let n, c, h, w, m, oh, ow, kh, kw, sh, sw, dh, dw, padTop, padLeft, group: Int
+
+        init(_ ctx: KernelContext, weight: [Int], output: [Int], transposed: Bool = false) throws {
+            let x = ctx.shape(0)
+            guard x.count == 4, weight.count == 4, output.count == 4 else { throw ctx.unsupported("only 2-D convolutions (NCHW) are supported") }
+            let node = ctx.node
+            let strides = node.ints("strides") ?? [1, 1], dil = node.ints("dilations") ?? [1, 1]
+            var pads = node.ints("pads") ?? [0, 0, 0, 0]
+            (n, c, h, w) = (x[0], x[1], x[2], x[3])
+            (m, oh, ow) = (output[1], output[2], output[3])
+            (kh, kw) = (weight[2], weight[3])
+            (sh, sw, dh, dw) = (strides[0], strides[1], dil[0], dil[1])
+            group = node.int("group", default: 1)
+            let autoPad = node.string("auto_pad", default: "NOTSET")
+            if autoPad.hasPrefix("SAME"), !transposed {
+                let totalH = max(0, (oh - 1) * sh + (kh - 1) * dh + 1 - h), totalW = max(0, (ow - 1) * sw + (kw - 1) * dw + 1 - w)
+                pads = autoPad == "SAME_UPPER" ? [totalH / 2, totalW / 2, 0, 0] : [totalH - totalH / 2, totalW - totalW / 2, 0, 0]
+            } else if autoPad == "VALID" {
+                pads = [0, 0, 0, 0]
+            }
+            (padTop, padLeft) = (pads[0], pads[1])
+        }
+
+        var isPointwise: Bool { kh == 1 && kw == 1 && sh == 1 && sw == 1 && padTop == 0 && padLeft == 0 && oh == h && ow == w }
+    }
+
+    /// Conv, optionally with the following BatchNormalization folded into its weights and bias.
+    static func conv(_ ctx: KernelContext, foldingBatchNorm bn: Node?) throws -> StepBody {
+        guard var weights = ctx.constantValues(1) else { throw ctx.unsupported("weights must be constant") }
+        let wShape = ctx.shape(1)
+        let g = try Geometry(ctx, weight: wShape, output: ctx.outputShapes[0])
+        var bias = ctx.constantValues(2) ?? [Float](repeating: 0, count: g.m)
+        if let bn { try fold(bn, ctx, weights: &weights, bias: &bias, perFilter: weights.count / g.m) }
+        let w = ctx.constants.store(weights), b = ctx.constants.store(bias)
+        let x = try ctx.input(0)
+        let cg = g.c / g.group, mg = g.m / g.group
+        if g.group == g.c && mg == 1 && g.group > 1 {
+            return { ws in depthwise(x.pointer(ws), w, b, ctx.output(ws), g) }
+        }
+        let k = cg * g.kh * g.kw, spatial = g.oh * g.ow
+        let columns = g.isPointwise ? nil : UnsafeMutablePointer<Float>.allocate(capacity: max(1, k * spatial))
+        return { ws in
+            let input = x.pointer(ws), out = ctx.output(ws)
+            for image in 0..<g.n {
+                for group in 0..<g.group {
+                    let src = input + (image * g.c + group * cg) * g.h * g.w
+                    let col: UnsafePointer<Float>
+                    if let columns {
+                        im2col(src, columns, cg, g)
+                        col = UnsafePointer(columns)
+                    } else {
+                        col = UnsafePointer(src)
+                    }
+                    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(mg), Int32(spatial), Int32(k), 1,
+                                w + group * mg * k, Int32(k), col, Int32(spatial), 0,
+                                out + (image * g.m + group * mg) * spatial, Int32(spatial))
+                }
+                addBias(out + image * g.m * spatial, b, channels: g.m, spatial: spatial)
+            }
+        }
+    }
+
+    /// Folds y = γ·(conv − μ)/√(σ²+ε) + β into the convolution's weights and bias.
+    static func fold(_ bn: Node, _ ctx: KernelContext, weights: inout [Float], bias: inout [Float], perFilter: Int) throws {
+        func values(_ i: Int) -> [Float]? {
+            bn.input(i).flatMap { ctx.constants.values(of: $0, graph: ctx.graph, shapes: ctx.shapes) }
+        }
+        guard let gamma = values(1), let beta = values(2), let mean = values(3), let variance = values(4) else {
+            throw ctx.unsupported("BatchNormalization parameters must be constant")
+        }
+        let eps = bn.float("epsilon", default: 1e-5)
+        for m in bias.indices {
+            let scale = gamma[m] / (variance[m] + eps).squareRoot()
+            for i in (m * perFilter)..<((m + 1) * perFilter) { weights[i] *= scale }
+            bias[m] = (bias[m] - mean[m]) * scale + beta[m]
+        }
+    }
+
+    /// Unfolds input patches into columns: row (c, ky, kx), column (oy, ox).
+    static func im2col(_ src: UnsafeMutablePointer<Float>, _ col: UnsafeMutablePointer<Float>, _ channels: Int, _ g: Geometry) {
+        let spatial = g.oh * g.ow
+        Parallel.each(min(channels, 64)) { part in
+            var c = part
+            while c < channels {
+                for ky in 0..<g.kh {
+                    for kx in 0..<g.kw {
+                        let row = col + ((c * g.kh + ky) * g.kw + kx) * spatial
+                        for oy in 0..<g.oh {
+                            let iy = oy * g.sh - g.padTop + ky * g.dh
+                            let dst = row + oy * g.ow
+                            guard iy >= 0, iy < g.h else { dst.update(repeating: 0, count: g.ow); continue }
+                            let line = src + (c * g.h + iy) * g.w
+                            for ox in 0..<g.ow {
+                                let ix = ox * g.sw - g.padLeft + kx * g.dw
+                                dst[ox] = ix >= 0 && ix < g.w ? line[ix] : 0
+                            }
+                        }
+                    }
+                }
+                c += min(channels, 64)
+            }
+        }
+    }
+
+    /// One filter per channel, computed directly.
+    static func depthwise(_ x: UnsafeMutablePointer<Float>, _ w: UnsafeMutablePointer<Float>, _ b: UnsafeMutablePointer<Float>,
+                          _ out: UnsafeMutablePointer<Float>, _ g: Geometry) {
+        Parallel.each(g.n * g.c) { plane in
+            let c = plane % g.c
+            let src = x + plane * g.h * g.w, dst = out + plane * g.oh * g.ow, filter = w + c * g.kh * g.kw
+            let bias = b[c]
+            for oy in 0..<g.oh {
+                for ox in 0..<g.ow {
+                    var acc = bias
+                    for ky in 0..<g.kh {
+                        let iy = oy * g.sh - g.padTop + ky * g.dh
+                        guard iy >= 0, iy < g.h else { continue }
+                        for kx in 0..<g.kw {
+                            let ix = ox * g.sw - g.padLeft + kx * g.dw
+                            if ix >= 0, ix < g.w { acc += src[iy * g.w + ix] * filter[ky * g.kw + kx] }
+                        }
+                    }
+                    dst[oy * g.ow + ox] = acc
+                }
+            }
+        }
+    }
+
+    static func addBias(_ out: UnsafeMutablePointer<Float>, _ bias: UnsafeMutablePointer<Float>, channels: Int, spatial: Int) {
+        for m in 0..<channels {
+            let p = out + m * spatial, value = bias[m]
+            if value != 0 { for i in 0..<spatial { p[i] += value } }
+        }
+    }
+
+    /// ConvTranspose: columns = Wᵀ·x, then col2im scatters them into the output.
+    static func convTranspose(_ ctx: KernelContext) throws -> StepBody {
+        guard let weights = ctx.constantValues(1) else { throw ctx.unsupported("weights must be constant") }
+        let wShape = ctx.shape(1)
+        let g = try Geometry(ctx, weight: wShape, output: ctx.outputShapes[0], transposed: true)
+        guard g.group == 1 else { throw ctx.unsupported("grouped transposed convolution") }
+        let w = ctx.constants.store(weights)
+        let b = ctx.constants.store(ctx.constantValues(2) ?? [Float](repeating: 0, count: g.m))
+        let x = try ctx.input(0)
+        let k = g.m * g.kh * g.kw, spatialIn = g.h * g.w
+        let columns = UnsafeMutablePointer<Float>.allocate(capacity: max(1, k * spatialIn))
+        return { ws in
+            let input = x.pointer(ws), out = ctx.output(ws)
+            for image in 0..<g.n {
+                cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, Int32(k), Int32(spatialIn), Int32(g.c), 1,
+                            w, Int32(k), input + image * g.c * spatialIn, Int32(spatialIn), 0, columns, Int32(spatialIn))
+                let dst = out + image * g.m * g.oh * g.ow
+                dst.update(repeating: 0, count: g.m * g.oh * g.ow)
+                for m in 0..<g.m {
+                    for ky in 0..<g.kh {
+                        for kx in 0..<g.kw {
+                            let row = columns + ((m * g.kh + ky) * g.kw + kx) * spatialIn
+                            for iy in 0..<g.h {
+                                let oy = iy * g.sh - g.padTop + ky * g.dh
+                                guard oy >= 0, oy < g.oh else { continue }
+                                for ix in 0..<g.w {
+                                    let ox = ix * g.sw - g.padLeft + kx * g.dw
+                                    if ox >= 0, ox < g.ow { dst[(m * g.oh + oy) * g.ow + ox] += row[iy * g.w + ix] }
+                                }
+                            }
+                        }
+                    }
+                }
+                addBias(dst, b, channels: g.m, spatial: g.oh * g.ow)
+            }
+        }
+    }
+}

@@ -1,0 +1,75 @@
+import ScalpelCore
+
+/// Max and average pooling over 2-D windows, and global pooling.
+enum PoolKernels {
+    static let table: [String: Kernels.Builder] = [
+        "MaxPool": { try pool($0, max: true) }, "AveragePool": { try pool($0, max: false) },
+        "GlobalAveragePool": { try global($0, max: false) }, "GlobalMaxPool": { try global($0, max: true) },
+    ]
+
+    static func pool(_ ctx: KernelContext, max isMax: Bool) throws -> StepBody {
+        let x = ctx.shape(0), y = ctx.outputShapes[0]
+        guard x.count == 4, let kernel = ctx.node.ints("kernel_shape"), kernel.count == 2 else {
+            throw ctx.unsupported("only 2-D pooling (NCHW) is supported")
+        }
+        let strides = ctx.node.ints("strides") ?? [1, 1], dil = ctx.node.ints("dilations") ?? [1, 1]
+        var pads = ctx.node.ints("pads") ?? [0, 0, 0, 0]
+        let autoPad = ctx.node.string("auto_pad", default: "NOTSET")
+        if autoPad.hasPrefix("SAME") {
+            let th = Swift.max(0, (y[2] - 1) * strides[0] + (kernel[0] - 1) * dil[0] + 1 - x[2])
+            let tw = Swift.max(0, (y[3] - 1) * strides[1] + (kernel[1] - 1) * dil[1] + 1 - x[3])
+            pads = autoPad == "SAME_UPPER" ? [th / 2, tw / 2, th - th / 2, tw - tw / 2] : [th - th / 2, tw - tw / 2, th / 2, tw / 2]
+        }
+        let includePad = ctx.node.int("count_include_pad", default: 0) != 0
+        let (h, w, oh, ow) = (x[2], x[3], y[2], y[3])
+        let input = try ctx.input(0)
+        return { ws in
+            let src = input.pointer(ws), dst = ctx.output(ws)
+            Parallel.each(x[0] * x[1]) { plane in
+                let s = src + plane * h * w, d = dst + plane * oh * ow
+                for oy in 0..<oh {
+                    for ox in 0..<ow {
+                        var acc: Float = isMax ? -.infinity : 0
+                        var n = 0
+                        for ky in 0..<kernel[0] {
+                            let iy = oy * strides[0] - pads[0] + ky * dil[0]
+                            for kx in 0..<kernel[1] {
+                                let ix = ox * strides[1] - pads[1] + kx * dil[1]
+                                let inside = iy >= 0 && iy < h && ix >= 0 && ix < w
+                                if inside {
+                                    let v = s[iy * w + ix]
+                                    acc = isMax ? Swift.max(acc, v) : acc + v
+                                    n += 1
+                                } else if includePad && iy < h + pads[2] && ix < w + pads[3] {
+                                    n += 1
+                                }
+                            }
+                        }
+                        d[oy * ow + ox] = isMax ? acc : acc / Float(Swift.max(1, n))
+                    }
+                }
+            }
+        }
+    }
+
+    static func global(_ ctx: KernelContext, max isMax: Bool) throws -> StepBody {
+        let x = ctx.shape(0)
+        let planes = x.prefix(2).reduce(1, *), size = x.dropFirst(2).reduce(1, *)
+        let input = try ctx.input(0)
+        return { ws in
+            let src = input.pointer(ws), dst = ctx.output(ws)
+            Parallel.each(planes) { p in
+                let s = src + p * size
+                if isMax {
+                    var m = -Float.infinity
+                    for i in 0..<size { m = Swift.max(m, s[i]) }
+                    dst[p] = m
+                } else {
+                    var sum: Float = 0
+                    for i in 0..<size { sum += s[i] }
+                    dst[p] = sum / Float(size)
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,82 @@
+import Foundation
+import ScalpelCore
+
+/// Runs a graph on the CPU in float32: plans the nodes once per input shape (folding BatchNorm
+/// into convolutions, reusing buffers), then runs the plan for each batch.
+public final class Engine: @unchecked Sendable {
+    private let graph: Graph
+    private let declared: ShapeInfo
+    private let constants = ConstantPool()
+    private var plans: [String: (Plan, Workspace)] = [:]
+    private let lock = NSLock()
+
+    /// An engine for a graph; throws ``EngineError/unsupported(op:node:detail:)`` naming the
+    /// first op without a kernel.
+    public init(graph: Graph, shapes: ShapeInfo) throws {
+        self.graph = graph
+        self.declared = shapes
+        for node in graph.nodes where !Kernels.supports(node.opType) || !(node.domain.isEmpty || node.domain == "ai.onnx") {
+            let outputsConstant = node.outputs.allSatisfy { shapes.folded[$0] != nil || shapes.constants[$0] != nil }
+            if !outputsConstant {
+                throw EngineError.unsupported(op: node.opType, node: graph.displayName(of: node), detail: "no kernel for this op")
+            }
+        }
+    }
+
+    /// The model's data inputs (graph inputs that are not initializers).
+    public var inputs: [ValueInfo] { graph.dataInputs }
+
+    /// Runs the graph. `inputs` holds the graph's data inputs and, optionally, activations to
+    /// start from (only the part of the graph after them runs). Returns the graph outputs and
+    /// every value named in `keep`.
+    public func run(_ inputs: [ValueID: Activation], keep: Set<ValueID> = []) throws -> [ValueID: Activation] {
+        var types: [ValueID: ValueType] = [:]
+        for (v, a) in inputs {
+            guard a.values.count == a.count else { throw EngineError.badInput("'\(v)' has \(a.values.count) values for shape \(a.shape)") }
+            types[v] = ValueType(.float32, a.shape)
+        }
+        for input in graph.dataInputs where inputs[input.id] == nil {
+            throw EngineError.badInput("the model's input '\(input.id)' was not given")
+        }
+        try checkInputShapes(inputs)
+        let results = Set(graph.outputs.map(\.id))
+        let key = types.sorted { $0.key < $1.key }.map { "\($0.key.name)\($0.value.shapeDescription)" }.joined()
+            + "|" + keep.sorted().map(\.name).joined(separator: ",")
+        lock.lock()
+        defer { lock.unlock() }
+        let (plan, ws): (Plan, Workspace)
+        if let cached = plans[key] {
+            (plan, ws) = cached
+        } else {
+            let made = try Plan(graph: graph, givenTypes: types, results: results, keep: keep, constants: constants)
+            let entry = (made, Workspace(sizes: made.slotSizes))
+            plans[key] = entry
+            (plan, ws) = entry
+        }
+        for (v, a) in inputs {
+            guard let slot = plan.inputSlots[v] else { continue }
+            a.values.withUnsafeBufferPointer { if let b = $0.baseAddress { ws[slot].update(from: b, count: a.count) } }
+        }
+        for step in plan.steps { step.body(ws) }
+        var out: [ValueID: Activation] = [:]
+        for v in results.union(keep) {
+            if let a = inputs[v] { out[v] = a; continue }
+            guard let slot = plan.resultSlots[v], let shape = plan.shapes[v].staticShape else { continue }
+            let n = shape.reduce(1, *)
+            out[v] = Activation(shape: shape, values: Array(UnsafeBufferPointer(start: ws[slot], count: n)))
+        }
+        return out
+    }
+
+    /// Compares given inputs with the model's declared input shapes (symbols match any size).
+    private func checkInputShapes(_ inputs: [ValueID: Activation]) throws {
+        for input in graph.dataInputs {
+            guard let a = inputs[input.id], let dims = input.declaredType?.dims else { continue }
+            let fits = dims.count == a.shape.count && zip(dims, a.shape).allSatisfy { d, n in d.value.map { $0 == n } ?? true }
+            if !fits {
+                throw EngineError.badInput(
+                    "input '\(input.id)' has shape \(a.shape) but the model expects \(input.declaredType?.shapeDescription ?? "?")")
+            }
+        }
+    }
+}
