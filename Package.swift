@@ -22,8 +22,12 @@ let package = Package(
             name: "ScalpelCore",
             dependencies: ["ONNXProto", .product(name: "SwiftProtobuf", package: "swift-protobuf")]
         ),
+        // OpenBLAS's CBLAS, for GEMM.
+        .systemLibrary(name: "CBLAS", path: "Sources/CBLAS", providers: [.apt(["libopenblas-dev"])]),
+        // CPU kernels and the interpreter that runs a Graph.
+        .target(name: "ScalpelEngine", dependencies: ["ScalpelCore", "CBLAS"]),
         // Command language, session and renderers.
-        .target(name: "ScalpelShell", dependencies: ["ScalpelCore", "CLibEdit"]),
+        .target(name: "ScalpelShell", dependencies: ["ScalpelCore", "ScalpelEngine", "ScalpelScoring", "CLibEdit"]),
         // libedit (line editing, history) behind small C helpers, so Swift never touches C globals.
         .target(name: "CLibEdit", linkerSettings: [.linkedLibrary("edit")]),
         // The command-line entry point.
@@ -33,6 +37,9 @@ let package = Package(
         ),
         // In-process load/save timings for scripts/bench.
         .executableTarget(name: "scalpel-bench", dependencies: ["ScalpelCore", "ScalpelShell"], path: "Sources/ScalpelBench"),
+        // Filter criteria, datasets and evaluation.
+        .target(name: "ScalpelScoring", dependencies: ["ScalpelCore", "ScalpelEngine"]),
+        .testTarget(name: "ScalpelScoringTests", dependencies: ["ScalpelScoring"], exclude: ["Fixtures"]),
         .testTarget(name: "ScalpelCoreTests", dependencies: ["ScalpelCore", "ONNXProto"]),
         .testTarget(name: "ScalpelShellTests", dependencies: ["ScalpelShell"]),
     ]

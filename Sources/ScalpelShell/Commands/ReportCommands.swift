@@ -24,10 +24,12 @@ enum ReportCommands {
                 console.line("no edits since \(doc.path) was loaded" + (doc.canRedo ? " (redo has some)" : ""))
                 return
             }
-            var table = Table([("#", .right), ("command", .left), ("params", .left), ("MACs", .left)])
+            var table = Table([("#", .right), ("command", .left), ("params", .left), ("MACs", .left), ("top-1", .left)])
             for (i, e) in doc.edits.enumerated() {
+                let accuracy = doc.evaluations(around: e)
                 table.rows.append([String(i + 1), e.line, change(e.parameters.before, e.parameters.after, Format.grouped),
-                                   change(e.macs.before, e.macs.after, Format.compact)])
+                                   change(e.macs.before, e.macs.after, Format.compact),
+                                   [accuracy.before, accuracy.after].map { $0.map { Format.percent($0.top1) } ?? "?" }.joined(separator: " → ")])
             }
             console.write(table.render(for: console))
             console.line("\(doc.isModified ? "unsaved" : "saved")")
@@ -62,7 +64,10 @@ enum ReportCommands {
             }
             console.write(table.render(for: console))
             console.line("parameters: \(change(doc.originalSummary.totalParameters, doc.summary.totalParameters, Format.grouped))"
-                + "   MACs per sample: \(change(doc.originalSummary.totalMACs, doc.summary.totalMACs, Format.compact))")
+                + "   MACs per sample: \(change(doc.originalSummary.totalMACs, doc.summary.totalMACs, Format.compact))"
+                + (doc.originalEvaluation.map { before in
+                    "   top-1: \(Format.percent(before.top1)) → \(doc.currentEvaluation.map { Format.percent($0.top1) } ?? "? (run eval)")"
+                } ?? ""))
         })
 
     /// `1,000 → 800 (-20.0%)`, or the one value when unchanged.

@@ -15,7 +15,7 @@ public struct Arguments: Sendable {
         var i = 0
         while i < words.count {
             let word = words[i]
-            if word.hasPrefix("--") && word.count > 2 {
+            if (word.hasPrefix("--") && word.count > 2) || command.options.contains(word) {
                 let (name, inline) = Self.splitOption(word)
                 if command.flags.contains(name), inline == nil {
                     flags.insert(name)

@@ -1,4 +1,5 @@
 import ScalpelCore
+import ScalpelScoring
 
 /// One edit in effect: the command that made it and the model before and after.
 public struct EditRecord: Sendable {
@@ -46,6 +47,8 @@ public struct Document: Sendable {
     private var undone: [EditRecord] = []
     private var nextSerial = 1
     private var savedSerial = 0
+    /// Evaluations of the model states they were run on, by state.
+    private var evaluations: [Int: EvaluationResult] = [:]
 
     /// A document over a freshly loaded model.
     init(model: Model, path: String) {
@@ -110,6 +113,25 @@ public struct Document: Sendable {
         edits.append(next)
         state = next.after
         return next
+    }
+
+    /// The identity of the current model state (0: as loaded).
+    private var stateSerial: Int { edits.last?.serial ?? 0 }
+
+    /// Remembers an evaluation of the current model, for `history` and `diff`.
+    mutating func record(_ result: EvaluationResult) { evaluations[stateSerial] = result }
+
+    /// The evaluation of the current model, if one was run on it.
+    public var currentEvaluation: EvaluationResult? { evaluations[stateSerial] }
+
+    /// The evaluation of the model as loaded, if one was run on it.
+    public var originalEvaluation: EvaluationResult? { evaluations[0] }
+
+    /// The evaluations of the states before and after an edit, where run.
+    public func evaluations(around record: EditRecord) -> (before: EvaluationResult?, after: EvaluationResult?) {
+        let index = edits.firstIndex { $0.serial == record.serial }
+        let before = index.map { $0 == 0 ? 0 : edits[$0 - 1].serial } ?? 0
+        return (evaluations[before], evaluations[record.serial])
     }
 
     /// Records that the current model is what is on disk now.

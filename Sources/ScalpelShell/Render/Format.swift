@@ -39,4 +39,7 @@ enum Format {
 
     /// A float in a short fixed form for statistics.
     static func stat(_ v: Double) -> String { String(format: "%.4g", v) }
+
+    /// `97.33%`.
+    static func percent(_ fraction: Double) -> String { String(format: "%.2f%%", fraction * 100) }
 }

@@ -1,0 +1,131 @@
+import Foundation
+import ScalpelCore
+import ScalpelEngine
+import ScalpelScoring
+
+/// `eval` and `run`: the model on data.
+enum RunCommands {
+    static let eval = CommandSpec(
+        name: "eval",
+        summary: "accuracy (top-1, top-5 with ≥ 10 classes), mean loss and per-class accuracy on a labelled dataset",
+        usage: "eval --data FILE [--labels FILE] [--per-class] [--limit N] [--batch N] [--mean M[,M…]] [--std S[,S…]] [--channels-last] [--json]",
+        example: "eval --data examples/digits_test.npz --per-class",
+        flags: ["--per-class", "--channels-last", "--json"],
+        options: ["--data", "--labels", "--limit", "--batch", "--mean", "--std"],
+        run: { args, session, console in
+            _ = try args.positionals(0, "")
+            let doc = try session.current()
+            let dataset = try loadData(args)
+            let limit = try args.option("--limit").map { try positive($0, "--limit", args) }
+            let batch = try args.option("--batch").map { try positive($0, "--batch", args) } ?? 32
+            let engine = try Engine(graph: doc.model.graph, shapes: doc.shapes)
+            var bar = ProgressBar(console: console)
+            let result = try Evaluation.run(engine: engine, dataset: dataset, limit: limit, batchSize: batch) { done, total in
+                bar.update(done, total, &console)
+            }
+            bar.finish(&console)
+            try session.modify { $0.record(result) }
+            console.write(args.flag("--json") ? json(result).render() + "\n" : text(result, perClass: args.flag("--per-class"), console))
+        })
+
+    static let run = CommandSpec(
+        name: "run",
+        summary: "run the model on inputs from a .npy/.npz/IDX file and show (or save) the outputs",
+        usage: "run --input FILE [-o OUT.npy | --output OUT.npy] [--json]",
+        example: "run --input batch.npy -o logits.npy",
+        flags: ["--json"],
+        options: ["--input", "--output", "-o"],
+        run: { args, session, console in
+            _ = try args.positionals(0, "")
+            guard let path = args.option("--input") else { throw args.usageError("--input names the file of inputs") }
+            let doc = try session.current()
+            let data = try Dataset.load(path: path)
+            let engine = try Engine(graph: doc.model.graph, shapes: doc.shapes)
+            guard let input = engine.inputs.first, let outputID = doc.model.graph.outputs.first?.id else {
+                throw EngineError.badInput("the model has no data input or no output")
+            }
+            let outputs = try engine.run([input.id: Activation(shape: data.shape, values: data.images)])
+            guard let y = outputs[outputID] else { throw EngineError.badInput("the model produced no '\(outputID)'") }
+            if let out = args.option("-o") ?? args.option("--output") {
+                try session.write(out) { try NPY.write(y.values, shape: y.shape, to: out) }
+            }
+            if args.flag("--json") {
+                console.line(JSON.object([("output", .string(outputID.name)), ("shape", .array(y.shape.map(JSON.int))),
+                                          ("values", .array(y.values.map { .double(Double($0)) }))]).render())
+                return
+            }
+            console.line("\(outputID): \(y.shape) from \(data.count) input(s)")
+            if y.shape.count == 2 {
+                let classes = y.shape[1]
+                for n in 0..<min(y.shape[0], 20) {
+                    let row = Array(y.values[(n * classes)..<((n + 1) * classes)])
+                    let best = row.indices.max { row[$0] < row[$1] } ?? 0
+                    console.line("  \(n): class \(best) (score \(Format.stat(Double(row[best]))))")
+                }
+                if y.shape[0] > 20 { console.line("  … \(y.shape[0] - 20) more") }
+            }
+        })
+
+    static func loadData(_ args: Arguments) throws -> Dataset {
+        guard let path = args.option("--data") else { throw args.usageError("--data names the dataset (.npz with x and y, .npy, or IDX)") }
+        func list(_ option: String) throws -> [Float]? {
+            try args.option(option).map { text in
+                try text.split(separator: ",").map { part in
+                    guard let v = Float(part) else { throw args.usageError("\(option) wants numbers like 0.5 or 0.485,0.456,0.406, not '\(text)'") }
+                    return v
+                }
+            }
+        }
+        return try Dataset.load(path: path, labels: args.option("--labels"), channelsLast: args.flag("--channels-last"),
+                                mean: try list("--mean"), std: try list("--std"))
+    }
+
+    static func positive(_ text: String, _ option: String, _ args: Arguments) throws -> Int {
+        guard let n = Int(text), n > 0 else { throw args.usageError("\(option) wants a positive whole number, not '\(text)'") }
+        return n
+    }
+
+    static func text(_ r: EvaluationResult, perClass: Bool, _ console: any Console) -> String {
+        var out = "top-1 accuracy: \(Format.percent(r.top1))" + (r.top5.map { "   top-5: \(Format.percent($0))" } ?? "")
+            + "   mean loss: \(String(format: "%.4f", r.meanLoss))   samples: \(r.samples)\n"
+        if perClass {
+            var table = Table([("class", .right), ("samples", .right), ("correct", .right), ("accuracy", .right)])
+            for (c, entry) in r.perClass.enumerated() {
+                table.rows.append([String(c), String(entry.samples), String(entry.correct), r.accuracy(ofClass: c).map(Format.percent) ?? "—"])
+            }
+            out += table.render(for: console)
+        }
+        return out
+    }
+
+    static func json(_ r: EvaluationResult) -> JSON {
+        .object([
+            ("samples", .int(r.samples)), ("top1", .double(r.top1)), ("top5", r.top5.map(JSON.double) ?? .null),
+            ("mean_loss", .double(r.meanLoss)),
+            ("per_class", .array(r.perClass.enumerated().map { c, e in
+                .object([("class", .int(c)), ("samples", .int(e.samples)), ("correct", .int(e.correct))])
+            })),
+        ])
+    }
+}
+
+/// A progress bar drawn only on a terminal.
+struct ProgressBar {
+    private let enabled: Bool
+    private var drawn = false
+
+    init(console: any Console) { enabled = console.width != nil }
+
+    /// Redraws the bar for `done` of `total`.
+    mutating func update(_ done: Int, _ total: Int, _ console: inout any Console) {
+        guard enabled, total > 0 else { return }
+        let width = 30, filled = width * done / total
+        console.write("\r[" + String(repeating: "#", count: filled) + String(repeating: " ", count: width - filled) + "] \(done)/\(total)")
+        drawn = true
+    }
+
+    /// Clears the bar's line.
+    mutating func finish(_ console: inout any Console) {
+        if drawn { console.write("\r" + String(repeating: " ", count: 50) + "\r") }
+    }
+}
