@@ -42,5 +42,6 @@ let package = Package(
         .testTarget(name: "ScalpelScoringTests", dependencies: ["ScalpelScoring"], exclude: ["Fixtures"]),
         .testTarget(name: "ScalpelCoreTests", dependencies: ["ScalpelCore", "ONNXProto"]),
         .testTarget(name: "ScalpelShellTests", dependencies: ["ScalpelShell"]),
+        .testTarget(name: "ScalpelEngineTests", dependencies: ["ScalpelEngine", "ScalpelScoring"]),
     ]
 )

@@ -31,11 +31,33 @@ enum FileBytes {
         guard !isDirectory.boolValue else {
             throw DataError.unreadable(path: path, reason: "it is a folder; give a .npy, .npz or IDX file")
         }
-        do {
-            return [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
-        } catch {
-            throw DataError.unreadable(path: path, reason: "\(error.localizedDescription) (permissions?)")
+        // Read straight into the array (Data plus a copy would hold the file twice).
+        let fd = open(path, O_RDONLY)
+        guard fd >= 0 else {
+            throw DataError.unreadable(path: path, reason: String(cString: strerror(errno)))
         }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else {
+            throw DataError.unreadable(path: path, reason: String(cString: strerror(errno)))
+        }
+        let size = Int(info.st_size)
+        var failure: Int32 = 0
+        let bytes = [UInt8](unsafeUninitializedCapacity: size) { buffer, initialized in
+            while initialized < size {
+                let n = read(fd, buffer.baseAddress! + initialized, size - initialized)
+                if n < 0, errno == EINTR { continue }
+                if n <= 0 {
+                    failure = n < 0 ? errno : 0
+                    break
+                }
+                initialized += n
+            }
+        }
+        guard bytes.count == size else {
+            throw DataError.unreadable(path: path, reason: failure != 0 ? String(cString: strerror(failure)) : "it shrank while being read")
+        }
+        return bytes
     }
 }
 
