@@ -23,7 +23,7 @@ enum FileFormat: Equatable {
 /// Reads whole files into memory with `DataError`s that name the path.
 enum FileBytes {
     /// The file's bytes; throws `missingFile` or `unreadable`.
-    static func read(_ path: String) throws -> [UInt8] {
+    static func contents(of path: String) throws -> [UInt8] {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
             throw DataError.missingFile(path: path)

@@ -66,7 +66,7 @@ extension Dataset {
 
     /// The file's bytes, gunzipped when gzipped, and the format its magic names (never `.gzip`).
     private static func readAnyFile(_ path: String) throws -> ([UInt8], FileFormat) {
-        var bytes = try FileBytes.read(path)
+        var bytes = try FileBytes.contents(of: path)
         var format = bytes.withUnsafeBytes { FileFormat(sniffing: $0) }
         if format == .gzip {
             bytes = try bytes.withUnsafeBytes { try Inflate.gunzip($0, source: path) }

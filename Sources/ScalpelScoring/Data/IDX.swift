@@ -5,7 +5,7 @@
 public enum IDX {
     /// Reads the array in the IDX file (or gzipped IDX file) at `path`.
     public static func read(path: String) throws -> NumericArray {
-        let bytes = try FileBytes.read(path)
+        let bytes = try FileBytes.contents(of: path)
         let isGzip = bytes.withUnsafeBytes { FileFormat(sniffing: $0) } == .gzip
         return try decode(isGzip ? bytes.withUnsafeBytes { try Inflate.gunzip($0, source: path) } : bytes, source: path)
     }

@@ -7,10 +7,12 @@ enum Inflate {
     /// Decompresses the raw DEFLATE stream at the start of `input`; returns the bytes and how many input bytes it used.
     /// `limit`, when given, is the exact size the container announced: more output is an error.
     static func inflate(_ input: UnsafeRawBufferPointer, sizeHint: Int = 0, limit: Int? = nil, source: String) throws -> (output: [UInt8], consumed: Int) {
-        var decoder = Decoder(input: input, source: source, limit: limit)
-        decoder.output.reserveCapacity(max(0, min(limit ?? sizeHint, 1 << 31)))
+        // DEFLATE expands at most 1032:1, so a header that claims more cannot make us allocate it.
+        let capacity = max(0, min(limit ?? sizeHint, input.count.multipliedReportingOverflow(by: 1032).partialValue, 1 << 31))
+        var decoder = Decoder(input: input, source: source, limit: limit, capacity: capacity)
+        defer { decoder.output.deallocate() }
         try decoder.run()
-        return (decoder.output, decoder.bytesConsumed)
+        return (Array(UnsafeBufferPointer(start: decoder.output, count: decoder.count)), decoder.bytesConsumed)
     }
 
     /// Decompresses a gzip file (one or more members); checks each member's CRC-32 and length.
@@ -150,17 +152,32 @@ private struct Decoder {
     let input: UnsafeRawBufferPointer
     let source: String
     let limit: Int?
-    var output: [UInt8] = []
+    /// The bytes written so far, `count` of `capacity`; freed by `Inflate.inflate`.
+    var output: UnsafeMutablePointer<UInt8>
+    var count = 0
+    var capacity: Int
     var position = 0
     var bitBuffer: UInt64 = 0
     var bitCount = 0
     /// Zero bits appended past the end of the input so table lookups can peek; consuming one is an error.
     var phantomBits = 0
 
-    init(input: UnsafeRawBufferPointer, source: String, limit: Int?) {
+    init(input: UnsafeRawBufferPointer, source: String, limit: Int?, capacity: Int) {
         self.input = input
         self.source = source
         self.limit = limit
+        self.capacity = max(capacity, 4096)
+        self.output = .allocate(capacity: self.capacity)
+    }
+
+    /// Makes room for `n` more output bytes.
+    mutating func reserve(_ n: Int) {
+        guard count + n > capacity else { return }
+        while capacity < count + n { capacity *= 2 }
+        let grown = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity)
+        grown.update(from: output, count: count)
+        output.deallocate()
+        output = grown
     }
 
     /// Input bytes used so far (whole bytes; the bits left in a partial byte belong to it).
@@ -176,7 +193,18 @@ private struct Decoder {
         .malformed(path: source, reason: "compressed data is corrupt (\(what))")
     }
 
+    @inline(__always)
     mutating func fill(_ n: Int) {
+        guard bitCount < n else { return }
+        if input.count - position >= 8 {
+            // Load eight bytes and keep the whole ones that fit; the bits of a byte cut off at the top
+            // are the same ones the next load ORs in again.
+            bitBuffer |= UInt64(littleEndian: input.loadUnaligned(fromByteOffset: position, as: UInt64.self)) << UInt64(bitCount)
+            let taken = (63 - bitCount) >> 3
+            position += taken
+            bitCount += taken * 8
+            return
+        }
         while bitCount < n {
             if position < input.count {
                 bitBuffer |= UInt64(input[position]) << UInt64(bitCount)
@@ -188,6 +216,7 @@ private struct Decoder {
         }
     }
 
+    @inline(__always)
     mutating func consume(_ n: Int) throws {
         bitBuffer >>= UInt64(n)
         bitCount -= n
@@ -204,8 +233,13 @@ private struct Decoder {
     }
 
     mutating func symbol(_ table: HuffmanTable) throws -> Int {
-        fill(table.bits)
-        let entry = Int(table.entries[Int(bitBuffer & ((1 << UInt64(table.bits)) - 1))])
+        try table.entries.withUnsafeBufferPointer { try symbol($0, bits: table.bits) }
+    }
+
+    @inline(__always)
+    mutating func symbol(_ entries: UnsafeBufferPointer<UInt16>, bits: Int) throws -> Int {
+        fill(bits)
+        let entry = Int(entries[Int(bitBuffer & ((1 << UInt64(bits)) - 1))])
         guard entry & 15 != 0 else { throw corrupt("invalid Huffman code") }
         try consume(entry & 15)
         return entry >> 4
@@ -240,7 +274,9 @@ private struct Decoder {
         position += 4
         guard input.count - position >= length else { throw DataError.truncated(path: source, detail: "the compressed data stops in a stored block") }
         try checkLimit(adding: length)
-        output.append(contentsOf: UnsafeRawBufferPointer(rebasing: input[position..<(position + length)]))
+        reserve(length)
+        UnsafeMutableRawPointer(output + count).copyMemory(from: input.baseAddress! + position, byteCount: length)
+        count += length
         position += length
     }
 
@@ -279,33 +315,48 @@ private struct Decoder {
     }
 
     mutating func huffmanBlock(_ literals: HuffmanTable, _ distances: HuffmanTable) throws {
+        try literals.entries.withUnsafeBufferPointer { literalEntries in
+            try distances.entries.withUnsafeBufferPointer { distanceEntries in
+                try huffmanBlock(literalEntries, literals.bits, distanceEntries, distances.bits)
+            }
+        }
+    }
+
+    mutating func huffmanBlock(_ literals: UnsafeBufferPointer<UInt16>, _ literalBits: Int, _ distances: UnsafeBufferPointer<UInt16>, _ distanceBits: Int) throws {
         while true {
-            let s = try symbol(literals)
+            let s = try symbol(literals, bits: literalBits)
             if s < 256 {
                 try checkLimit(adding: 1)
-                output.append(UInt8(s))
+                reserve(1)
+                output[count] = UInt8(s)
+                count += 1
             } else if s == 256 {
                 return
             } else {
                 let li = s - 257
                 guard li < Self.lengthBase.count else { throw corrupt("length code \(s)") }
                 let length = Self.lengthBase[li] + (try bits(Self.lengthExtra[li]))
-                let di = try symbol(distances)
+                let di = try symbol(distances, bits: distanceBits)
                 guard di < Self.distanceBase.count else { throw corrupt("distance code \(di)") }
                 let distance = Self.distanceBase[di] + (try bits(Self.distanceExtra[di]))
-                guard distance <= output.count else { throw corrupt("distance \(distance) reaches before the start") }
+                guard distance <= count else { throw corrupt("distance \(distance) reaches before the start") }
                 try checkLimit(adding: length)
-                var from = output.count - distance
-                for _ in 0..<length {
-                    output.append(output[from])
-                    from += 1
+                reserve(length)
+                let p = output
+                let to = count
+                if distance >= length {
+                    (p + to).update(from: p + to - distance, count: length)
+                } else {
+                    // Overlapping: the copy reads bytes it has just written (a run).
+                    for i in to..<(to + length) { p[i] = p[i - distance] }
                 }
+                count += length
             }
         }
     }
 
     func checkLimit(adding n: Int) throws {
-        if let limit, output.count + n > limit {
+        if let limit, count + n > limit {
             throw corrupt("more than the \(limit) bytes announced")
         }
     }

@@ -4,7 +4,7 @@ import Foundation
 public enum NPY {
     /// Reads the array stored in the `.npy` file at `path`.
     public static func read(path: String) throws -> NumericArray {
-        try decode(FileBytes.read(path), source: path)
+        try decode(FileBytes.contents(of: path), source: path)
     }
 
     /// Decodes the bytes of a `.npy` file; `source` names the file in errors.
@@ -47,9 +47,9 @@ public enum NPY {
         guard !overflow, header.shape.allSatisfy({ $0 >= 0 }) else {
             throw DataError.malformed(path: source, reason: "the shape \(DataError.format(header.shape)) is impossible")
         }
-        let byteCount = count * header.kind.size
+        let (byteCount, tooBig) = count.multipliedReportingOverflow(by: header.kind.size)
         let available = raw.count - dataStart
-        guard available >= byteCount else {
+        guard !tooBig, available >= byteCount else {
             throw DataError.truncated(path: source, detail: "shape \(DataError.format(header.shape)) of \(header.kind.name) needs \(byteCount) bytes of data but \(available) follow the header")
         }
         let body = UnsafeRawBufferPointer(rebasing: raw[dataStart..<(dataStart + byteCount)])

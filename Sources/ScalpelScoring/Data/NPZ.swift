@@ -22,7 +22,7 @@ public struct NPZ: Sendable {
 
     /// Reads the archive at `path` and its directory; members are decoded when asked for.
     public init(path: String) throws {
-        try self.init(bytes: FileBytes.read(path), source: path)
+        try self.init(bytes: FileBytes.contents(of: path), source: path)
     }
 
     /// Parses archive `bytes`; `source` names the file in errors.
