@@ -1,9 +1,12 @@
 // scalpel-bench MODEL [--repeat N] [--out DIR] [--surgery]
+// scalpel-bench MODEL --engine [--repeat N] [--batch B] [--size S] [--warmup W] [--input X.npy]
+//                              [--output Y.npy] [--per-op] [--op-repeat K]
 //
 // Times ScalpelCore's load, shape inference, serialization and save in process and prints
 // one JSON object. scripts/bench runs it beside an equivalent onnx (Python) timing.
 // With --surgery it instead times channel surgery (SurgeryBench.swift), which scripts/bench
-// compares with Torch-Pruning.
+// compares with Torch-Pruning. With --engine it times ScalpelEngine inference on one batch
+// (EngineBench.swift), which scripts/bench compares with ONNX Runtime and PyTorch.
 
 import Foundation
 import ScalpelCore
@@ -24,25 +27,53 @@ struct Options {
     var outDir: String?
     /// Whether to time channel surgery instead of load/save.
     var surgery = false
+    /// Whether to time engine inference instead of load/save.
+    var engineMode = false
+    /// Settings of the engine benchmark.
+    var engine = EngineSettings()
 
     /// The usage line.
-    static let usage = "usage: scalpel-bench MODEL [--repeat N] [--out DIR] [--surgery]"
+    static let usage = "usage: scalpel-bench MODEL [--repeat N] [--out DIR] [--surgery]\n"
+        + "       scalpel-bench MODEL --engine [--repeat N] [--batch B] [--size S] [--warmup W] [--input X.npy] [--output Y.npy] [--per-op] [--op-repeat K]"
 
-    /// Parses `MODEL [--repeat N] [--out DIR] [--surgery]`.
+    /// Parses `MODEL [--repeat N] [--out DIR] [--surgery]` or the `--engine` form.
     static func parse(_ args: [String]) throws -> Options {
         var model: String?
         var repeatCount = 10
         var outDir: String?
         var surgery = false
+        var engineMode = false
+        var engine = EngineSettings()
         var i = 0
         func value(_ flag: String) throws -> String {
             i += 1
             guard i < args.count else { throw BenchError(message: "\(flag) needs a value") }
             return args[i]
         }
+        func positive(_ flag: String) throws -> Int {
+            let v = try value(flag)
+            guard let n = Int(v), n >= 1 else { throw BenchError(message: "\(flag) wants a positive integer, not '\(v)'") }
+            return n
+        }
         while i < args.count {
             let a = args[i]
             switch a {
+            case "--engine":
+                engineMode = true
+            case "--batch":
+                engine.batch = try positive(a)
+            case "--size":
+                engine.size = try positive(a)
+            case "--warmup":
+                engine.warmup = try positive(a)
+            case "--input":
+                engine.input = try value(a)
+            case "--output":
+                engine.output = try value(a)
+            case "--per-op":
+                engine.perOp = true
+            case "--op-repeat":
+                engine.opRepeat = try positive(a)
             case "--repeat":
                 let v = try value(a)
                 guard let n = Int(v), n >= 1 else { throw BenchError(message: "--repeat wants a positive integer, not '\(v)'") }
@@ -61,7 +92,7 @@ struct Options {
             i += 1
         }
         guard let model else { throw BenchError(message: usage) }
-        return Options(model: model, repeatCount: repeatCount, outDir: outDir, surgery: surgery)
+        return Options(model: model, repeatCount: repeatCount, outDir: outDir, surgery: surgery, engineMode: engineMode, engine: engine)
     }
 }
 
@@ -167,7 +198,12 @@ func run(_ options: Options) throws {
 
 do {
     let options = try Options.parse(Array(CommandLine.arguments.dropFirst()))
-    if options.surgery {
+    if options.engineMode {
+        guard FileManager.default.isReadableFile(atPath: options.model) else {
+            throw BenchError(message: "cannot read '\(options.model)': no such file or no permission")
+        }
+        try runEngine(options)
+    } else if options.surgery {
         guard FileManager.default.isReadableFile(atPath: options.model) else {
             throw BenchError(message: "cannot read '\(options.model)': no such file or no permission")
         }
