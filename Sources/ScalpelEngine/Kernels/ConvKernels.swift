@@ -37,8 +37,9 @@ enum ConvKernels {
         var isPointwise: Bool { kh == 1 && kw == 1 && sh == 1 && sw == 1 && padTop == 0 && padLeft == 0 && oh == h && ow == w }
     }
 
-    /// Conv, optionally with the following BatchNormalization folded into its weights and bias.
-    static func conv(_ ctx: KernelContext, foldingBatchNorm bn: Node?) throws -> StepBody {
+    /// Conv, optionally with the following BatchNormalization folded into its weights and bias
+    /// and a following activation applied as it writes its output.
+    static func conv(_ ctx: KernelContext, foldingBatchNorm bn: Node?, activation: Epilogue = .none) throws -> StepBody {
         guard var weights = ctx.constantValues(1) else { throw ctx.unsupported("weights must be constant") }
         let wShape = ctx.shape(1)
         let g = try Geometry(ctx, weight: wShape, output: ctx.outputShapes[0])
@@ -48,13 +49,18 @@ enum ConvKernels {
         let x = try ctx.input(0)
         let cg = g.c / g.group, mg = g.m / g.group
         if g.group == g.c && mg == 1 && g.group > 1 {
-            return { ws in depthwise(x.pointer(ws), w, b, ctx.output(ws), g) }
+            return { ws in
+                depthwise(x.pointer(ws), w, b, ctx.output(ws), g)
+                activation.apply(ctx.output(ws), count: g.n * g.m * g.oh * g.ow)
+            }
         }
         let k = cg * g.kh * g.kw, spatial = g.oh * g.ow
-        let columns = g.isPointwise ? nil : UnsafeMutablePointer<Float>.allocate(capacity: max(1, k * spatial))
+        let columns = g.isPointwise ? nil : ctx.constants.scratch(k * spatial)
         return { ws in
             let input = x.pointer(ws), out = ctx.output(ws)
             for image in 0..<g.n {
+                let dst = out + image * g.m * spatial
+                for m in 0..<g.m { (dst + m * spatial).update(repeating: b[m], count: spatial) }
                 for group in 0..<g.group {
                     let src = input + (image * g.c + group * cg) * g.h * g.w
                     let col: UnsafePointer<Float>
@@ -65,11 +71,10 @@ enum ConvKernels {
                         col = UnsafePointer(src)
                     }
                     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(mg), Int32(spatial), Int32(k), 1,
-                                w + group * mg * k, Int32(k), col, Int32(spatial), 0,
-                                out + (image * g.m + group * mg) * spatial, Int32(spatial))
+                                w + group * mg * k, Int32(k), col, Int32(spatial), 1, dst + group * mg * spatial, Int32(spatial))
                 }
-                addBias(out + image * g.m * spatial, b, channels: g.m, spatial: spatial)
             }
+            activation.apply(out, count: g.n * g.m * spatial)
         }
     }
 
@@ -89,51 +94,73 @@ enum ConvKernels {
         }
     }
 
-    /// Unfolds input patches into columns: row (c, ky, kx), column (oy, ox).
+    /// The output positions whose input position `o·stride − pad + offset` lies in `0..<size`.
+    static func validRange(outputs: Int, stride: Int, pad: Int, offset: Int, size: Int) -> Range<Int> {
+        let last = size - 1 + pad - offset
+        guard last >= 0 else { return 0..<0 }
+        let first = pad - offset
+        let low = Swift.max(0, first <= 0 ? -(-first / stride) : (first + stride - 1) / stride)
+        let high = Swift.min(outputs, last / stride + 1)
+        return low..<Swift.max(low, high)
+    }
+
+    /// Unfolds input patches into columns: row (c, ky, kx), column (oy, ox). Rows are filled by
+    /// valid ranges (copies where the stride is 1) with zeros where the window leaves the image.
     static func im2col(_ src: UnsafeMutablePointer<Float>, _ col: UnsafeMutablePointer<Float>, _ channels: Int, _ g: Geometry) {
         let spatial = g.oh * g.ow
-        Parallel.each(min(channels, 64)) { part in
-            var c = part
-            while c < channels {
-                for ky in 0..<g.kh {
-                    for kx in 0..<g.kw {
-                        let row = col + ((c * g.kh + ky) * g.kw + kx) * spatial
-                        for oy in 0..<g.oh {
-                            let iy = oy * g.sh - g.padTop + ky * g.dh
-                            let dst = row + oy * g.ow
-                            guard iy >= 0, iy < g.h else { dst.update(repeating: 0, count: g.ow); continue }
-                            let line = src + (c * g.h + iy) * g.w
-                            for ox in 0..<g.ow {
-                                let ix = ox * g.sw - g.padLeft + kx * g.dw
-                                dst[ox] = ix >= 0 && ix < g.w ? line[ix] : 0
-                            }
+        let (h, w, oh, ow, kh, kw, sh, sw, dh, dw, pt, pl) = (g.h, g.w, g.oh, g.ow, g.kh, g.kw, g.sh, g.sw, g.dh, g.dw, g.padTop, g.padLeft)
+        Parallel.chunks(channels * kh, grain: 1) { items in
+            for item in items {
+                let c = item / kh, ky = item % kh
+                let rows = validRange(outputs: oh, stride: sh, pad: pt, offset: ky * dh, size: h)
+                for kx in 0..<kw {
+                    let row = col + ((c * kh + ky) * kw + kx) * spatial
+                    let cols = validRange(outputs: ow, stride: sw, pad: pl, offset: kx * dw, size: w)
+                    for oy in 0..<oh {
+                        let dst = row + oy * ow
+                        guard rows.contains(oy), !cols.isEmpty else { dst.update(repeating: 0, count: ow); continue }
+                        let line = src + (c * h + oy * sh - pt + ky * dh) * w
+                        if cols.lowerBound > 0 { dst.update(repeating: 0, count: cols.lowerBound) }
+                        let first = cols.lowerBound * sw - pl + kx * dw
+                        if sw == 1 {
+                            (dst + cols.lowerBound).update(from: line + first, count: cols.count)
+                        } else {
+                            for (i, ox) in cols.enumerated() { dst[ox] = line[first + i * sw] }
                         }
+                        if cols.upperBound < ow { (dst + cols.upperBound).update(repeating: 0, count: ow - cols.upperBound) }
                     }
                 }
-                c += min(channels, 64)
             }
         }
     }
 
-    /// One filter per channel, computed directly.
+    /// One filter per channel: each output row starts at the bias and gains weight × a shifted
+    /// input row per tap, over the range where the tap stays inside the image.
     static func depthwise(_ x: UnsafeMutablePointer<Float>, _ w: UnsafeMutablePointer<Float>, _ b: UnsafeMutablePointer<Float>,
                           _ out: UnsafeMutablePointer<Float>, _ g: Geometry) {
-        Parallel.each(g.n * g.c) { plane in
-            let c = plane % g.c
-            let src = x + plane * g.h * g.w, dst = out + plane * g.oh * g.ow, filter = w + c * g.kh * g.kw
-            let bias = b[c]
-            for oy in 0..<g.oh {
-                for ox in 0..<g.ow {
-                    var acc = bias
-                    for ky in 0..<g.kh {
-                        let iy = oy * g.sh - g.padTop + ky * g.dh
-                        guard iy >= 0, iy < g.h else { continue }
-                        for kx in 0..<g.kw {
-                            let ix = ox * g.sw - g.padLeft + kx * g.dw
-                            if ix >= 0, ix < g.w { acc += src[iy * g.w + ix] * filter[ky * g.kw + kx] }
+        let (h, wd, oh, ow, kh, kw, sh, sw, dh, dw, pt, pl, c) = (g.h, g.w, g.oh, g.ow, g.kh, g.kw, g.sh, g.sw, g.dh, g.dw, g.padTop, g.padLeft, g.c)
+        let columns = (0..<kw).map { kx in validRange(outputs: ow, stride: sw, pad: pl, offset: kx * dw, size: wd) }
+        Parallel.each(g.n * c) { plane in
+            let channel = plane % c
+            let src = x + plane * h * wd, dst = out + plane * oh * ow, filter = w + channel * kh * kw
+            for oy in 0..<oh {
+                let d = dst + oy * ow
+                d.update(repeating: b[channel], count: ow)
+                for ky in 0..<kh {
+                    let iy = oy * sh - pt + ky * dh
+                    guard iy >= 0, iy < h else { continue }
+                    let line = src + iy * wd
+                    for kx in 0..<kw {
+                        let weight = filter[ky * kw + kx], range = columns[kx]
+                        guard !range.isEmpty else { continue }
+                        let shift = kx * dw - pl
+                        if sw == 1 {
+                            let s = line + shift
+                            for ox in range { d[ox] += weight * s[ox] }
+                        } else {
+                            for ox in range { d[ox] += weight * line[ox * sw + shift] }
                         }
                     }
-                    dst[oy * g.ow + ox] = acc
                 }
             }
         }
@@ -156,7 +183,7 @@ enum ConvKernels {
         let b = ctx.constants.store(ctx.constantValues(2) ?? [Float](repeating: 0, count: g.m))
         let x = try ctx.input(0)
         let k = g.m * g.kh * g.kw, spatialIn = g.h * g.w
-        let columns = UnsafeMutablePointer<Float>.allocate(capacity: max(1, k * spatialIn))
+        let columns = ctx.constants.scratch(k * spatialIn)
         return { ws in
             let input = x.pointer(ws), out = ctx.output(ws)
             for image in 0..<g.n {

@@ -80,6 +80,18 @@ enum ElementwiseKernels {
 
     static func binary(_ ctx: KernelContext) throws -> StepBody {
         guard let f = binaryOps[ctx.node.opType] else { throw ctx.unsupported("no kernel") }
+        let out = ctx.outputShapes[0]
+        // Same-shape Add and Mul (residual joins, gates) run as plain loops the compiler vectorises.
+        if ctx.shape(0) == out, ctx.shape(1) == out, ctx.node.opType == "Add" || ctx.node.opType == "Mul" {
+            let a = try ctx.input(0), b = try ctx.input(1), count = out.reduce(1, *)
+            let add = ctx.node.opType == "Add"
+            return { ws in
+                let pa = a.pointer(ws), pb = b.pointer(ws), dst = ctx.output(ws)
+                Parallel.chunks(count) { r in
+                    if add { for i in r { dst[i] = pa[i] + pb[i] } } else { for i in r { dst[i] = pa[i] * pb[i] } }
+                }
+            }
+        }
         return try binaryKernel(ctx, f)
     }
 

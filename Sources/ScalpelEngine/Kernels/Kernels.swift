@@ -17,9 +17,17 @@ enum Kernels {
     /// Whether the engine can run an op.
     static func supports(_ op: String) -> Bool { table[op] != nil }
 
-    /// The step for a node; a Conv may absorb the BatchNormalization that follows it.
-    static func build(_ context: KernelContext, foldingBatchNorm bn: Node?) throws -> StepBody {
-        if let bn { return try ConvKernels.conv(context, foldingBatchNorm: bn) }
+    /// The step for a node; a Conv may absorb the BatchNormalization and activation that follow it.
+    static func build(_ context: KernelContext, foldingBatchNorm bn: Node?, activation: Node?) throws -> StepBody {
+        if bn != nil || activation != nil {
+            let epilogue = try activation.map { act in
+                guard let e = Epilogue(act, constants: { i in
+                    act.input(i).flatMap { context.constants.values(of: $0, graph: context.graph, shapes: context.shapes)?.first }
+                }) else { throw context.unsupported("cannot fuse \(act.opType)") }
+                return e
+            } ?? Epilogue.none
+            return try ConvKernels.conv(context, foldingBatchNorm: bn, activation: epilogue)
+        }
         guard let builder = table[context.node.opType] else { throw context.unsupported("no kernel for this op") }
         return try builder(context)
     }

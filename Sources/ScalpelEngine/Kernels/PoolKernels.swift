@@ -22,30 +22,39 @@ enum PoolKernels {
         }
         let includePad = ctx.node.int("count_include_pad", default: 0) != 0
         let (h, w, oh, ow) = (x[2], x[3], y[2], y[3])
+        let (kh, kw, sh, sw, dh, dw, pt, pl) = (kernel[0], kernel[1], strides[0], strides[1], dil[0], dil[1], pads[0], pads[1])
+        let (padBottom, padRight) = (pads[2], pads[3])
         let input = try ctx.input(0)
         return { ws in
             let src = input.pointer(ws), dst = ctx.output(ws)
             Parallel.each(x[0] * x[1]) { plane in
                 let s = src + plane * h * w, d = dst + plane * oh * ow
                 for oy in 0..<oh {
+                    let y0 = oy * sh - pt
                     for ox in 0..<ow {
+                        let x0 = ox * sw - pl
                         var acc: Float = isMax ? -.infinity : 0
-                        var n = 0
-                        for ky in 0..<kernel[0] {
-                            let iy = oy * strides[0] - pads[0] + ky * dil[0]
-                            for kx in 0..<kernel[1] {
-                                let ix = ox * strides[1] - pads[1] + kx * dil[1]
-                                let inside = iy >= 0 && iy < h && ix >= 0 && ix < w
-                                if inside {
-                                    let v = s[iy * w + ix]
-                                    acc = isMax ? Swift.max(acc, v) : acc + v
-                                    n += 1
-                                } else if includePad && iy < h + pads[2] && ix < w + pads[3] {
-                                    n += 1
-                                }
+                        var inside = 0
+                        for ky in 0..<kh {
+                            let iy = y0 + ky * dh
+                            guard iy >= 0, iy < h else { continue }
+                            let line = s + iy * w
+                            for kx in 0..<kw {
+                                let ix = x0 + kx * dw
+                                guard ix >= 0, ix < w else { continue }
+                                acc = isMax ? Swift.max(acc, line[ix]) : acc + line[ix]
+                                inside += 1
                             }
                         }
-                        d[oy * ow + ox] = isMax ? acc : acc / Float(Swift.max(1, n))
+                        if isMax {
+                            d[oy * ow + ox] = acc
+                        } else {
+                            // count_include_pad counts the padding but not what lies beyond it.
+                            let rows = Swift.min(y0 + (kh - 1) * dh, h - 1 + padBottom) - Swift.max(y0, -pt)
+                            let cols = Swift.min(x0 + (kw - 1) * dw, w - 1 + padRight) - Swift.max(x0, -pl)
+                            let padded = (rows / dh + 1) * (cols / dw + 1)
+                            d[oy * ow + ox] = acc / Float(Swift.max(1, includePad ? padded : inside))
+                        }
                     }
                 }
             }

@@ -84,6 +84,9 @@ final class ConstantPool: @unchecked Sendable {
         return store(values, as: v)
     }
 
+    /// Working memory a kernel keeps for its plan (im2col columns), freed with the pool.
+    func scratch(_ count: Int) -> UnsafeMutablePointer<Float> { store([Float](repeating: 0, count: count)) }
+
     /// Copies derived values (folded weights) into pool memory.
     func store(_ values: [Float], as v: ValueID? = nil) -> UnsafeMutablePointer<Float> {
         let p = UnsafeMutablePointer<Float>.allocate(capacity: max(1, values.count))

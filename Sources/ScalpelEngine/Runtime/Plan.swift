@@ -46,10 +46,18 @@ struct Plan: @unchecked Sendable {
                   (1...4).allSatisfy({ node.input($0).map(isConstant) ?? false }) else { continue }
             folded[p] = node
         }
-        let absorbed = Set(folded.values.map(\.id))
+        // A Relu or Clip right after a Conv (or its folded BatchNorm) is applied as the Conv writes.
+        var activations: [NodeID: Node] = [:]
+        for node in order where node.opType == "Conv" {
+            guard let v = (folded[node.id] ?? node).outputs.first, !pinned.contains(v), let consumers = index.consumers[v],
+                  consumers.count == 1, let act = graph.node(consumers[0]), act.opType == "Relu" || act.opType == "Clip",
+                  act.inputs.dropFirst().allSatisfy({ $0.isAbsent || isConstant($0) }) else { continue }
+            activations[node.id] = act
+        }
+        let absorbed = Set(folded.values.map(\.id)).union(activations.values.map(\.id))
         order.removeAll { absorbed.contains($0.id) }
-        // Each node writes its outputs (a folding Conv writes its BatchNorm's).
-        func writes(_ node: Node) -> [ValueID] { folded[node.id]?.outputs ?? node.outputs }
+        // Each node writes its outputs (a fusing Conv writes its activation's or BatchNorm's).
+        func writes(_ node: Node) -> [ValueID] { activations[node.id]?.outputs ?? folded[node.id]?.outputs ?? node.outputs }
         // Liveness: the step after which a value is no longer read.
         var lastRead: [ValueID: Int] = [:]
         for (i, node) in order.enumerated() { for v in node.inputs where !v.isAbsent { lastRead[v] = i } }
@@ -93,7 +101,7 @@ struct Plan: @unchecked Sendable {
             }
             let context = KernelContext(node: node, graph: graph, shapes: shapes, operands: operands,
                                         outputSlots: outputSlots, outputShapes: outputShapes, constants: constants)
-            let body = try Kernels.build(context, foldingBatchNorm: folded[node.id])
+            let body = try Kernels.build(context, foldingBatchNorm: folded[node.id], activation: activations[node.id])
             steps.append(Step(name: graph.displayName(of: node), body: body))
             for v in Set(node.inputs) where lastRead[v] == i && !pinned.contains(v) && !given.contains(v) {
                 if let s = slotOf[v] { free.append(s) }
