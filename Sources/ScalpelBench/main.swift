@@ -10,6 +10,7 @@
 
 import Foundation
 import ScalpelCore
+import ScalpelShell
 
 /// A failure that ends the benchmark with a message and exit status 1.
 struct BenchError: Error {
@@ -111,22 +112,8 @@ func median(_ xs: [Double]) -> Double {
     return s.count % 2 == 1 ? s[m] : (s[m - 1] + s[m]) / 2
 }
 
-/// A string as a JSON string literal.
-func jsonString(_ s: String) -> String {
-    var out = "\""
-    for u in s.unicodeScalars {
-        switch u {
-        case "\"": out += "\\\""
-        case "\\": out += "\\\\"
-        case "\n": out += "\\n"
-        case "\r": out += "\\r"
-        case "\t": out += "\\t"
-        default:
-            if u.value < 0x20 { out += String(format: "\\u%04x", u.value) } else { out.unicodeScalars.append(u) }
-        }
-    }
-    return out + "\""
-}
+/// A string as a JSON string literal (the shell's JSON renderer does the escaping).
+func jsonString(_ s: String) -> String { JSON.string(s).render() }
 
 /// The operations timed, in output order.
 let operations = ["load", "infer", "serialize", "save"]
