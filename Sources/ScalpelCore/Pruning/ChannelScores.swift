@@ -34,7 +34,7 @@ public struct PrunableGroup: Sendable {
     }
 
     /// The norm of each entry along `axis` of a float tensor.
-    static func norms(_ values: [Float], shape: [Int], axis: Int, criterion: NormCriterion) -> [Double] {
+    public static func norms(_ values: [Float], shape: [Int], axis: Int, criterion: NormCriterion) -> [Double] {
         let size = shape[axis]
         let inner = shape.dropFirst(axis + 1).reduce(1, *)
         let outer = shape.prefix(axis).reduce(1, *)

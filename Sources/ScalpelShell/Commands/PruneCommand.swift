@@ -1,21 +1,26 @@
 import ScalpelCore
+import ScalpelScoring
 
 /// `prune`: delete the lowest-scored channels of one layer, or across the whole model.
 enum PruneCommand {
     static let spec = CommandSpec(
         name: "prune",
         summary: "delete the lowest-scored channels of a layer (--ratio/--count), or across all layers (--global)",
-        usage: "prune LAYER --by l1|l2 (--ratio R | --count N)  |  prune --global --by l1|l2 (--target-params F | --target-macs F) [--min-channels N] [--skip LAYER,…]",
+        usage: "prune LAYER --by CRITERION (--ratio R | --count N) [--data FILE]  |  prune --global --by l1|l2 (--target-params F | --target-macs F) [--min-channels N] [--skip LAYER,…]",
         example: "prune --global --by l1 --target-params 0.5 --skip fc",
         flags: ["--global"],
-        options: ["--by", "--ratio", "--count", "--target-params", "--target-macs", "--min-channels", "--skip"],
+        options: ["--by", "--ratio", "--count", "--target-params", "--target-macs", "--min-channels", "--skip", "--data", "--labels",
+                  "--batches", "--seed", "--mean", "--std"],
         changesSession: true,
         run: { args, session, console in
-            guard let by = args.option("--by") else { throw args.usageError("--by names the criterion (l1 or l2)") }
-            guard let criterion = NormCriterion(rawValue: by) else {
-                throw args.usageError("unknown criterion '\(by)'; this command knows \(NormCriterion.allCases.map(\.rawValue).joined(separator: ", "))")
-            }
+            let chosen = try ScoreCommands.criterion(args)
             let line = args.line
+            if !args.flag("--global"), chosen != .l1, chosen != .l2 {
+                return try pruneLayer(by: chosen, args, &session, &console)
+            }
+            guard let criterion = NormCriterion(rawValue: chosen.rawValue) else {
+                throw args.usageError("--global ranks channels by l1 or l2; other criteria prune one layer at a time")
+            }
             let record = try session.modify { doc in
                 let shapes = doc.shapes
                 if args.flag("--global") {
@@ -46,6 +51,30 @@ enum PruneCommand {
             console.line(record.message + EditCommands.effect(record)
                 + "; MACs \(ReportCommands.change(record.macs.before, record.macs.after, Format.compact))")
         })
+
+    /// Prunes one layer's lowest-scored channels by any criterion of `score`.
+    private static func pruneLayer(by criterion: Criterion, _ args: Arguments, _ session: inout Session, _ console: inout any Console) throws {
+        let layer = try args.positionals(1, "the layer")[0]
+        let doc = try session.current()
+        let position = try session.layers().resolve(layer)
+        let (engine, data) = try ScoreCommands.inputs(criterion, args, doc)
+        let batches = try args.option("--batches").map { try RunCommands.positive($0, "--batches", args) }
+        let seed = try args.option("--seed").map { UInt64(try RunCommands.positive($0, "--seed", args)) } ?? 0
+        let scores = try Scoring.score(criterion, position: position, graph: doc.model.graph, shapes: doc.shapes,
+                                       engine: engine, dataset: data, batches: batches, seed: seed).scores
+        let count = try localCount(args, channels: scores.count)
+        let channels = Array(scores.indices.sorted { (scores[$0], $0) < (scores[$1], $1) }.prefix(count)).sorted()
+        let shapes = doc.shapes
+        let record = try session.modify { doc in
+            try doc.apply(args.line) { model in
+                let cut = try ChannelDependency.group(of: position, channels: channels, graph: model.graph, shapes: shapes)
+                try model.graph.delete(ChannelDeletion(cut), shapes: shapes, opset: model.opsetVersion() ?? 17)
+                return "removed channels \(ChannelPreview.ranges(channels)) of \(model.graph.displayName(of: model.graph.nodes[position])) (lowest \(criterion.rawValue))"
+            }
+        }
+        console.line(record.message + EditCommands.effect(record)
+            + "; MACs \(ReportCommands.change(record.macs.before, record.macs.after, Format.compact))")
+    }
 
     private static func globalTarget(_ args: Arguments) throws -> PruneTarget {
         switch (args.option("--target-params"), args.option("--target-macs")) {

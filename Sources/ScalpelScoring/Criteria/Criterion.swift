@@ -1,0 +1,58 @@
+/// A way to score a layer's output channels; higher scores mean more important channels.
+public enum Criterion: String, Sendable, CaseIterable {
+    /// Sum of absolute filter weights (Li et al. 2017).
+    case l1
+    /// Euclidean norm of the filter.
+    case l2
+    /// |γ| of the BatchNorm after the layer (Liu et al. 2017, network slimming).
+    case bnGamma = "bn-gamma"
+    /// Distance of the filter from the others: filters near the geometric median are redundant (He et al. 2019).
+    case fpgm
+    /// A seeded random score, the baseline.
+    case random
+    /// Mean activation after the layer's nonlinearity over the data.
+    case meanActivation = "mean-activation"
+    /// 1 − average percentage of zeros after ReLU over the data (Hu et al. 2016).
+    case apoz
+    /// Fraction of positions where the channel is active; 0 marks a dead channel.
+    case dead
+    /// Mutual information (bits) between the channel's pooled activation and the label.
+    case informationGain = "information-gain"
+    /// Increase in mean loss when the channel is removed (Molchanov et al.'s oracle).
+    case oracleLoss = "oracle-loss"
+    /// Drop in top-1 accuracy when the channel is removed.
+    case oracleAccuracy = "oracle-accuracy"
+    /// Sum over classes of the per-class accuracy drop when the channel is removed (Dimovska & Johnston 2019).
+    case classwise = "class"
+
+    /// Whether the criterion needs a dataset.
+    public var needsData: Bool {
+        switch self {
+        case .l1, .l2, .bnGamma, .fpgm, .random: false
+        default: true
+        }
+    }
+
+    /// Whether the criterion reruns the network once per channel.
+    public var isOracle: Bool { self == .oracleLoss || self == .oracleAccuracy || self == .classwise }
+}
+
+/// Scores of one layer's channels, with what was learned on the way.
+public struct ChannelScores: Sendable {
+    /// The criterion.
+    public let criterion: Criterion
+    /// One score per channel.
+    public let scores: [Double]
+    /// Channels never active on the data (or with |γ| ≈ 0); empty for weight criteria that cannot tell.
+    public let dead: Set<Int>
+    /// For `class`: the accuracy drop of each class (columns) when each channel (rows) is removed.
+    public let perClassDrop: [[Double]]?
+
+    /// Ranks (0 = most important) of each channel.
+    public var ranks: [Int] {
+        let order = scores.indices.sorted { (scores[$0], -$0) > (scores[$1], -$1) }
+        var rank = [Int](repeating: 0, count: scores.count)
+        for (r, k) in order.enumerated() { rank[k] = r }
+        return rank
+    }
+}

@@ -1,0 +1,172 @@
+import Foundation
+import ScalpelCore
+import ScalpelEngine
+
+/// Criteria measured by running the model over data: activation statistics and oracles.
+struct DataCriteria {
+    let engine: Engine
+    let graph: Graph
+    let dataset: Dataset
+    let samples: Int
+    let batchSize: Int
+    /// The activation the criteria look at: the layer's output after its BatchNorm and nonlinearity.
+    let observed: ValueID
+
+    init(engine: Engine, graph: Graph, position: Int, dataset: Dataset, batches: Int?, batchSize: Int = 32) throws {
+        self.engine = engine
+        self.graph = graph
+        self.dataset = dataset
+        self.batchSize = batchSize
+        self.samples = min(dataset.count, batches.map { $0 * batchSize } ?? dataset.count)
+        self.observed = Self.observedValue(after: graph.nodes[position], graph: graph)
+        guard samples > 0 else { throw ScoringError("the dataset is empty") }
+    }
+
+    /// Follows a layer's output through a single-reader chain of BatchNorm and activations.
+    static func observedValue(after node: Node, graph: Graph) -> ValueID {
+        let chain: Set<String> = ["BatchNormalization", "Relu", "Clip", "LeakyRelu", "HardSwish", "Elu"]
+        var v = node.outputs[0]
+        while true {
+            let readers = graph.nodes.filter { $0.inputs.contains(v) }
+            guard readers.count == 1, chain.contains(readers[0].opType), !graph.outputs.contains(where: { $0.id == v }),
+                  let next = readers[0].outputs.first else { return v }
+            v = next
+        }
+    }
+
+    /// Runs every batch, handing the caller the input, the observed activation and the logits.
+    private func forEachBatch(_ body: (Range<Int>, Activation, Activation, [ValueID: Activation]) throws -> Void) throws {
+        guard let input = engine.inputs.first, let output = graph.outputs.first?.id else { throw ScoringError("the model has no input or output") }
+        var start = 0
+        while start < samples {
+            let range = start..<min(samples, start + batchSize)
+            let x = Activation(shape: [range.count] + Array(dataset.shape.dropFirst()), values: dataset.images(in: range))
+            let out = try engine.run([input.id: x], keep: [observed])
+            guard let a = out[observed], let y = out[output] else { throw ScoringError("the engine did not return '\(observed)'") }
+            try body(range, a, y, [input.id: x])
+            start = range.upperBound
+        }
+    }
+
+    /// Mean activation, fraction active, and information gain, per channel.
+    func activationStatistics(_ criterion: Criterion) throws -> ChannelScores {
+        var sum: [Double] = [], active: [Double] = [], positions = 0.0
+        var pooled: [[Double]] = []  // per channel, per sample
+        var labels: [Int] = []
+        try forEachBatch { range, a, _, _ in
+            let channels = a.shape.count > 1 ? a.shape[1] : 1
+            let spatial = a.shape.dropFirst(2).reduce(1, *)
+            if sum.isEmpty { (sum, active, pooled) = (Array(repeating: 0, count: channels), Array(repeating: 0, count: channels), Array(repeating: [], count: channels)) }
+            for n in 0..<range.count {
+                for c in 0..<channels {
+                    var s = 0.0, on = 0.0
+                    let base = (n * channels + c) * spatial
+                    for i in base..<(base + spatial) {
+                        let v = Double(a.values[i])
+                        s += v
+                        if v > 0 { on += 1 }
+                    }
+                    sum[c] += s
+                    active[c] += on
+                    pooled[c].append(s / Double(spatial))
+                }
+            }
+            positions += Double(range.count * spatial)
+            labels += dataset.labels?[range].map { $0 } ?? []
+        }
+        let fractionActive = active.map { $0 / positions }
+        let dead = Set(fractionActive.indices.filter { fractionActive[$0] == 0 })
+        let scores: [Double]
+        switch criterion {
+        case .meanActivation: scores = sum.map { $0 / positions }
+        case .apoz, .dead: scores = fractionActive
+        case .informationGain:
+            guard labels.count == samples else { throw ScoringError("information-gain needs labels (a `y` array or --labels)") }
+            scores = pooled.map { Self.mutualInformation($0, labels) }
+        default: throw ScoringError("\(criterion.rawValue) is not an activation criterion")
+        }
+        return ChannelScores(criterion: criterion, scores: scores, dead: dead, perClassDrop: nil)
+    }
+
+    /// I(X; Y) in bits between a continuous X (binned into 10 equal-count bins) and labels Y.
+    static func mutualInformation(_ x: [Double], _ y: [Int]) -> Double {
+        let n = x.count
+        guard n > 0 else { return 0 }
+        let order = x.indices.sorted { x[$0] < x[$1] }
+        var bin = [Int](repeating: 0, count: n)
+        let bins = min(10, n)
+        for (rank, i) in order.enumerated() { bin[i] = rank * bins / n }
+        // Equal values share a bin, so a constant channel carries no information.
+        for r in 1..<max(1, order.count) where x[order[r]] == x[order[r - 1]] { bin[order[r]] = bin[order[r - 1]] }
+        var joint: [Int: [Int: Int]] = [:], px: [Int: Int] = [:], py: [Int: Int] = [:]
+        for i in 0..<n {
+            joint[bin[i], default: [:]][y[i], default: 0] += 1
+            px[bin[i], default: 0] += 1
+            py[y[i], default: 0] += 1
+        }
+        var mi = 0.0
+        for (b, row) in joint {
+            for (label, count) in row {
+                let pxy = Double(count) / Double(n)
+                mi += pxy * Foundation.log2(pxy / (Double(px[b]!) / Double(n) * Double(py[label]!) / Double(n)))
+            }
+        }
+        return max(0, mi)
+    }
+
+    /// The loss and accuracy effect of removing each channel, from the cached activation: only
+    /// the network after the layer reruns.
+    func oracle(_ criterion: Criterion) throws -> ChannelScores {
+        guard let labels = dataset.labels else { throw ScoringError("\(criterion.rawValue) needs labels (a `y` array or --labels)") }
+        var lossDelta: [Double] = [], correctDelta: [Double] = [], classDelta: [[Double]] = []
+        var classCount: [Double] = []
+        try forEachBatch { range, a, y, inputs in
+            let channels = a.shape[1], spatial = a.shape.dropFirst(2).reduce(1, *), classes = y.shape[1]
+            if lossDelta.isEmpty {
+                (lossDelta, correctDelta) = (Array(repeating: 0, count: channels), Array(repeating: 0, count: channels))
+                classDelta = Array(repeating: Array(repeating: 0, count: classes), count: channels)
+                classCount = Array(repeating: 0, count: classes)
+            }
+            let base = Self.score(y, labels: Array(labels[range]))
+            for label in labels[range] where label < classes { classCount[label] += 1 }
+            for k in 0..<channels {
+                var masked = a
+                for n in 0..<range.count {
+                    let start = (n * channels + k) * spatial
+                    masked.values.replaceSubrange(start..<(start + spatial), with: repeatElement(0, count: spatial))
+                }
+                var feed = inputs
+                feed[observed] = masked
+                guard let out = try engine.run(feed)[graph.outputs[0].id] else { continue }
+                let cut = Self.score(out, labels: Array(labels[range]))
+                lossDelta[k] += cut.loss - base.loss
+                correctDelta[k] += Double(base.correct.filter { $0 }.count - cut.correct.filter { $0 }.count)
+                for (n, label) in labels[range].enumerated() where label < classes {
+                    classDelta[k][label] += (base.correct[n] ? 1 : 0) - (cut.correct[n] ? 1 : 0)
+                }
+            }
+        }
+        let perClass = classDelta.map { row in row.indices.map { classCount[$0] > 0 ? row[$0] / classCount[$0] : 0 } }
+        let scores: [Double] = switch criterion {
+        case .oracleLoss: lossDelta.map { $0 / Double(samples) }
+        case .oracleAccuracy: correctDelta.map { $0 / Double(samples) }
+        default: perClass.map { $0.reduce(0, +) }
+        }
+        return ChannelScores(criterion: criterion, scores: scores, dead: [], perClassDrop: perClass)
+    }
+
+    /// Summed cross-entropy and per-sample top-1 correctness of a batch of logits.
+    static func score(_ logits: Activation, labels: [Int]) -> (loss: Double, correct: [Bool]) {
+        let classes = logits.shape[1]
+        var loss = 0.0
+        var correct: [Bool] = []
+        for (n, label) in labels.enumerated() {
+            let row = Array(logits.values[(n * classes)..<((n + 1) * classes)])
+            let m = Double(row.max() ?? 0)
+            let sum = row.reduce(0.0) { $0 + Foundation.exp(Double($1) - m) }
+            loss += -(Double(row[min(label, classes - 1)]) - m - Foundation.log(sum))
+            correct.append(row.indices.max { row[$0] < row[$1] } == label)
+        }
+        return (loss, correct)
+    }
+}

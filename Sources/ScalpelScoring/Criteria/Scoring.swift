@@ -1,0 +1,23 @@
+import ScalpelCore
+import ScalpelEngine
+
+/// Scores a layer's output channels by any criterion: the entry point for `score` and `prune`.
+public enum Scoring {
+    /// Scores the channels of the layer at `position`. Data criteria need `engine` and `dataset`;
+    /// `batches` limits how many batches of 32 they use.
+    public static func score(_ criterion: Criterion, position: Int, graph: Graph, shapes: ShapeInfo,
+                             engine: Engine?, dataset: Dataset?, batches: Int? = nil, seed: UInt64 = 0) throws -> ChannelScores {
+        let node = graph.nodes[position]
+        guard ChannelDependency.producerOps.contains(node.opType) else {
+            throw ScoringError("'\(graph.displayName(of: node))' is a \(node.opType); scores are for the channels of Conv, ConvTranspose, Gemm or MatMul layers")
+        }
+        guard criterion.needsData else {
+            let scores = try WeightCriteria.scores(criterion, position: position, graph: graph, shapes: shapes, seed: seed)
+            let gamma = criterion == .bnGamma ? Set(scores.indices.filter { scores[$0] < 1e-6 }) : []
+            return ChannelScores(criterion: criterion, scores: scores, dead: gamma, perClassDrop: nil)
+        }
+        guard let engine, let dataset else { throw ScoringError("\(criterion.rawValue) runs the model: give --data FILE") }
+        let data = try DataCriteria(engine: engine, graph: graph, position: position, dataset: dataset, batches: batches)
+        return criterion.isOracle ? try data.oracle(criterion) : try data.activationStatistics(criterion)
+    }
+}

@@ -1,0 +1,134 @@
+import Foundation
+import ScalpelCore
+import ScalpelEngine
+import ScalpelScoring
+
+/// `score` and `critical`: per-channel importance by weight, activation and oracle criteria.
+enum ScoreCommands {
+    static let score = CommandSpec(
+        name: "score",
+        summary: "score a layer's channels (or every layer's) by a criterion: table with ranks and dead marks, histogram",
+        usage: "score LAYER|--all --by CRITERION [--data FILE] [--batches N] [--top K | --bottom K] [--seed N] [--json | --csv]",
+        example: "score conv2 --by apoz --data examples/digits_test.npz --bottom 5",
+        flags: ["--all", "--json", "--csv"],
+        options: ["--by", "--data", "--labels", "--batches", "--top", "--bottom", "--seed", "--mean", "--std"],
+        run: { args, session, console in
+            let doc = try session.current()
+            let criterion = try criterion(args)
+            let positions: [Int]
+            if args.flag("--all") {
+                _ = try args.positionals(0, "")
+                positions = doc.model.graph.nodes.indices.filter { ChannelDependency.producerOps.contains(doc.model.graph.nodes[$0].opType) }
+            } else {
+                positions = [try session.layers().resolve(try args.positionals(1, "the layer (or --all)")[0])]
+            }
+            let (engine, data) = try inputs(criterion, args, doc)
+            let batches = try args.option("--batches").map { try RunCommands.positive($0, "--batches", args) }
+            let seed = try args.option("--seed").map { UInt64(try RunCommands.positive($0, "--seed", args)) } ?? 0
+            var json: [JSON] = []
+            for position in positions {
+                let name = doc.model.graph.displayName(of: doc.model.graph.nodes[position])
+                let result: ChannelScores
+                do {
+                    result = try Scoring.score(criterion, position: position, graph: doc.model.graph, shapes: doc.shapes,
+                                               engine: engine, dataset: data, batches: batches, seed: seed)
+                } catch where args.flag("--all") {
+                    console.line("\(name): \(error)")
+                    continue
+                }
+                let rows = try selectedRows(result, args)
+                if args.flag("--json") {
+                    json.append(.object([("layer", .string(name)), ("criterion", .string(criterion.rawValue)),
+                                         ("channels", .array(rows.map { k in .object([("channel", .int(k)), ("score", .double(result.scores[k])),
+                                                                                     ("rank", .int(result.ranks[k])), ("dead", .bool(result.dead.contains(k)))]) }))]))
+                } else if args.flag("--csv") {
+                    if position == positions.first { console.line("layer,channel,score,rank,dead") }
+                    for k in rows { console.line("\(csv(name)),\(k),\(result.scores[k]),\(result.ranks[k]),\(result.dead.contains(k))") }
+                } else {
+                    console.write(text(name, result, rows, console))
+                }
+            }
+            if args.flag("--json") { console.line(JSON.array(json).render()) }
+        })
+
+    static let critical = CommandSpec(
+        name: "critical",
+        summary: "each class's K most important filters of a layer (by per-class accuracy drop) and their union",
+        usage: "critical LAYER --data FILE [--per-class K] [--batches N] [--json]",
+        example: "critical conv3 --data examples/digits_test.npz --per-class 3",
+        flags: ["--json"],
+        options: ["--data", "--labels", "--per-class", "--batches", "--mean", "--std"],
+        run: { args, session, console in
+            let doc = try session.current()
+            let position = try session.layers().resolve(try args.positionals(1, "the layer")[0])
+            let k = try args.option("--per-class").map { try RunCommands.positive($0, "--per-class", args) } ?? 3
+            let (engine, data) = try inputs(.classwise, args, doc)
+            let batches = try args.option("--batches").map { try RunCommands.positive($0, "--batches", args) }
+            let result = try Scoring.score(.classwise, position: position, graph: doc.model.graph, shapes: doc.shapes,
+                                           engine: engine, dataset: data, batches: batches)
+            let drops = result.perClassDrop ?? []
+            let classes = drops.first?.count ?? 0
+            let critical = (0..<classes).map { c in Array(drops.indices.sorted { (drops[$0][c], -$0) > (drops[$1][c], -$1) }.prefix(k)) }
+            let union = Array(Set(critical.flatMap { $0 })).sorted()
+            if args.flag("--json") {
+                console.line(JSON.object([("classes", .array(critical.enumerated().map { c, list in
+                    .object([("class", .int(c)), ("filters", .array(list.map(JSON.int))),
+                             ("drops", .array(list.map { .double(drops[$0][c]) }))])
+                })), ("union", .array(union.map(JSON.int)))]).render())
+                return
+            }
+            var table = Table([("class", .right), ("critical filters (accuracy drop when removed)", .left)])
+            for (c, list) in critical.enumerated() {
+                table.rows.append([String(c), list.map { "\($0) (\(Format.percent(drops[$0][c])))" }.joined(separator: ", ")])
+            }
+            console.write(table.render(for: console))
+            console.line("union: \(union.count) of \(drops.count) filters: \(ChannelPreview.ranges(union))")
+        })
+
+    static func criterion(_ args: Arguments) throws -> Criterion {
+        guard let by = args.option("--by") else {
+            throw args.usageError("--by names the criterion: \(Criterion.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        guard let c = Criterion(rawValue: by) else {
+            throw args.usageError("unknown criterion '\(by)'; known: \(Criterion.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        return c
+    }
+
+    /// The engine and dataset a data criterion needs (nil for weight criteria).
+    static func inputs(_ criterion: Criterion, _ args: Arguments, _ doc: Document) throws -> (Engine?, Dataset?) {
+        guard criterion.needsData else { return (nil, nil) }
+        guard args.option("--data") != nil else { throw args.usageError("\(criterion.rawValue) runs the model: give --data FILE") }
+        return (try Engine(graph: doc.model.graph, shapes: doc.shapes), try RunCommands.loadData(args))
+    }
+
+    static func selectedRows(_ result: ChannelScores, _ args: Arguments) throws -> [Int] {
+        let order = result.scores.indices.sorted { (result.scores[$0], -$0) > (result.scores[$1], -$1) }
+        if let top = args.option("--top") { return Array(order.prefix(try RunCommands.positive(top, "--top", args))) }
+        if let bottom = args.option("--bottom") { return Array(order.suffix(try RunCommands.positive(bottom, "--bottom", args)).reversed()) }
+        return Array(result.scores.indices)
+    }
+
+    static func csv(_ s: String) -> String { s.contains(",") || s.contains("\"") ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s }
+
+    static func text(_ name: String, _ result: ChannelScores, _ rows: [Int], _ console: any Console) -> String {
+        var table = Table([("channel", .right), ("score", .right), ("rank", .right), ("", .left)])
+        for k in rows { table.rows.append([String(k), Format.stat(result.scores[k]), String(result.ranks[k]), result.dead.contains(k) ? "dead" : ""]) }
+        var out = "\(name) by \(result.criterion.rawValue) (higher = more important; rank 0 is the most important)\n"
+        out += table.render(for: console) + histogram(result.scores)
+        if !result.dead.isEmpty { out += "dead channels: \(ChannelPreview.ranges(result.dead.sorted()))\n" }
+        return out
+    }
+
+    /// A ten-bin text histogram of the scores.
+    static func histogram(_ scores: [Double]) -> String {
+        guard let low = scores.min(), let high = scores.max(), high > low else { return "" }
+        var counts = [Int](repeating: 0, count: 10)
+        for s in scores { counts[min(9, Int((s - low) / (high - low) * 10))] += 1 }
+        let peak = counts.max() ?? 1
+        return "histogram:\n" + counts.enumerated().map { i, n in
+            let from = low + (high - low) * Double(i) / 10
+            return String(format: "  %10.4g │", from) + String(repeating: "█", count: n * 30 / max(1, peak)) + " \(n)\n"
+        }.joined()
+    }
+}

@@ -1,0 +1,86 @@
+import Foundation
+import ScalpelCore
+import ScalpelEngine
+import ScalpelScoring
+import Testing
+
+/// Channel criteria checked against independent computations on the example CNN.
+@Suite struct ScoringTests {
+    static let root = EngineParityTests.fixtures.deletingLastPathComponent().deletingLastPathComponent()
+
+    private func example() throws -> (Model, ShapeInfo, Engine, Dataset) {
+        let model = try Model.load(path: Self.root.appendingPathComponent("examples/digits_cnn.onnx").path)
+        let shapes = ShapeInference.infer(model.graph)
+        let data = try Dataset.load(path: Self.root.appendingPathComponent("examples/digits_test.npz").path)
+        return (model, shapes, try Engine(graph: model.graph, shapes: shapes), data)
+    }
+
+    private func position(_ name: String, _ model: Model) throws -> Int {
+        try #require(model.graph.nodes.firstIndex { $0.name == name })
+    }
+
+    @Test func oracleLossEqualsTheLossChangeOfReallyDeletingTheChannel() throws {
+        let (model, shapes, engine, data) = try example()
+        let conv3 = try position("/conv3/Conv", model)
+        let oracle = try Scoring.score(.oracleLoss, position: conv3, graph: model.graph, shapes: shapes, engine: engine, dataset: data)
+        let base = try Evaluation.run(engine: engine, dataset: data).meanLoss
+        for k in [0, 7, 31] {
+            var cut = model.graph
+            let group = try ChannelDependency.group(of: conv3, channels: [k], graph: cut, shapes: shapes)
+            try cut.delete(ChannelDeletion(group), shapes: shapes, opset: 17)
+            let after = try Evaluation.run(engine: try Engine(graph: cut, shapes: ShapeInference.infer(cut)), dataset: data).meanLoss
+            #expect(abs(oracle.scores[k] - (after - base)) <= 1e-4 * max(1e-3, abs(after - base)) + 1e-6,
+                    "channel \(k): oracle \(oracle.scores[k]), deletion \(after - base)")
+        }
+    }
+
+    @Test func weightCriteriaMatchHandComputation() throws {
+        let (model, shapes, _, _) = try example()
+        let conv1 = try position("/conv1/Conv", model)
+        let gamma = try Scoring.score(.bnGamma, position: conv1, graph: model.graph, shapes: shapes, engine: nil, dataset: nil)
+        let bnWeight = try #require(model.graph.initializers[ValueID("bn1.weight")]?.floats)
+        #expect(gamma.scores == bnWeight.map { Double(abs($0)) })
+        // FPGM: the summed distance of each 1×3×3 filter to all others, by hand.
+        let w = try #require(model.graph.initializers[ValueID("conv1.weight")]?.floats)
+        let filters = (0..<16).map { Array(w[($0 * 9)..<(($0 + 1) * 9)]) }
+        let byHand = filters.map { a in filters.reduce(0.0) { s, b in s + zip(a, b).reduce(0.0) { $0 + Double(($1.0 - $1.1) * ($1.0 - $1.1)) }.squareRoot() } }
+        let fpgm = try Scoring.score(.fpgm, position: conv1, graph: model.graph, shapes: shapes, engine: nil, dataset: nil)
+        for k in 0..<16 { #expect(abs(fpgm.scores[k] - byHand[k]) < 1e-6 * byHand[k], "float vs double differences") }
+        let r1 = try Scoring.score(.random, position: conv1, graph: model.graph, shapes: shapes, engine: nil, dataset: nil, seed: 3)
+        let r2 = try Scoring.score(.random, position: conv1, graph: model.graph, shapes: shapes, engine: nil, dataset: nil, seed: 3)
+        let r3 = try Scoring.score(.random, position: conv1, graph: model.graph, shapes: shapes, engine: nil, dataset: nil, seed: 4)
+        #expect(r1.scores == r2.scores && r1.scores != r3.scores)
+    }
+
+    @Test func activationCriteriaAgreeWithTheKeptActivation() throws {
+        let (model, shapes, engine, data) = try example()
+        let conv2 = try position("/conv2/Conv", model)
+        let apoz = try Scoring.score(.apoz, position: conv2, graph: model.graph, shapes: shapes, engine: engine, dataset: data)
+        let mean = try Scoring.score(.meanActivation, position: conv2, graph: model.graph, shapes: shapes, engine: engine, dataset: data)
+        // The activation after conv2's BatchNorm and ReLU, computed once for all samples.
+        let x = Activation(shape: data.shape, values: data.images)
+        let relu = try #require(engine.run([ValueID("x"): x], keep: [ValueID("/Relu_1_output_0")])[ValueID("/Relu_1_output_0")])
+        let spatial = 64
+        for c in [0, 13, 31] {
+            var positive = 0, sum = 0.0
+            for n in 0..<data.count {
+                for i in 0..<spatial {
+                    let v = relu.values[(n * 32 + c) * spatial + i]
+                    if v > 0 { positive += 1 }
+                    sum += Double(v)
+                }
+            }
+            #expect(abs(apoz.scores[c] - Double(positive) / Double(data.count * spatial)) < 1e-12)
+            #expect(abs(mean.scores[c] - sum / Double(data.count * spatial)) < 1e-6 * max(1, abs(mean.scores[c])))
+        }
+        let gain = try Scoring.score(.informationGain, position: conv2, graph: model.graph, shapes: shapes, engine: engine, dataset: data)
+        #expect(gain.scores.allSatisfy { $0 >= 0 && $0 <= log2(10) })
+    }
+
+    @Test func dataCriteriaNeedData() throws {
+        let (model, shapes, _, _) = try example()
+        #expect(throws: ScoringError("apoz runs the model: give --data FILE")) {
+            _ = try Scoring.score(.apoz, position: 0, graph: model.graph, shapes: shapes, engine: nil, dataset: nil)
+        }
+    }
+}
