@@ -22,7 +22,8 @@ public enum Criterion: String, Sendable, CaseIterable {
     case oracleLoss = "oracle-loss"
     /// Drop in top-1 accuracy when the channel is removed.
     case oracleAccuracy = "oracle-accuracy"
-    /// Sum over classes of the per-class accuracy drop when the channel is removed (Dimovska & Johnston 2019).
+    /// Sum over classes of the per-class accuracy drop when the channel is removed (Dimovska &
+    /// Johnston 2019); ties are ordered by the loss increase.
     case classwise = "class"
 
     /// Whether the criterion needs a dataset.

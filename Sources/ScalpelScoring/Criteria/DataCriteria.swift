@@ -150,7 +150,10 @@ struct DataCriteria {
         let scores: [Double] = switch criterion {
         case .oracleLoss: lossDelta.map { $0 / Double(samples) }
         case .oracleAccuracy: correctDelta.map { $0 / Double(samples) }
-        default: perClass.map { $0.reduce(0, +) }
+        default:
+            // Ties are common where the model fits the data perfectly; the loss increase, scaled far
+            // below one sample's accuracy step, orders them.
+            zip(perClass, lossDelta).map { row, loss in row.reduce(0, +) + 1e-9 * loss / Double(samples) }
         }
         return ChannelScores(criterion: criterion, scores: scores, dead: [], perClassDrop: perClass)
     }
