@@ -77,6 +77,23 @@ import Testing
         #expect(gain.scores.allSatisfy { $0 >= 0 && $0 <= log2(10) })
     }
 
+    @Test func redundancyFindsAChannelThatDuplicatesAnother() throws {
+        var (model, _, _, data) = try example()
+        // Make channel 5 of conv1 an exact copy of channel 0: filter, bias and BatchNorm entries.
+        for name in ["conv1.weight", "conv1.bias", "bn1.weight", "bn1.bias", "bn1.running_mean", "bn1.running_var"] {
+            var values = try #require(model.graph.initializers[ValueID(name)]?.floats)
+            let per = values.count / 16
+            for i in 0..<per { values[5 * per + i] = values[i] }
+            model.graph.initializers[ValueID(name)] = Tensor(floats: values, shape: model.graph.initializers[ValueID(name)]?.shape ?? [])
+        }
+        let shapes = ShapeInference.infer(model.graph)
+        let result = try Scoring.score(.redundancy, position: try position("/conv1/Conv", model), graph: model.graph, shapes: shapes,
+                                       engine: try Engine(graph: model.graph, shapes: shapes), dataset: data, batches: 2)
+        #expect(result.nearest?[5].channel == 0 && abs((result.nearest?[5].similarity ?? 0) - 1) < 1e-9)
+        #expect(result.clusters?.first == [0, 5])
+        #expect(result.scores[5] < 1e-9 && result.scores[0] < 1e-9)
+    }
+
     @Test func dataCriteriaNeedData() throws {
         let (model, shapes, _, _) = try example()
         #expect(throws: ScoringError("apoz runs the model: give --data FILE")) {

@@ -22,6 +22,9 @@ public enum Criterion: String, Sendable, CaseIterable {
     case oracleLoss = "oracle-loss"
     /// Drop in top-1 accuracy when the channel is removed.
     case oracleAccuracy = "oracle-accuracy"
+    /// 1 − the highest cosine similarity of the channel's activation maps to another channel's:
+    /// channels that duplicate another score near 0 (functionality-oriented pruning, Qin et al. 2018).
+    case redundancy
     /// Sum over classes of the per-class accuracy drop when the channel is removed (Dimovska &
     /// Johnston 2019); ties are ordered by the loss increase.
     case classwise = "class"
@@ -48,6 +51,10 @@ public struct ChannelScores: Sendable {
     public let dead: Set<Int>
     /// For `class`: the accuracy drop of each class (columns) when each channel (rows) is removed.
     public let perClassDrop: [[Double]]?
+    /// For `redundancy`: each channel's most similar other channel and their cosine similarity.
+    public var nearest: [(channel: Int, similarity: Double)]? = nil
+    /// For `redundancy`: groups of channels whose maps are at least 0.9 similar (single linkage), largest first.
+    public var clusters: [[Int]]? = nil
 
     /// Ranks (0 = most important) of each channel.
     public var ranks: [Int] {

@@ -88,6 +88,47 @@ struct DataCriteria {
         return ChannelScores(criterion: criterion, scores: scores, dead: dead, perClassDrop: nil)
     }
 
+    /// Cosine similarity of every pair of channels' activation maps over the data, the nearest
+    /// channel of each, and clusters of near-duplicates.
+    func redundancy(threshold: Double = 0.9) throws -> ChannelScores {
+        var gram: [[Double]] = []
+        try forEachBatch { range, a, _, _ in
+            let channels = a.shape.count > 1 ? a.shape[1] : 1, spatial = a.shape.dropFirst(2).reduce(1, *)
+            if gram.isEmpty { gram = Array(repeating: Array(repeating: 0, count: channels), count: channels) }
+            for n in 0..<range.count {
+                for i in 0..<channels {
+                    let p = (n * channels + i) * spatial
+                    for j in i..<channels {
+                        let q = (n * channels + j) * spatial
+                        var dot = 0.0
+                        for s in 0..<spatial { dot += Double(a.values[p + s]) * Double(a.values[q + s]) }
+                        gram[i][j] += dot
+                    }
+                }
+            }
+        }
+        let c = gram.count
+        func similarity(_ i: Int, _ j: Int) -> Double {
+            let (a, b) = (min(i, j), max(i, j))
+            let norm = (gram[a][a] * gram[b][b]).squareRoot()
+            return norm > 0 ? gram[a][b] / norm : 0
+        }
+        let nearest: [(channel: Int, similarity: Double)] = (0..<c).map { i in
+            let best = (0..<c).filter { $0 != i }.max { similarity(i, $0) < similarity(i, $1) } ?? i
+            return (best, similarity(i, best))
+        }
+        // Single-linkage clusters: union channels whose similarity reaches the threshold.
+        var parent = Array(0..<c)
+        func root(_ i: Int) -> Int { var i = i; while parent[i] != i { i = parent[i] }; return i }
+        for i in 0..<c { for j in (i + 1)..<max(i + 1, c) where similarity(i, j) >= threshold { parent[root(j)] = root(i) } }
+        let clusters = Dictionary(grouping: 0..<c, by: root).values.filter { $0.count > 1 }.map { $0.sorted() }
+            .sorted { ($0.count, -$0[0]) > ($1.count, -$1[0]) }
+        var result = ChannelScores(criterion: .redundancy, scores: nearest.map { 1 - $0.similarity }, dead: [], perClassDrop: nil)
+        result.nearest = nearest
+        result.clusters = clusters
+        return result
+    }
+
     /// I(X; Y) in bits between a continuous X (binned into 10 equal-count bins) and labels Y.
     static func mutualInformation(_ x: [Double], _ y: [Int]) -> Double {
         let n = x.count

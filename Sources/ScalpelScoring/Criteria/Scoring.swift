@@ -18,6 +18,7 @@ public enum Scoring {
         }
         guard let engine, let dataset else { throw ScoringError("\(criterion.rawValue) runs the model: give --data FILE") }
         let data = try DataCriteria(engine: engine, graph: graph, position: position, dataset: dataset, batches: batches)
+        if criterion == .redundancy { return try data.redundancy() }
         return criterion.isOracle ? try data.oracle(criterion) : try data.activationStatistics(criterion)
     }
 }

@@ -113,10 +113,18 @@ enum ScoreCommands {
 
     static func text(_ name: String, _ result: ChannelScores, _ rows: [Int], _ console: any Console) -> String {
         var table = Table([("channel", .right), ("score", .right), ("rank", .right), ("", .left)])
-        for k in rows { table.rows.append([String(k), Format.stat(result.scores[k]), String(result.ranks[k]), result.dead.contains(k) ? "dead" : ""]) }
+        for k in rows {
+            let note = result.dead.contains(k) ? "dead"
+                : result.nearest.map { "most like \($0[k].channel) (cosine \(String(format: "%.3f", $0[k].similarity)))" } ?? ""
+            table.rows.append([String(k), Format.stat(result.scores[k]), String(result.ranks[k]), note])
+        }
         var out = "\(name) by \(result.criterion.rawValue) (higher = more important; rank 0 is the most important)\n"
         out += table.render(for: console) + histogram(result.scores)
         if !result.dead.isEmpty { out += "dead channels: \(ChannelPreview.ranges(result.dead.sorted()))\n" }
+        if let clusters = result.clusters {
+            out += clusters.isEmpty ? "no channels duplicate another (cosine ≥ 0.9)\n"
+                : "near-duplicate channels (cosine ≥ 0.9): " + clusters.map { "{" + $0.map(String.init).joined(separator: ", ") + "}" }.joined(separator: " ") + "\n"
+        }
         return out
     }
 
