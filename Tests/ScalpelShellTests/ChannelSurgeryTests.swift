@@ -141,3 +141,24 @@ import Testing
         #expect(doc.model.graph.nodes.contains { $0.opType == "BatchNormalization" && $0.name.hasPrefix("/layer1/") && $0.name.hasSuffix("batchnormalization") })
     }
 }
+
+/// The `score` command's outputs.
+@Suite struct ScoreCommandTests {
+    @Test func tableJSONCSVAndPlot() throws {
+        var s = try SessionTests.load()
+        let text = try SessionTests.run(["score layer1.conv1 --by l1 --bottom 2"], on: &s)
+        #expect(text.contains("/layer1/conv1/Conv by l1") && text.contains("histogram:"))
+        let json = try SessionTests.run(["score layer1.conv1 --by l2 --json"], on: &s)
+        let layers = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [[String: Any]])
+        #expect((layers.first?["channels"] as? [[String: Any]])?.count == 8)
+        let csv = try SessionTests.run(["score layer1.conv1 --by fpgm --csv --top 3"], on: &s)
+        #expect(csv.split(separator: "\n").count == 4 && csv.hasPrefix("layer,channel,score,rank,dead"))
+        let plot = FileManager.default.temporaryDirectory.appendingPathComponent("scalpel-\(UUID().uuidString).svg")
+        defer { try? FileManager.default.removeItem(at: plot) }
+        _ = try SessionTests.run(["score conv1 --by l1 --plot \(plot.path)"], on: &s)
+        let svg = try String(contentsOf: plot, encoding: .utf8)
+        #expect(svg.hasPrefix("<svg") && svg.components(separatedBy: "<title>channel").count - 1 == 8)
+        #expect(throws: ShellError.self) { _ = try SessionTests.run(["score conv1 --by taylorish"], on: &s) }
+        #expect(throws: ShellError.self) { _ = try SessionTests.run(["score conv1 --by apoz"], on: &s) }
+    }
+}

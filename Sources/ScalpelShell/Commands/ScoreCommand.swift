@@ -8,13 +8,14 @@ enum ScoreCommands {
     static let score = CommandSpec(
         name: "score",
         summary: "score a layer's channels (or every layer's) by a criterion: table with ranks and dead marks, histogram",
-        usage: "score LAYER|--all --by CRITERION [--data FILE] [--batches N] [--top K | --bottom K] [--seed N] [--json | --csv]",
+        usage: "score LAYER|--all --by CRITERION [--data FILE] [--batches N] [--top K | --bottom K] [--seed N] [--json | --csv] [--plot FILE.svg]",
         example: "score conv2 --by apoz --data examples/digits_test.npz --bottom 5",
         flags: ["--all", "--json", "--csv"],
-        options: ["--by", "--data", "--labels", "--batches", "--top", "--bottom", "--seed", "--mean", "--std"],
+        options: ["--by", "--data", "--labels", "--batches", "--top", "--bottom", "--seed", "--mean", "--std", "--plot"],
         run: { args, session, console in
             let doc = try session.current()
             let criterion = try criterion(args)
+            if args.option("--plot") != nil, args.flag("--all") { throw args.usageError("--plot draws one layer; name it instead of --all") }
             let positions: [Int]
             if args.flag("--all") {
                 _ = try args.positionals(0, "")
@@ -37,6 +38,11 @@ enum ScoreCommands {
                     continue
                 }
                 let rows = try selectedRows(result, args)
+                if let plot = args.option("--plot") {
+                    let svg = BarChart.svg(title: "\(name) by \(criterion.rawValue)", scores: result.scores, highlighted: result.dead)
+                    try session.write(plot) { try AtomicFile.write(Data(svg.utf8), to: URL(fileURLWithPath: plot)) }
+                    console.line("wrote \(plot)")
+                }
                 if args.flag("--json") {
                     json.append(.object([("layer", .string(name)), ("criterion", .string(criterion.rawValue)),
                                          ("channels", .array(rows.map { k in .object([("channel", .int(k)), ("score", .double(result.scores[k])),
