@@ -4,7 +4,7 @@ import ScalpelCore
 /// Runs a graph on the CPU in float32: plans the nodes once per input shape (folding BatchNorm
 /// into convolutions, reusing buffers), then runs the plan for each batch.
 public final class Engine: @unchecked Sendable {
-    private let graph: Graph
+    let graph: Graph
     private let declared: ShapeInfo
     private let constants = ConstantPool()
     private var plans: [String: (Plan, Workspace)] = [:]

@@ -18,6 +18,9 @@ public enum Criterion: String, Sendable, CaseIterable {
     case dead
     /// Mutual information (bits) between the channel's pooled activation and the label.
     case informationGain = "information-gain"
+    /// First-order Taylor estimate of the loss change: |mean over samples and positions of
+    /// a · ∂L/∂a|, L the mean cross-entropy over the data (Molchanov et al. 2017).
+    case taylor
     /// Increase in mean loss when the channel is removed (Molchanov et al.'s oracle).
     case oracleLoss = "oracle-loss"
     /// Drop in top-1 accuracy when the channel is removed.

@@ -88,6 +88,32 @@ struct DataCriteria {
         return ChannelScores(criterion: criterion, scores: scores, dead: dead, perClassDrop: nil)
     }
 
+    /// |mean(a · ∂L/∂a)| per channel, with L the mean cross-entropy over the evaluated samples.
+    func taylor() throws -> ChannelScores {
+        guard let labels = dataset.labels, let input = engine.inputs.first else { throw ScoringError("taylor needs labels (a `y` array or --labels)") }
+        var sums: [Double] = []
+        var positions = 0
+        var start = 0
+        while start < samples {
+            let range = start..<min(samples, start + batchSize)
+            let x = Activation(shape: [range.count] + Array(dataset.shape.dropFirst()), values: dataset.images(in: range))
+            let (a, g, _) = try engine.gradient(of: observed, inputs: [input.id: x], labels: Array(labels[range]))
+            let channels = a.shape[1], spatial = a.shape.dropFirst(2).reduce(1, *)
+            if sums.isEmpty { sums = Array(repeating: 0, count: channels) }
+            for n in 0..<range.count {
+                for c in 0..<channels {
+                    let base = (n * channels + c) * spatial
+                    for i in base..<(base + spatial) { sums[c] += Double(a.values[i]) * Double(g.values[i]) }
+                }
+            }
+            positions = spatial
+            start = range.upperBound
+        }
+        // ∂(mean loss)/∂a is the summed-loss gradient over the sample count.
+        let scale = 1 / (Double(samples) * Double(samples) * Double(max(1, positions)))
+        return ChannelScores(criterion: .taylor, scores: sums.map { abs($0) * scale }, dead: [], perClassDrop: nil)
+    }
+
     /// Cosine similarity of every pair of channels' activation maps over the data, the nearest
     /// channel of each, and clusters of near-duplicates.
     func redundancy(threshold: Double = 0.9) throws -> ChannelScores {

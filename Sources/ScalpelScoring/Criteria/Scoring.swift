@@ -19,6 +19,7 @@ public enum Scoring {
         guard let engine, let dataset else { throw ScoringError("\(criterion.rawValue) runs the model: give --data FILE") }
         let data = try DataCriteria(engine: engine, graph: graph, position: position, dataset: dataset, batches: batches)
         if criterion == .redundancy { return try data.redundancy() }
+        if criterion == .taylor { return try data.taylor() }
         return criterion.isOracle ? try data.oracle(criterion) : try data.activationStatistics(criterion)
     }
 }

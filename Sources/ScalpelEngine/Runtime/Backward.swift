@@ -1,0 +1,66 @@
+import Foundation
+import ScalpelCore
+
+/// Gradients of a classifier's mean cross-entropy with respect to an activation, by reverse-mode
+/// differentiation of the part of the graph after it (input gradients only).
+extension Engine {
+    /// The activation `value` for a batch, the gradient of the batch's summed cross-entropy
+    /// against `labels` with respect to it, and that summed loss.
+    public func gradient(of value: ValueID, inputs: [ValueID: Activation], labels: [Int]) throws
+        -> (activation: Activation, gradient: Activation, loss: Double)
+    {
+        let downstream = Self.downstream(of: value, in: graph)
+        let keep = Set(downstream.flatMap { $0.inputs + $0.outputs }.filter { !$0.isAbsent }).union([value])
+        let values = try run(inputs, keep: keep)
+        guard let output = graph.outputs.first?.id, let logits = values[output], let a = values[value] else {
+            throw EngineError.badInput("the gradient needs the model's output and '\(value)'")
+        }
+        var grads: [ValueID: [Float]] = [:]
+        let (loss, dLogits) = try Self.crossEntropyGradient(logits, labels: labels)
+        grads[output] = dLogits
+        let shapes = ShapeInference.infer(graph, inputs: inputs.mapValues { ValueType(.float32, $0.shape) })
+        for node in downstream.reversed() {
+            guard let dy = node.outputs.first.flatMap({ grads[$0] }) else { continue }
+            let rule = BackwardRules(node: node, graph: graph, shapes: shapes, values: values)
+            for (input, dx) in try rule.inputGradients(dy) where keep.contains(input) || input == value {
+                if let existing = grads[input] {
+                    grads[input] = zip(existing, dx).map { $0 + $1 }
+                } else {
+                    grads[input] = dx
+                }
+            }
+        }
+        return (a, Activation(shape: a.shape, values: grads[value] ?? Array(repeating: 0, count: a.count)), loss)
+    }
+
+    /// The nodes whose result depends on `value`, in topological order.
+    static func downstream(of value: ValueID, in graph: Graph) -> [Node] {
+        var reached: Set<ValueID> = [value]
+        var nodes: [Node] = []
+        for node in graph.nodes where node.inputs.contains(where: reached.contains) {
+            nodes.append(node)
+            reached.formUnion(node.outputs)
+        }
+        return nodes
+    }
+
+    /// Summed cross-entropy of N × classes logits and its gradient (softmax − one-hot).
+    static func crossEntropyGradient(_ logits: Activation, labels: [Int]) throws -> (Double, [Float]) {
+        guard logits.shape.count == 2, logits.shape[0] == labels.count else {
+            throw EngineError.badInput("the gradient needs N × classes outputs and one label per sample")
+        }
+        let classes = logits.shape[1]
+        var grad = [Float](repeating: 0, count: logits.count)
+        var loss = 0.0
+        for (n, label) in labels.enumerated() {
+            guard label >= 0, label < classes else { throw EngineError.badInput("label \(label) is out of range for \(classes) classes") }
+            let row = logits.values[(n * classes)..<((n + 1) * classes)].map(Double.init)
+            let m = row.max() ?? 0
+            let exps = row.map { Foundation.exp($0 - m) }
+            let sum = exps.reduce(0, +)
+            loss += -(row[label] - m - Foundation.log(sum))
+            for c in 0..<classes { grad[n * classes + c] = Float(exps[c] / sum - (c == label ? 1 : 0)) }
+        }
+        return (loss, grad)
+    }
+}

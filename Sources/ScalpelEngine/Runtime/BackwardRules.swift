@@ -1,0 +1,184 @@
+import Foundation
+import ScalpelCore
+
+/// The input-gradient rule of each op the backward pass supports: given ∂L/∂output, ∂L/∂input
+/// for every data input. Checked against finite differences in the tests.
+struct BackwardRules {
+    let node: Node
+    let graph: Graph
+    let shapes: ShapeInfo
+    let values: [ValueID: Activation]
+
+    private func shape(_ v: ValueID) -> [Int] { shapes[v].staticShape ?? [] }
+
+    private func data(_ v: ValueID) throws -> [Float] {
+        if let a = values[v] { return a.values }
+        if let t = graph.initializers[v] ?? shapes.constants[v], let f = t.floats { return f }
+        throw EngineError.unsupported(op: node.opType, node: graph.displayName(of: node), detail: "the backward pass lacks '\(v)'")
+    }
+
+    private func isData(_ v: ValueID) -> Bool { values[v] != nil && graph.initializers[v] == nil && shapes.constants[v] == nil }
+
+    private func unsupported(_ detail: String) -> EngineError {
+        .unsupported(op: node.opType, node: graph.displayName(of: node), detail: "no backward rule: \(detail)")
+    }
+
+    func inputGradients(_ dy: [Float]) throws -> [(ValueID, [Float])] {
+        let x = node.inputs[0]
+        switch node.opType {
+        case "Identity", "Dropout", "Flatten", "Reshape", "Squeeze", "Unsqueeze":
+            return [(x, dy)]
+        case "Relu":
+            let xs = try data(x)
+            return [(x, zip(dy, xs).map { $1 > 0 ? $0 : 0 })]
+        case "LeakyRelu":
+            let alpha = node.float("alpha", default: 0.01), xs = try data(x)
+            return [(x, zip(dy, xs).map { $1 > 0 ? $0 : $0 * alpha })]
+        case "Clip":
+            let low = node.input(1).flatMap { graph.initializers[$0]?.floats?.first ?? shapes.constants[$0]?.floats?.first } ?? -.infinity
+            let high = node.input(2).flatMap { graph.initializers[$0]?.floats?.first ?? shapes.constants[$0]?.floats?.first } ?? .infinity
+            let xs = try data(x)
+            return [(x, zip(dy, xs).map { $1 > low && $1 < high ? $0 : 0 })]
+        case "Sigmoid":
+            let ys = try data(node.outputs[0])
+            return [(x, zip(dy, ys).map { $0 * $1 * (1 - $1) })]
+        case "BatchNormalization":
+            let gamma = try data(node.inputs[1]), variance = try data(node.inputs[4])
+            let eps = node.float("epsilon", default: 1e-5)
+            let s = shape(x), spatial = s.dropFirst(2).reduce(1, *), c = s[1]
+            var dx = dy
+            for i in dx.indices { let ch = (i / spatial) % c; dx[i] *= gamma[ch] / (variance[ch] + eps).squareRoot() }
+            return [(x, dx)]
+        case "GlobalAveragePool":
+            let s = shape(x), spatial = s.dropFirst(2).reduce(1, *)
+            return [(x, (0..<(s.reduce(1, *))).map { dy[$0 / spatial] / Float(spatial) })]
+        case "Gemm":
+            guard node.int("transA", default: 0) == 0 else { throw unsupported("transA") }
+            let b = try data(node.inputs[1]), bs = shape(node.inputs[1]), transB = node.int("transB", default: 0) != 0
+            let m = shape(x)[0], k = shape(x)[1], n = transB ? bs[0] : bs[1]
+            let alpha = node.float("alpha", default: 1)
+            var dx = [Float](repeating: 0, count: m * k)
+            for i in 0..<m { for j in 0..<n { let g = dy[i * n + j] * alpha; if g != 0 { for p in 0..<k { dx[i * k + p] += g * (transB ? b[j * k + p] : b[p * n + j]) } } } }
+            return [(x, dx)]
+        case "Add", "Sub", "Mul":
+            return try elementwise(dy)
+        case "Concat":
+            let out = shape(node.outputs[0]), a = node.int("axis", default: 0)
+            let axis = a < 0 ? a + out.count : a
+            let outer = out.prefix(axis).reduce(1, *), inner = out.dropFirst(axis + 1).reduce(1, *)
+            var offset = 0
+            var result: [(ValueID, [Float])] = []
+            for v in node.inputs {
+                let block = shape(v)[axis] * inner, total = out[axis] * inner
+                var g = [Float](repeating: 0, count: outer * block)
+                for o in 0..<outer { for i in 0..<block { g[o * block + i] = dy[o * total + offset + i] } }
+                result.append((v, g))
+                offset += block
+            }
+            return result
+        case "MaxPool", "AveragePool":
+            return [(x, try pool(dy, max: node.opType == "MaxPool"))]
+        case "Conv":
+            return [(x, try convInput(dy))]
+        default:
+            throw unsupported("Scalpel cannot differentiate \(node.opType) yet")
+        }
+    }
+
+    /// Broadcast arithmetic: each data input gets the gradient summed over its broadcast axes.
+    private func elementwise(_ dy: [Float]) throws -> [(ValueID, [Float])] {
+        let out = shape(node.outputs[0])
+        var result: [(ValueID, [Float])] = []
+        for (slot, v) in node.inputs.enumerated() where isData(v) {
+            let s = shape(v)
+            let strides = Broadcasting.strides(s, to: out)
+            var local = dy
+            if node.opType == "Sub", slot == 1 { local = local.map { -$0 } }
+            if node.opType == "Mul" {
+                let other = node.inputs[1 - slot], os = shape(other), o = try data(other)
+                let ostrides = Broadcasting.strides(os, to: out)
+                local = (0..<local.count).map { i in local[i] * o[Self.offset(i, out, ostrides)] }
+            }
+            var g = [Float](repeating: 0, count: s.reduce(1, *))
+            for i in 0..<local.count { g[Self.offset(i, out, strides)] += local[i] }
+            result.append((v, g))
+        }
+        return result
+    }
+
+    private static func offset(_ index: Int, _ shape: [Int], _ strides: [Int]) -> Int {
+        var rest = index, o = 0
+        for d in stride(from: shape.count - 1, through: 0, by: -1) {
+            o += (rest % shape[d]) * strides[d]
+            rest /= shape[d]
+        }
+        return o
+    }
+
+    private func pool(_ dy: [Float], max isMax: Bool) throws -> [Float] {
+        let x = node.inputs[0], s = shape(x), y = shape(node.outputs[0])
+        guard s.count == 4, let k = node.ints("kernel_shape"), node.string("auto_pad", default: "NOTSET") == "NOTSET" else {
+            throw unsupported("2-D pooling with explicit pads only")
+        }
+        let st = node.ints("strides") ?? [1, 1], p = node.ints("pads") ?? [0, 0, 0, 0], dil = node.ints("dilations") ?? [1, 1]
+        guard isMax || node.int("count_include_pad", default: 0) == 0 || p.allSatisfy({ $0 == 0 }) else {
+            throw unsupported("count_include_pad with padding")
+        }
+        let xs = try data(x)
+        var dx = [Float](repeating: 0, count: xs.count)
+        for plane in 0..<(s[0] * s[1]) {
+            for oy in 0..<y[2] {
+                for ox in 0..<y[3] {
+                    var window: [Int] = []
+                    for ky in 0..<k[0] {
+                        let iy = oy * st[0] - p[0] + ky * dil[0]
+                        for kx in 0..<k[1] {
+                            let ix = ox * st[1] - p[1] + kx * dil[1]
+                            if iy >= 0, iy < s[2], ix >= 0, ix < s[3] { window.append((plane * s[2] + iy) * s[3] + ix) }
+                        }
+                    }
+                    let g = dy[(plane * y[2] + oy) * y[3] + ox]
+                    if isMax, let best = window.max(by: { xs[$0] < xs[$1] }) {
+                        dx[best] += g
+                    } else if !window.isEmpty {
+                        for i in window { dx[i] += g / Float(window.count) }
+                    }
+                }
+            }
+        }
+        return dx
+    }
+
+    /// ∂L/∂x of a convolution: every output gradient spreads back through the filter taps.
+    private func convInput(_ dy: [Float]) throws -> [Float] {
+        let x = node.inputs[0], s = shape(x), y = shape(node.outputs[0]), w = try data(node.inputs[1]), ws = shape(node.inputs[1])
+        guard s.count == 4, node.string("auto_pad", default: "NOTSET") == "NOTSET" else { throw unsupported("2-D convolution with explicit pads only") }
+        let group = node.int("group", default: 1)
+        let st = node.ints("strides") ?? [1, 1], p = node.ints("pads") ?? [0, 0, 0, 0], dil = node.ints("dilations") ?? [1, 1]
+        let (cg, mg, kh, kw) = (s[1] / group, y[1] / group, ws[2], ws[3])
+        var dx = [Float](repeating: 0, count: s.reduce(1, *))
+        for n in 0..<s[0] {
+            for m in 0..<y[1] {
+                let g = m / mg
+                for oy in 0..<y[2] {
+                    for ox in 0..<y[3] {
+                        let grad = dy[((n * y[1] + m) * y[2] + oy) * y[3] + ox]
+                        guard grad != 0 else { continue }
+                        for c in 0..<cg {
+                            for ky in 0..<kh {
+                                let iy = oy * st[0] - p[0] + ky * dil[0]
+                                guard iy >= 0, iy < s[2] else { continue }
+                                for kx in 0..<kw {
+                                    let ix = ox * st[1] - p[1] + kx * dil[1]
+                                    guard ix >= 0, ix < s[3] else { continue }
+                                    dx[((n * s[1] + g * cg + c) * s[2] + iy) * s[3] + ix] += grad * w[((m * cg + c) * kh + ky) * kw + kx]
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return dx
+    }
+}
