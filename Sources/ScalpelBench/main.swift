@@ -1,12 +1,15 @@
 // scalpel-bench MODEL [--repeat N] [--out DIR] [--surgery]
 // scalpel-bench MODEL --engine [--repeat N] [--batch B] [--size S] [--warmup W] [--input X.npy]
 //                              [--output Y.npy] [--per-op] [--op-repeat K]
+// scalpel-bench MODEL --scoring --data X.npy --labels Y.npy [--layer NODE] [--oracle-repeat N]
+//                               [--taylor-repeat N] [--scores PREFIX]
 //
 // Times ScalpelCore's load, shape inference, serialization and save in process and prints
 // one JSON object. scripts/bench runs it beside an equivalent onnx (Python) timing.
 // With --surgery it instead times channel surgery (SurgeryBench.swift), which scripts/bench
 // compares with Torch-Pruning. With --engine it times ScalpelEngine inference on one batch
-// (EngineBench.swift), which scripts/bench compares with ONNX Runtime and PyTorch.
+// (EngineBench.swift), which scripts/bench compares with ONNX Runtime and PyTorch. With --scoring it
+// times the oracle-loss and taylor criteria (ScoringBench.swift), which scripts/bench compares with PyTorch.
 
 import Foundation
 import ScalpelCore
@@ -32,10 +35,15 @@ struct Options {
     var engineMode = false
     /// Settings of the engine benchmark.
     var engine = EngineSettings()
+    /// Whether to time the scoring criteria instead of load/save.
+    var scoringMode = false
+    /// Settings of the scoring benchmark.
+    var scoring = ScoringSettings()
 
     /// The usage line.
     static let usage = "usage: scalpel-bench MODEL [--repeat N] [--out DIR] [--surgery]\n"
-        + "       scalpel-bench MODEL --engine [--repeat N] [--batch B] [--size S] [--warmup W] [--input X.npy] [--output Y.npy] [--per-op] [--op-repeat K]"
+        + "       scalpel-bench MODEL --engine [--repeat N] [--batch B] [--size S] [--warmup W] [--input X.npy] [--output Y.npy] [--per-op] [--op-repeat K]\n"
+        + "       scalpel-bench MODEL --scoring --data X.npy --labels Y.npy [--layer NODE] [--oracle-repeat N] [--taylor-repeat N] [--scores PREFIX]"
 
     /// Parses `MODEL [--repeat N] [--out DIR] [--surgery]` or the `--engine` form.
     static func parse(_ args: [String]) throws -> Options {
@@ -45,6 +53,8 @@ struct Options {
         var surgery = false
         var engineMode = false
         var engine = EngineSettings()
+        var scoringMode = false
+        var scoring = ScoringSettings()
         var i = 0
         func value(_ flag: String) throws -> String {
             i += 1
@@ -83,6 +93,20 @@ struct Options {
                 outDir = try value(a)
             case "--surgery":
                 surgery = true
+            case "--scoring":
+                scoringMode = true
+            case "--data":
+                scoring.data = try value(a)
+            case "--labels":
+                scoring.labels = try value(a)
+            case "--layer":
+                scoring.layer = try value(a)
+            case "--oracle-repeat":
+                scoring.oracleRepeat = try positive(a)
+            case "--taylor-repeat":
+                scoring.taylorRepeat = try positive(a)
+            case "--scores":
+                scoring.scoresPrefix = try value(a)
             case "-h", "--help":
                 print(usage)
                 exit(0)
@@ -93,7 +117,8 @@ struct Options {
             i += 1
         }
         guard let model else { throw BenchError(message: usage) }
-        return Options(model: model, repeatCount: repeatCount, outDir: outDir, surgery: surgery, engineMode: engineMode, engine: engine)
+        return Options(model: model, repeatCount: repeatCount, outDir: outDir, surgery: surgery, engineMode: engineMode, engine: engine,
+                       scoringMode: scoringMode, scoring: scoring)
     }
 }
 
@@ -185,7 +210,12 @@ func run(_ options: Options) throws {
 
 do {
     let options = try Options.parse(Array(CommandLine.arguments.dropFirst()))
-    if options.engineMode {
+    if options.scoringMode {
+        guard FileManager.default.isReadableFile(atPath: options.model) else {
+            throw BenchError(message: "cannot read '\(options.model)': no such file or no permission")
+        }
+        try runScoring(options)
+    } else if options.engineMode {
         guard FileManager.default.isReadableFile(atPath: options.model) else {
             throw BenchError(message: "cannot read '\(options.model)': no such file or no permission")
         }

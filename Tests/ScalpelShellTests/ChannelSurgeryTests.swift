@@ -158,6 +158,11 @@ import Testing
         _ = try SessionTests.run(["score conv1 --by l1 --plot \(plot.path)"], on: &s)
         let svg = try String(contentsOf: plot, encoding: .utf8)
         #expect(svg.hasPrefix("<svg") && svg.components(separatedBy: "<title>channel").count - 1 == 8)
+        #expect(try SessionTests.run(["show conv1"], on: &s).contains("    l1: lowest "), "show lists scores of the current model")
+        _ = try SessionTests.run(["rename layer2.conv2 renamed"], on: &s)
+        #expect(!(try SessionTests.run(["show conv1"], on: &s)).contains("scores (from"), "an edit makes a new model state")
+        _ = try SessionTests.run(["undo"], on: &s)
+        #expect(try SessionTests.run(["show conv1"], on: &s).contains("    l1: lowest "))
         #expect(throws: ShellError.self) { _ = try SessionTests.run(["score conv1 --by taylorish"], on: &s) }
         #expect(throws: ShellError.self) { _ = try SessionTests.run(["score conv1 --by apoz"], on: &s) }
     }

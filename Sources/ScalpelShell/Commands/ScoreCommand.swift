@@ -37,6 +37,7 @@ enum ScoreCommands {
                     console.line("\(name): \(error)")
                     continue
                 }
+                try session.modify { $0.record(result, layer: doc.model.graph.nodes[position].id) }
                 let rows = try selectedRows(result, args)
                 if let plot = args.option("--plot") {
                     let svg = BarChart.svg(title: "\(name) by \(criterion.rawValue)", scores: result.scores, highlighted: result.dead)

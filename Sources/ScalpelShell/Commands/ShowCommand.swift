@@ -1,4 +1,5 @@
 import ScalpelCore
+import ScalpelScoring
 
 /// `show LAYER`: one layer in detail: attributes, weights, neighbours, cost.
 enum ShowCommand {
@@ -11,9 +12,24 @@ enum ShowCommand {
         run: { args, session, console in
             let query = try args.positionals(1, "the layer (name, unique suffix, or # from summary)")[0]
             let position = try session.layers().resolve(query)
-            let detail = LayerDetail(position: position, document: try session.current())
-            console.write(args.flag("--json") ? detail.json.render() + "\n" : detail.text)
+            let doc = try session.current()
+            let detail = LayerDetail(position: position, document: doc)
+            let cached = doc.cachedScores(of: doc.model.graph.nodes[position].id)
+            console.write(args.flag("--json") ? detail.json.render() + "\n" : detail.text + scoreLines(cached))
         })
+}
+
+extension ShowCommand {
+    /// One line per criterion scored on this layer of the current model: its weakest and strongest channels.
+    static func scoreLines(_ cached: [ChannelScores]) -> String {
+        guard !cached.isEmpty else { return "" }
+        return "  scores (from `score` on this model):\n" + cached.map { r in
+            let order = r.scores.indices.sorted { (r.scores[$0], $0) < (r.scores[$1], $1) }
+            return "    \(r.criterion.rawValue): lowest \(order.prefix(5).map(String.init).joined(separator: ", ")); "
+                + "highest \(order.suffix(3).reversed().map(String.init).joined(separator: ", "))"
+                + (r.dead.isEmpty ? "" : "; dead \(ChannelPreview.ranges(r.dead.sorted()))") + "\n"
+        }.joined()
+    }
 }
 
 /// Everything `show` reports about one layer.

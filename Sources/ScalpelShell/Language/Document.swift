@@ -49,6 +49,8 @@ public struct Document: Sendable {
     private var savedSerial = 0
     /// Evaluations of the model states they were run on, by state.
     private var evaluations: [Int: EvaluationResult] = [:]
+    /// Channel scores computed on model states, by state, then layer and criterion.
+    private var scores: [Int: [String: ChannelScores]] = [:]
 
     /// A document over a freshly loaded model.
     init(model: Model, path: String) {
@@ -120,6 +122,17 @@ public struct Document: Sendable {
 
     /// Remembers an evaluation of the current model, for `history` and `diff`.
     mutating func record(_ result: EvaluationResult) { evaluations[stateSerial] = result }
+
+    /// Remembers channel scores of a layer of the current model, for `show`.
+    mutating func record(_ result: ChannelScores, layer: NodeID) {
+        scores[stateSerial, default: [:]]["\(layer.rawValue) \(result.criterion.rawValue)"] = result
+    }
+
+    /// The scores computed on the current model for a layer, by criterion.
+    public func cachedScores(of layer: NodeID) -> [ChannelScores] {
+        (scores[stateSerial] ?? [:]).filter { $0.key.hasPrefix("\(layer.rawValue) ") }.map(\.value)
+            .sorted { $0.criterion.rawValue < $1.criterion.rawValue }
+    }
 
     /// The evaluation of the current model, if one was run on it.
     public var currentEvaluation: EvaluationResult? { evaluations[stateSerial] }
