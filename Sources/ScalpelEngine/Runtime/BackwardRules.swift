@@ -1,3 +1,4 @@
+import CBLAS
 import Foundation
 import ScalpelCore
 
@@ -149,29 +150,39 @@ struct BackwardRules {
         return dx
     }
 
-    /// ∂L/∂x of a convolution: every output gradient spreads back through the filter taps.
+    /// ∂L/∂x of a convolution: columns = Wᵀ·∂L/∂y by SGEMM per image and group, then col2im
+    /// adds each column back onto the input positions its taps read.
     private func convInput(_ dy: [Float]) throws -> [Float] {
         let x = node.inputs[0], s = shape(x), y = shape(node.outputs[0]), w = try data(node.inputs[1]), ws = shape(node.inputs[1])
         guard s.count == 4, node.string("auto_pad", default: "NOTSET") == "NOTSET" else { throw unsupported("2-D convolution with explicit pads only") }
         let group = node.int("group", default: 1)
         let st = node.ints("strides") ?? [1, 1], p = node.ints("pads") ?? [0, 0, 0, 0], dil = node.ints("dilations") ?? [1, 1]
         let (cg, mg, kh, kw) = (s[1] / group, y[1] / group, ws[2], ws[3])
+        let k = cg * kh * kw, spatial = y[2] * y[3]
         var dx = [Float](repeating: 0, count: s.reduce(1, *))
+        var columns = [Float](repeating: 0, count: k * spatial)
         for n in 0..<s[0] {
-            for m in 0..<y[1] {
-                let g = m / mg
-                for oy in 0..<y[2] {
-                    for ox in 0..<y[3] {
-                        let grad = dy[((n * y[1] + m) * y[2] + oy) * y[3] + ox]
-                        guard grad != 0 else { continue }
-                        for c in 0..<cg {
-                            for ky in 0..<kh {
+            for g in 0..<group {
+                w.withUnsafeBufferPointer { wp in
+                    dy.withUnsafeBufferPointer { dp in
+                        columns.withUnsafeMutableBufferPointer { cp in
+                            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, Int32(k), Int32(spatial), Int32(mg), 1,
+                                        wp.baseAddress! + g * mg * k, Int32(k), dp.baseAddress! + (n * y[1] + g * mg) * spatial,
+                                        Int32(spatial), 0, cp.baseAddress!, Int32(spatial))
+                        }
+                    }
+                }
+                for c in 0..<cg {
+                    let plane = ((n * s[1] + g * cg + c) * s[2]) * s[3]
+                    for ky in 0..<kh {
+                        for kx in 0..<kw {
+                            let row = ((c * kh + ky) * kw + kx) * spatial
+                            for oy in 0..<y[2] {
                                 let iy = oy * st[0] - p[0] + ky * dil[0]
                                 guard iy >= 0, iy < s[2] else { continue }
-                                for kx in 0..<kw {
+                                for ox in 0..<y[3] {
                                     let ix = ox * st[1] - p[1] + kx * dil[1]
-                                    guard ix >= 0, ix < s[3] else { continue }
-                                    dx[((n * s[1] + g * cg + c) * s[2] + iy) * s[3] + ix] += grad * w[((m * cg + c) * kh + ky) * kw + kx]
+                                    if ix >= 0, ix < s[3] { dx[plane + iy * s[3] + ix] += columns[row + oy * y[3] + ox] }
                                 }
                             }
                         }
