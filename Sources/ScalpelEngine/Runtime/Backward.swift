@@ -33,6 +33,16 @@ extension Engine {
         return (a, Activation(shape: a.shape, values: grads[value] ?? Array(repeating: 0, count: a.count)), loss)
     }
 
+    /// The values computed before `value` that the nodes after it read (a residual branch's
+    /// input, for instance): with them given, rerunning from `value` needs nothing upstream.
+    public func frontier(after value: ValueID) -> Set<ValueID> {
+        let nodes = Self.downstream(of: value, in: graph)
+        let produced = Set(nodes.flatMap(\.outputs))
+        return Set(nodes.flatMap(\.inputs)).subtracting(produced).filter { v in
+            !v.isAbsent && v != value && graph.initializers[v] == nil && !graph.nodes.contains { $0.opType == "Constant" && $0.outputs.contains(v) }
+        }
+    }
+
     /// The nodes whose result depends on `value`, in topological order.
     static func downstream(of value: ValueID, in graph: Graph) -> [Node] {
         var reached: Set<ValueID> = [value]

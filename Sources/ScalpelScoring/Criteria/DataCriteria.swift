@@ -34,16 +34,20 @@ struct DataCriteria {
         }
     }
 
-    /// Runs every batch, handing the caller the input, the observed activation and the logits.
+    /// Runs every batch, handing the caller the input, the observed activation, the logits and
+    /// the inputs to rerun from it (the batch plus every upstream value the rest of the network reads).
     private func forEachBatch(_ body: (Range<Int>, Activation, Activation, [ValueID: Activation]) throws -> Void) throws {
         guard let input = engine.inputs.first, let output = graph.outputs.first?.id else { throw ScoringError("the model has no input or output") }
         var start = 0
         while start < samples {
             let range = start..<min(samples, start + batchSize)
             let x = Activation(shape: [range.count] + Array(dataset.shape.dropFirst()), values: dataset.images(in: range))
-            let out = try engine.run([input.id: x], keep: [observed])
+            let frontier = engine.frontier(after: observed)
+            let out = try engine.run([input.id: x], keep: frontier.union([observed]))
             guard let a = out[observed], let y = out[output] else { throw ScoringError("the engine did not return '\(observed)'") }
-            try body(range, a, y, [input.id: x])
+            var rerun = [input.id: x]
+            for v in frontier { rerun[v] = out[v] }
+            try body(range, a, y, rerun)
             start = range.upperBound
         }
     }
