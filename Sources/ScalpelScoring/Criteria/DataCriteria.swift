@@ -38,11 +38,11 @@ struct DataCriteria {
     /// the inputs to rerun from it (the batch plus every upstream value the rest of the network reads).
     private func forEachBatch(_ body: (Range<Int>, Activation, Activation, [ValueID: Activation]) throws -> Void) throws {
         guard let input = engine.inputs.first, let output = graph.outputs.first?.id else { throw ScoringError("the model has no input or output") }
+        let frontier = engine.frontier(after: observed)
         var start = 0
         while start < samples {
             let range = start..<min(samples, start + batchSize)
             let x = Activation(shape: [range.count] + Array(dataset.shape.dropFirst()), values: dataset.images(in: range))
-            let frontier = engine.frontier(after: observed)
             let out = try engine.run([input.id: x], keep: frontier.union([observed]))
             guard let a = out[observed], let y = out[output] else { throw ScoringError("the engine did not return '\(observed)'") }
             var rerun = [input.id: x]
@@ -236,9 +236,7 @@ struct DataCriteria {
         var correct: [Bool] = []
         for (n, label) in labels.enumerated() {
             let row = Array(logits.values[(n * classes)..<((n + 1) * classes)])
-            let m = Double(row.max() ?? 0)
-            let sum = row.reduce(0.0) { $0 + Foundation.exp(Double($1) - m) }
-            loss += -(Double(row[min(label, classes - 1)]) - m - Foundation.log(sum))
+            loss += Evaluation.crossEntropy(row, min(label, classes - 1))
             correct.append(row.indices.max { row[$0] < row[$1] } == label)
         }
         return (loss, correct)
