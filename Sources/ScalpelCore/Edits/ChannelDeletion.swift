@@ -42,6 +42,14 @@ public struct ChannelDeletion: Sendable {
 }
 
 extension Graph {
+    /// Deletes `channels` of the layer at `position` with their whole dependency group; returns the group.
+    @discardableResult
+    public mutating func deleteChannels(of position: Int, _ channels: [Int], shapes: ShapeInfo, opset: Int) throws -> ChannelGroup {
+        let group = try ChannelDependency.group(of: position, channels: channels, graph: self, shapes: shapes)
+        try delete(ChannelDeletion(group), shapes: shapes, opset: opset)
+        return group
+    }
+
     /// Removes the channels of a deletion: slices every parameter, adjusts depthwise groups and
     /// Split sizes, and updates declared shapes. A tensor shared with layers outside the
     /// deletion (or computed by Identity/Constant nodes) is copied for the layer that changes.

@@ -73,7 +73,10 @@ public struct PrunableGroup: Sendable {
     }
 
     /// The `count` lowest-scored channels, ascending by index.
-    public func lowest(_ count: Int) -> [Int] {
+    public func lowest(_ count: Int) -> [Int] { Self.lowest(count, of: scores) }
+
+    /// The indices of the `count` lowest of `scores` (ties by index), ascending.
+    public static func lowest(_ count: Int, of scores: [Double]) -> [Int] {
         Array(scores.indices.sorted { (scores[$0], $0) < (scores[$1], $1) }.prefix(count)).sorted()
     }
 }

@@ -30,22 +30,15 @@ enum ChannelCommands {
             switch words[0] {
             case "layer":
                 guard words.count == 2 else { throw args.usageError("`delete layer` takes one layer") }
-                let record = try session.modify { doc in
-                    let shapes = doc.shapes
-                    return try doc.apply(line) { model in try model.graph.removePassThroughLayer(at: position, shapes: shapes) }
-                }
+                let record = try session.edit(line) { model, shapes in try model.graph.removePassThroughLayer(at: position, shapes: shapes) }
                 console.line(record.message + EditCommands.effect(record))
             case "channels":
                 let channels = try parseChannels(Array(words.dropFirst(2)), args)
                 guard !channels.isEmpty else { throw args.usageError("name the channels to delete") }
-                let record = try session.modify { doc in
-                    let shapes = doc.shapes
-                    return try doc.apply(line) { model in
-                        let group = try ChannelDependency.group(of: position, channels: channels, graph: model.graph, shapes: shapes)
-                        try model.graph.delete(ChannelDeletion(group), shapes: shapes, opset: model.opsetVersion() ?? 17)
-                        return "deleted \(channels.count) channel(s) of \(model.graph.displayName(of: model.graph.nodes[position]))"
-                            + " across \(group.sources.count) layer(s), \(group.slices.count) parameter(s)"
-                    }
+                let record = try session.edit(line) { model, shapes in
+                    let group = try model.graph.deleteChannels(of: position, channels, shapes: shapes, opset: model.opsetVersion() ?? 17)
+                    return "deleted \(channels.count) channel(s) of \(model.graph.displayName(of: model.graph.nodes[position]))"
+                        + " across \(group.sources.count) layer(s), \(group.slices.count) parameter(s)"
                 }
                 console.line(record.message + EditCommands.effect(record))
             default:

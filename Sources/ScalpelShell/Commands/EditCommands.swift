@@ -12,12 +12,10 @@ enum EditCommands {
             let words = try args.positionals(2, "the layer and its new name")
             let line = args.line
             let position = try session.layers().resolve(words[0])
-            let record = try session.modify { doc in
-                try doc.apply(line) { model in
-                    let old = model.graph.displayName(of: model.graph.nodes[position])
-                    try model.graph.renameNode(at: position, to: words[1])
-                    return "renamed \(old) to \(words[1])"
-                }
+            let record = try session.edit(line) { model, _ in
+                let old = model.graph.displayName(of: model.graph.nodes[position])
+                try model.graph.renameNode(at: position, to: words[1])
+                return "renamed \(old) to \(words[1])"
             }
             console.line(record.message)
         })
@@ -48,10 +46,7 @@ enum LayerCommands {
             let spec = try LayerSpec(words: Array(words.dropFirst(2)))
             let position = try session.layers().resolve(words[1])
             let line = args.line
-            let record = try session.modify { doc in
-                let shapes = doc.shapes
-                return try doc.apply(line) { model in try model.graph.insert(spec, placement, layerAt: position, shapes: shapes) }
-            }
+            let record = try session.edit(line) { model, shapes in try model.graph.insert(spec, placement, layerAt: position, shapes: shapes) }
             console.line(record.message + EditCommands.effect(record))
         })
 
@@ -66,10 +61,7 @@ enum LayerCommands {
             let spec = try LayerSpec(words: Array(words.dropFirst()))
             let position = try session.layers().resolve(words[0])
             let line = args.line
-            let record = try session.modify { doc in
-                let shapes = doc.shapes
-                return try doc.apply(line) { model in try model.graph.replace(layerAt: position, with: spec, shapes: shapes) }
-            }
+            let record = try session.edit(line) { model, shapes in try model.graph.replace(layerAt: position, with: spec, shapes: shapes) }
             console.line(record.message + EditCommands.effect(record))
         })
 }

@@ -14,66 +14,52 @@ enum PruneCommand {
         changesSession: true,
         run: { args, session, console in
             let chosen = try ScoreCommands.criterion(args)
-            let line = args.line
-            if !args.flag("--global"), chosen != .l1, chosen != .l2 {
-                return try pruneLayer(by: chosen, args, &session, &console)
-            }
-            guard let criterion = NormCriterion(rawValue: chosen.rawValue) else {
-                throw args.usageError("--global ranks channels by l1 or l2; other criteria prune one layer at a time")
-            }
-            let record = try session.modify { doc in
-                let shapes = doc.shapes
-                if args.flag("--global") {
-                    _ = try args.positionals(0, "")
-                    let target = try globalTarget(args)
-                    let minChannels = try args.option("--min-channels").map { try number($0, "--min-channels", args) } ?? 1
-                    let resolver = LayerResolver(graph: doc.model.graph, shapes: shapes)
-                    let skipped = try (args.option("--skip")?.split(separator: ",") ?? []).map { try resolver.resolve(String($0)) }
-                    return try doc.apply(line) { model in
-                        let skip = Set(skipped.map { model.graph.nodes[$0].id })
-                        let pruning = GlobalPruning(graph: model.graph, shapes: shapes, criterion: criterion, skip: skip)
-                        let counts = pruning.plan(target, minChannels: minChannels)
-                        try model.graph.delete(try pruning.deletion(counts, shapes: shapes), shapes: shapes, opset: model.opsetVersion() ?? 17)
-                        return "removed \(counts.reduce(0, +)) channels from \(counts.filter { $0 > 0 }.count) of \(pruning.groups.count) prunable groups"
-                    }
-                }
-                let layer = try args.positionals(1, "the layer (or --global)")[0]
-                let position = try LayerResolver(graph: doc.model.graph, shapes: shapes).resolve(layer)
-                return try doc.apply(line) { model in
-                    let group = try PrunableGroup(root: position, graph: model.graph, shapes: shapes, criterion: criterion)
-                    let count = try localCount(args, channels: group.channels)
-                    let channels = group.lowest(count)
-                    let cut = try ChannelDependency.group(of: position, channels: channels, graph: model.graph, shapes: shapes)
-                    try model.graph.delete(ChannelDeletion(cut), shapes: shapes, opset: model.opsetVersion() ?? 17)
-                    return "removed channels \(ChannelPreview.ranges(channels)) of \(model.graph.displayName(of: model.graph.nodes[position])) (lowest \(criterion.rawValue))"
-                }
-            }
+            let record = args.flag("--global") ? try pruneGlobally(by: chosen, args, &session) : try pruneLayer(by: chosen, args, &session)
             console.line(record.message + EditCommands.effect(record)
                 + "; MACs \(ReportCommands.change(record.macs.before, record.macs.after, Format.compact))")
         })
 
-    /// Prunes one layer's lowest-scored channels by any criterion of `score`.
-    private static func pruneLayer(by criterion: Criterion, _ args: Arguments, _ session: inout Session, _ console: inout any Console) throws {
-        let layer = try args.positionals(1, "the layer")[0]
+    /// Prunes every prunable group by filter norm until the model keeps the target fraction.
+    private static func pruneGlobally(by chosen: Criterion, _ args: Arguments, _ session: inout Session) throws -> EditRecord {
+        guard let criterion = NormCriterion(rawValue: chosen.rawValue) else {
+            throw args.usageError("--global ranks channels by l1 or l2; other criteria prune one layer at a time")
+        }
+        _ = try args.positionals(0, "")
+        let target = try globalTarget(args)
+        let minChannels = try args.option("--min-channels").map { try number($0, "--min-channels", args) } ?? 1
+        let resolver = try session.layers()
+        let skipped = try (args.option("--skip")?.split(separator: ",") ?? []).map { try resolver.resolve(String($0)) }
+        return try session.edit(args.line) { model, shapes in
+            let skip = Set(skipped.map { model.graph.nodes[$0].id })
+            let pruning = GlobalPruning(graph: model.graph, shapes: shapes, criterion: criterion, skip: skip)
+            let counts = pruning.plan(target, minChannels: minChannels)
+            try model.graph.delete(try pruning.deletion(counts, shapes: shapes), shapes: shapes, opset: model.opsetVersion() ?? 17)
+            return "removed \(counts.reduce(0, +)) channels from \(counts.filter { $0 > 0 }.count) of \(pruning.groups.count) prunable groups"
+        }
+    }
+
+    /// Prunes one layer's lowest-scored channels by any criterion of `score` (filter norms are
+    /// summed over the producers coupled to the layer one-to-one).
+    private static func pruneLayer(by criterion: Criterion, _ args: Arguments, _ session: inout Session) throws -> EditRecord {
+        let layer = try args.positionals(1, "the layer (or --global)")[0]
         let doc = try session.current()
         let position = try session.layers().resolve(layer)
-        let (engine, data) = try ScoreCommands.inputs(criterion, args, doc)
-        let batches = try args.option("--batches").map { try RunCommands.positive($0, "--batches", args) }
-        let seed = try args.option("--seed").map { UInt64(try RunCommands.positive($0, "--seed", args)) } ?? 0
-        let scores = try Scoring.score(criterion, position: position, graph: doc.model.graph, shapes: doc.shapes,
+        let scores: [Double]
+        if let norm = NormCriterion(rawValue: criterion.rawValue) {
+            scores = try PrunableGroup(root: position, graph: doc.model.graph, shapes: doc.shapes, criterion: norm).scores
+        } else {
+            let (engine, data) = try ScoreCommands.inputs(criterion, args, doc)
+            let batches = try args.option("--batches").map { try RunCommands.positive($0, "--batches", args) }
+            let seed = try args.option("--seed").map { UInt64(try RunCommands.positive($0, "--seed", args)) } ?? 0
+            scores = try Scoring.score(criterion, position: position, graph: doc.model.graph, shapes: doc.shapes,
                                        engine: engine, dataset: data, batches: batches, seed: seed).scores
-        let count = try localCount(args, channels: scores.count)
-        let channels = Array(scores.indices.sorted { (scores[$0], $0) < (scores[$1], $1) }.prefix(count)).sorted()
-        let shapes = doc.shapes
-        let record = try session.modify { doc in
-            try doc.apply(args.line) { model in
-                let cut = try ChannelDependency.group(of: position, channels: channels, graph: model.graph, shapes: shapes)
-                try model.graph.delete(ChannelDeletion(cut), shapes: shapes, opset: model.opsetVersion() ?? 17)
-                return "removed channels \(ChannelPreview.ranges(channels)) of \(model.graph.displayName(of: model.graph.nodes[position])) (lowest \(criterion.rawValue))"
-            }
         }
-        console.line(record.message + EditCommands.effect(record)
-            + "; MACs \(ReportCommands.change(record.macs.before, record.macs.after, Format.compact))")
+        let count = try localCount(args, channels: scores.count)
+        let channels = PrunableGroup.lowest(count, of: scores)
+        return try session.edit(args.line) { model, shapes in
+            try model.graph.deleteChannels(of: position, channels, shapes: shapes, opset: model.opsetVersion() ?? 17)
+            return "removed channels \(ChannelPreview.ranges(channels)) of \(model.graph.displayName(of: model.graph.nodes[position])) (lowest \(criterion.rawValue))"
+        }
     }
 
     private static func globalTarget(_ args: Arguments) throws -> PruneTarget {

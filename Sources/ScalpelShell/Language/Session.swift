@@ -49,6 +49,15 @@ public struct Session: Sendable {
         return result
     }
 
+    /// Applies an edit to the loaded model as one transaction and undo step; `body` gets the
+    /// model to change and the shapes inferred before the edit, and returns what it did.
+    mutating func edit(_ line: String, _ body: (inout Model, ShapeInfo) throws -> String) throws -> EditRecord {
+        try modify { doc in
+            let shapes = doc.shapes
+            return try doc.apply(line) { try body(&$0, shapes) }
+        }
+    }
+
     /// Writes a file now, or — while a script runs — once the whole script has succeeded.
     mutating func write(_ path: String, _ perform: @escaping @Sendable () throws -> Void) throws {
         if pendingWrites != nil {
