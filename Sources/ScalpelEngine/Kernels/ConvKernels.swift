@@ -14,9 +14,15 @@ enum ConvKernels {
         let n, c, h, w, m, oh, ow, kh, kw, sh, sw, dh, dw, padTop, padLeft, group: Int
 
         init(_ ctx: KernelContext, weight: [Int], output: [Int], transposed: Bool = false) throws {
-            let x = ctx.shape(0)
-            guard x.count == 4, weight.count == 4, output.count == 4 else { throw ctx.unsupported("only 2-D convolutions (NCHW) are supported") }
-            let node = ctx.node
+            guard let g = Geometry(ctx.node, input: ctx.shape(0), weight: weight, output: output, transposed: transposed) else {
+                throw ctx.unsupported("only 2-D convolutions (NCHW) are supported")
+            }
+            self = g
+        }
+
+        /// The geometry of `node` for these shapes; nil unless it is a 2-D convolution.
+        init?(_ node: Node, input x: [Int], weight: [Int], output: [Int], transposed: Bool = false) {
+            guard x.count == 4, weight.count == 4, output.count == 4 else { return nil }
             let strides = node.ints("strides") ?? [1, 1], dil = node.ints("dilations") ?? [1, 1]
             var pads = node.ints("pads") ?? [0, 0, 0, 0]
             (n, c, h, w) = (x[0], x[1], x[2], x[3])

@@ -15,6 +15,7 @@ enum NormalizationKernels {
         let eps = ctx.node.float("epsilon", default: 1e-5)
         let x = ctx.shape(0)
         let channels = x.count > 1 ? x[1] : 1, spatial = x.dropFirst(2).reduce(1, *)
+        if ctx.training { return try batchNormTraining(ctx, gamma: gamma, beta: beta, eps: eps) }
         let scale = (0..<channels).map { gamma[$0] / (variance[$0] + eps).squareRoot() }
         let shift = (0..<channels).map { beta[$0] - mean[$0] * scale[$0] }
         let input = try ctx.input(0)
@@ -23,6 +24,30 @@ enum NormalizationKernels {
             Parallel.each(x[0] * channels) { plane in
                 let c = plane % channels, a = scale[c], b = shift[c]
                 for i in (plane * spatial)..<((plane + 1) * spatial) { dst[i] = src[i] * a + b }
+            }
+        }
+    }
+
+    /// Training-mode BatchNorm: each channel normalised by the batch's mean and (biased) variance.
+    static func batchNormTraining(_ ctx: KernelContext, gamma: [Float], beta: [Float], eps: Float) throws -> StepBody {
+        let x = ctx.shape(0)
+        let n = x[0], channels = x.count > 1 ? x[1] : 1, spatial = x.dropFirst(2).reduce(1, *)
+        let input = try ctx.input(0)
+        return { ws in
+            let src = input.pointer(ws), dst = ctx.output(ws)
+            Parallel.each(channels) { c in
+                var sum = 0.0, squares = 0.0
+                for image in 0..<n {
+                    let p = src + (image * channels + c) * spatial
+                    for i in 0..<spatial { let v = Double(p[i]); sum += v; squares += v * v }
+                }
+                let count = Double(n * spatial), mean = sum / count
+                let variance = max(0, squares / count - mean * mean)
+                let a = gamma[c] / Float(variance + Double(eps)).squareRoot(), b = beta[c] - Float(mean) * a
+                for image in 0..<n {
+                    let offset = (image * channels + c) * spatial
+                    for i in offset..<(offset + spatial) { dst[i] = src[i] * a + b }
+                }
             }
         }
     }

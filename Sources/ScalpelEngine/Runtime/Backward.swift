@@ -1,8 +1,8 @@
 import Foundation
 import ScalpelCore
 
-/// Gradients of a classifier's mean cross-entropy with respect to an activation, by reverse-mode
-/// differentiation of the part of the graph after it (input gradients only).
+/// Gradients of a classifier's cross-entropy by reverse-mode differentiation: with respect to
+/// one activation (for scoring), or to every trainable parameter (for training).
 extension Engine {
     /// The activation `value` for a batch, the gradient of the batch's summed cross-entropy
     /// against `labels` with respect to it, and that summed loss.
@@ -15,22 +15,39 @@ extension Engine {
         guard let output = graph.outputs.first?.id, let logits = values[output], let a = values[value] else {
             throw EngineError.badInput("the gradient needs the model's output and '\(value)'")
         }
-        var grads: [ValueID: [Float]] = [:]
         let (loss, dLogits) = try Self.crossEntropyGradient(logits, labels: labels)
-        grads[output] = dLogits
         let shapes = ShapeInference.infer(graph, inputs: inputs.mapValues { ValueType(.float32, $0.shape) })
-        for node in downstream.reversed() {
-            guard let dy = node.outputs.first.flatMap({ grads[$0] }) else { continue }
-            let rule = BackwardRules(node: node, graph: graph, shapes: shapes, values: values)
-            for (input, dx) in try rule.inputGradients(dy) where keep.contains(input) || input == value {
-                if let existing = grads[input] {
-                    grads[input] = zip(existing, dx).map { $0 + $1 }
-                } else {
-                    grads[input] = dx
-                }
+        let grads = try backpropagate(through: downstream, values: values, shapes: shapes, seed: [output: dLogits],
+                                      wanted: keep, parameters: [])
+        return (a, Activation(shape: a.shape, values: grads[value] ?? Array(repeating: 0, count: a.count)), loss)
+    }
+
+    /// Walks `nodes` backwards from the gradients in `seed`, summing each value's gradient over
+    /// its readers. Returns the gradients of the values in `wanted` and of `parameters`
+    /// (initializers whose gradient the training step needs).
+    func backpropagate(through nodes: [Node], values: [ValueID: Activation], shapes: ShapeInfo, seed: [ValueID: [Float]],
+                       wanted: Set<ValueID>, parameters: Set<ValueID>) throws -> [ValueID: [Float]] {
+        var grads = seed
+        func accumulate(_ v: ValueID, _ g: [Float]) {
+            if var existing = grads[v] {
+                existing.withUnsafeMutableBufferPointer { e in g.withUnsafeBufferPointer { d in for i in e.indices { e[i] += d[i] } } }
+                grads[v] = existing
+            } else {
+                grads[v] = g
             }
         }
-        return (a, Activation(shape: a.shape, values: grads[value] ?? Array(repeating: 0, count: a.count)), loss)
+        for node in nodes.reversed() {
+            guard let dy = node.outputs.first.flatMap({ grads[$0] }) else { continue }
+            let rule = BackwardRules(node: node, graph: graph, shapes: shapes, values: values, training: training,
+                                     needsInputGradient: { wanted.contains($0) })
+            for (input, dx) in try rule.inputGradients(dy) where wanted.contains(input) || parameters.contains(input) {
+                accumulate(input, dx)
+            }
+            if node.inputs.contains(where: parameters.contains) {
+                for (parameter, g) in try rule.parameterGradients(dy) where parameters.contains(parameter) { accumulate(parameter, g) }
+            }
+        }
+        return grads
     }
 
     /// The values computed before `value` that the nodes after it read (a residual branch's
@@ -45,7 +62,12 @@ extension Engine {
 
     /// The nodes whose result depends on `value`, in topological order.
     static func downstream(of value: ValueID, in graph: Graph) -> [Node] {
-        var reached: Set<ValueID> = [value]
+        downstream(of: [value], in: graph)
+    }
+
+    /// The nodes whose result depends on any of `values`, in topological order.
+    static func downstream(of values: Set<ValueID>, in graph: Graph) -> [Node] {
+        var reached = values
         var nodes: [Node] = []
         for node in graph.nodes where node.inputs.contains(where: reached.contains) {
             nodes.append(node)

@@ -9,10 +9,14 @@ struct BackwardRules {
     let graph: Graph
     let shapes: ShapeInfo
     let values: [ValueID: Activation]
+    /// Whether the forward pass ran in training mode (BatchNormalization by batch statistics).
+    var training = false
+    /// Whether a data input's gradient is wanted; costly rules skip the ones that are not.
+    var needsInputGradient: (ValueID) -> Bool = { _ in true }
 
-    private func shape(_ v: ValueID) -> [Int] { shapes[v].staticShape ?? [] }
+    func shape(_ v: ValueID) -> [Int] { shapes[v].staticShape ?? [] }
 
-    private func data(_ v: ValueID) throws -> [Float] {
+    func data(_ v: ValueID) throws -> [Float] {
         if let a = values[v] { return a.values }
         if let t = graph.initializers[v] ?? shapes.constants[v], let f = t.floats { return f }
         throw EngineError.unsupported(op: node.opType, node: graph.displayName(of: node), detail: "the backward pass lacks '\(v)'")
@@ -20,7 +24,7 @@ struct BackwardRules {
 
     private func isData(_ v: ValueID) -> Bool { values[v] != nil && graph.initializers[v] == nil && shapes.constants[v] == nil }
 
-    private func unsupported(_ detail: String) -> EngineError {
+    func unsupported(_ detail: String) -> EngineError {
         .unsupported(op: node.opType, node: graph.displayName(of: node), detail: "no backward rule: \(detail)")
     }
 
@@ -43,6 +47,8 @@ struct BackwardRules {
         case "Sigmoid":
             let ys = try data(node.outputs[0])
             return [(x, zip(dy, ys).map { $0 * $1 * (1 - $1) })]
+        case "BatchNormalization" where training:
+            return [(x, try batchNormTrainingInput(dy))]
         case "BatchNormalization":
             let gamma = try data(node.inputs[1]), variance = try data(node.inputs[4])
             let eps = node.float("epsilon", default: 1e-5)
@@ -80,7 +86,7 @@ struct BackwardRules {
         case "MaxPool", "AveragePool":
             return [(x, try pool(dy, max: node.opType == "MaxPool"))]
         case "Conv":
-            return [(x, try convInput(dy))]
+            return needsInputGradient(x) ? [(x, try convInput(dy))] : []
         default:
             throw unsupported("Scalpel cannot differentiate \(node.opType) yet")
         }
@@ -107,7 +113,7 @@ struct BackwardRules {
         return result
     }
 
-    private static func offset(_ index: Int, _ shape: [Int], _ strides: [Int]) -> Int {
+    static func offset(_ index: Int, _ shape: [Int], _ strides: [Int]) -> Int {
         var rest = index, o = 0
         for d in stride(from: shape.count - 1, through: 0, by: -1) {
             o += (rest % shape[d]) * strides[d]

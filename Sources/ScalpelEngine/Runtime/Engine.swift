@@ -5,15 +5,19 @@ import ScalpelCore
 /// into convolutions, reusing buffers), then runs the plan for each batch.
 public final class Engine: @unchecked Sendable {
     let graph: Graph
+    /// Whether BatchNormalization normalises by batch statistics (training mode) instead of its running ones.
+    let training: Bool
     private let declared: ShapeInfo
     private let constants = ConstantPool()
     private var plans: [String: (Plan, Workspace)] = [:]
     private let lock = NSLock()
 
     /// An engine for a graph; throws ``EngineError/unsupported(op:node:detail:)`` naming the
-    /// first op without a kernel.
-    public init(graph: Graph, shapes: ShapeInfo) throws {
+    /// first op without a kernel. A training engine folds nothing and normalises BatchNormalization
+    /// by each batch's statistics, as frameworks do in training mode.
+    public init(graph: Graph, shapes: ShapeInfo, training: Bool = false) throws {
         self.graph = graph
+        self.training = training
         self.declared = shapes
         for node in graph.nodes where !Kernels.supports(node.opType) || !(node.domain.isEmpty || node.domain == "ai.onnx") {
             let outputsConstant = node.outputs.allSatisfy { shapes.folded[$0] != nil || shapes.constants[$0] != nil }
@@ -48,7 +52,7 @@ public final class Engine: @unchecked Sendable {
         if let cached = plans[key] {
             (plan, ws) = cached
         } else {
-            let made = try Plan(graph: graph, givenTypes: types, results: results, keep: keep, constants: constants)
+            let made = try Plan(graph: graph, givenTypes: types, results: results, keep: keep, constants: constants, training: training)
             let entry = (made, Workspace(sizes: made.slotSizes))
             plans[key] = entry
             (plan, ws) = entry

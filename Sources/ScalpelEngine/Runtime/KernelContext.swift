@@ -27,6 +27,8 @@ struct KernelContext {
     let outputSlots: [Int]
     let outputShapes: [[Int]]
     let constants: ConstantPool
+    /// Whether the plan trains: BatchNormalization then normalises by the batch's statistics.
+    let training: Bool
 
     /// The operand of input `i`.
     func input(_ i: Int) throws -> Operand {

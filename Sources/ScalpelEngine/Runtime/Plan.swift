@@ -15,8 +15,10 @@ struct Plan: @unchecked Sendable {
     let slotSizes: [Int]
 
     /// Plans the nodes needed to compute `results` from `given` values (graph inputs and
-    /// activations to start from); constants and folded shape arithmetic are not run.
-    init(graph: Graph, givenTypes: [ValueID: ValueType], results: Set<ValueID>, keep: Set<ValueID>, constants: ConstantPool) throws {
+    /// activations to start from); constants and folded shape arithmetic are not run. A training
+    /// plan folds and fuses nothing and normalises BatchNormalization by batch statistics.
+    init(graph: Graph, givenTypes: [ValueID: ValueType], results: Set<ValueID>, keep: Set<ValueID>, constants: ConstantPool,
+         training: Bool = false) throws {
         let shapes = ShapeInference.infer(graph, inputs: givenTypes)
         let given = Set(givenTypes.keys)
         func isConstant(_ v: ValueID) -> Bool {
@@ -40,7 +42,7 @@ struct Plan: @unchecked Sendable {
         // BatchNormalization right after a Conv is folded into the Conv's weights.
         let pinned = results.union(keep)
         var folded: [NodeID: Node] = [:]  // conv id → the BN it absorbs
-        for node in order where node.opType == "BatchNormalization" {
+        for node in order where node.opType == "BatchNormalization" && !training {
             guard let x = node.input(0), let p = index.producer[x], let conv = graph.node(p), conv.opType == "Conv",
                   needed.contains(p), index.consumers[x] == [node.id], !pinned.contains(x),
                   (1...4).allSatisfy({ node.input($0).map(isConstant) ?? false }) else { continue }
@@ -48,7 +50,7 @@ struct Plan: @unchecked Sendable {
         }
         // A Relu or Clip right after a Conv (or its folded BatchNorm) is applied as the Conv writes.
         var activations: [NodeID: Node] = [:]
-        for node in order where node.opType == "Conv" {
+        for node in order where node.opType == "Conv" && !training {
             guard let v = (folded[node.id] ?? node).outputs.first, !pinned.contains(v), let consumers = index.consumers[v],
                   consumers.count == 1, let act = graph.node(consumers[0]), act.opType == "Relu" || act.opType == "Clip",
                   act.inputs.dropFirst().allSatisfy({ $0.isAbsent || isConstant($0) }) else { continue }
@@ -100,7 +102,7 @@ struct Plan: @unchecked Sendable {
                 }
             }
             let context = KernelContext(node: node, graph: graph, shapes: shapes, operands: operands,
-                                        outputSlots: outputSlots, outputShapes: outputShapes, constants: constants)
+                                        outputSlots: outputSlots, outputShapes: outputShapes, constants: constants, training: training)
             let body = try Kernels.build(context, foldingBatchNorm: folded[node.id], activation: activations[node.id])
             steps.append(Step(name: graph.displayName(of: node), body: body))
             for v in Set(node.inputs) where lastRead[v] == i && !pinned.contains(v) && !given.contains(v) {

@@ -1,0 +1,82 @@
+import ScalpelCore
+
+/// What one training-mode forward and backward pass over a batch found.
+public struct TrainingBatch: Sendable {
+    /// Mean cross-entropy over the batch.
+    public let loss: Double
+    /// Samples whose highest-scored class is their label.
+    public let correct: Int
+    /// ∂loss/∂parameter for every trainable parameter.
+    public let gradients: [ValueID: [Float]]
+    /// New values of the BatchNorm running means and variances, moved towards this batch's statistics.
+    public let runningStatistics: [ValueID: [Float]]
+}
+
+extension Engine {
+    /// The parameters training changes: float initializers that are Conv/ConvTranspose/Gemm
+    /// weights and biases, MatMul operands, and BatchNormalization scales and shifts.
+    public static func trainableParameters(of graph: Graph) -> [ValueID] {
+        var found: [ValueID] = []
+        var seen = Set<ValueID>()
+        for node in graph.nodes {
+            let slots: [Int] = switch node.opType {
+            case "Conv", "ConvTranspose", "Gemm": [1, 2]
+            case "MatMul": [0, 1]
+            case "BatchNormalization": [1, 2]
+            default: []
+            }
+            for i in slots {
+                guard let v = node.input(i), graph.initializers[v]?.floats != nil, seen.insert(v).inserted else { continue }
+                found.append(v)
+            }
+        }
+        return found
+    }
+
+    /// Runs a batch forward in training mode and back: the mean cross-entropy against `labels`,
+    /// its gradient for every trainable parameter, and the updated BatchNorm running statistics.
+    /// The engine must have been made with `training: true`.
+    public func trainingPass(inputs: [ValueID: Activation], labels: [Int]) throws -> TrainingBatch {
+        guard training else { throw EngineError.badInput("a training pass needs an engine made for training") }
+        guard let output = graph.outputs.first?.id else { throw EngineError.badInput("the model has no output") }
+        let parameters = Set(Self.trainableParameters(of: graph))
+        let nodes = Self.downstream(of: parameters, in: graph)
+        let keep = Set(graph.nodes.flatMap(\.outputs).filter { !$0.isAbsent }).union(inputs.keys)
+        let values = try run(inputs, keep: keep)
+        guard let logits = values[output] else { throw EngineError.badInput("the model produced no '\(output)'") }
+        let (summed, dLogits) = try Self.crossEntropyGradient(logits, labels: labels)
+        let scale = 1 / Float(labels.count)
+        let shapes = ShapeInference.infer(graph, inputs: inputs.mapValues { ValueType(.float32, $0.shape) })
+        let grads = try backpropagate(through: nodes, values: values, shapes: shapes, seed: [output: dLogits.map { $0 * scale }],
+                                      wanted: Set(nodes.flatMap(\.outputs)), parameters: parameters)
+        var gradients: [ValueID: [Float]] = [:]
+        for p in parameters { gradients[p] = grads[p] ?? [Float](repeating: 0, count: graph.initializers[p]?.elementCount ?? 0) }
+        return TrainingBatch(loss: summed / Double(labels.count), correct: Self.correct(logits, labels: labels),
+                             gradients: gradients, runningStatistics: runningStatistics(values: values))
+    }
+
+    /// Samples whose arg-max class equals their label.
+    static func correct(_ logits: Activation, labels: [Int]) -> Int {
+        let classes = logits.shape[1]
+        return labels.enumerated().filter { n, label in
+            let row = logits.values[(n * classes)..<((n + 1) * classes)]
+            return row.indices.max { row[$0] < row[$1] } == n * classes + label
+        }.count
+    }
+
+    /// Each BatchNorm's running mean and variance moved towards the batch's mean and unbiased
+    /// variance by the node's momentum (ONNX: running · momentum + batch · (1 − momentum)).
+    private func runningStatistics(values: [ValueID: Activation]) -> [ValueID: [Float]] {
+        var result: [ValueID: [Float]] = [:]
+        for node in graph.nodes where node.opType == "BatchNormalization" {
+            guard let x = values[node.inputs[0]], let meanID = node.input(3), let varianceID = node.input(4),
+                  let mean = graph.initializers[meanID]?.floats, let variance = graph.initializers[varianceID]?.floats else { continue }
+            let momentum = node.float("momentum", default: 0.9)
+            let batch = BackwardRules.batchStatistics(x.values, shape: x.shape)
+            let unbiased = Float(batch.count) / Float(max(1, batch.count - 1))
+            result[meanID] = zip(mean, batch.mean).map { $0 * momentum + $1 * (1 - momentum) }
+            result[varianceID] = zip(variance, batch.variance).map { $0 * momentum + $1 * unbiased * (1 - momentum) }
+        }
+        return result
+    }
+}
