@@ -1,5 +1,22 @@
+import Foundation
 import ScalpelCore
 import ScalpelEngine
+
+/// How the learning rate changes over a run.
+public enum LearningRateSchedule: String, Sendable, CaseIterable {
+    /// The optimizer's rate throughout.
+    case constant
+    /// Cosine annealing from the optimizer's rate to zero over all steps of the run (no restarts).
+    case cosine
+
+    /// The rate for step `step` (0-based) of `total`, starting from `base`.
+    public func rate(_ base: Float, step: Int, of total: Int) -> Float {
+        switch self {
+        case .constant: base
+        case .cosine: base * Float(0.5 * (1 + cos(Double.pi * Double(step) / Double(max(1, total)))))
+        }
+    }
+}
 
 /// How a fine-tuning run goes: epochs, minibatch size, optimizer and shuffling seed.
 public struct FineTuningSettings: Sendable {
@@ -9,14 +26,17 @@ public struct FineTuningSettings: Sendable {
     public var batchSize: Int
     /// The update rule and its settings.
     public var optimizer: Optimizer
+    /// How the learning rate changes from step to step.
+    public var schedule: LearningRateSchedule
     /// Seeds the shuffling of each epoch's sample order.
     public var seed: UInt64
 
     /// Settings from their parts.
-    public init(epochs: Int, batchSize: Int, optimizer: Optimizer, seed: UInt64 = 0) {
+    public init(epochs: Int, batchSize: Int, optimizer: Optimizer, schedule: LearningRateSchedule = .constant, seed: UInt64 = 0) {
         self.epochs = epochs
         self.batchSize = batchSize
         self.optimizer = optimizer
+        self.schedule = schedule
         self.seed = seed
     }
 }
@@ -91,9 +111,10 @@ public struct FineTuning: Sendable {
     }
 
     /// Runs `settings.epochs` epochs over `train`, evaluating on `validation` after each.
-    /// `shouldStop` is asked before every minibatch; a stop discards the unfinished epoch.
+    /// `progress` hears after every minibatch, `finished` after every epoch; `shouldStop` is
+    /// asked before every minibatch, and a stop discards the unfinished epoch.
     public mutating func run(train: Dataset, validation: Dataset?, settings: FineTuningSettings,
-                             progress: (FineTuningProgress) -> Void = { _ in },
+                             progress: (FineTuningProgress) -> Void = { _ in }, finished: (EpochReport) -> Void = { _ in },
                              shouldStop: () -> Bool = { false }) throws -> FineTuningResult {
         guard let labels = train.labels else {
             throw EngineError.badInput("the training data has no labels; give them with --labels FILE (or a `y` array in the .npz)")
@@ -103,6 +124,8 @@ public struct FineTuning: Sendable {
         var reports: [EpochReport] = []
         var kept: (graph: Graph, epoch: Int?, score: (Double, Double)?) = (graph, nil, nil)
         let sampleSize = train.sampleSize
+        let stepsPerEpoch = (train.count + settings.batchSize - 1) / settings.batchSize
+        var stepIndex = 0
         for epoch in 1...max(1, settings.epochs) {
             let order = Array(0..<train.count).shuffled(using: &rng)
             let finishedGraph = graph
@@ -118,6 +141,8 @@ public struct FineTuning: Sendable {
                     images.replaceSubrange((row * sampleSize)..<((row + 1) * sampleSize),
                                            with: train.images[(sample * sampleSize)..<((sample + 1) * sampleSize)])
                 }
+                optimizer.learningRate = settings.schedule.rate(settings.optimizer.learningRate, step: stepIndex, of: stepsPerEpoch * settings.epochs)
+                stepIndex += 1
                 let result = try step(images: images, shape: [batch.count] + train.sampleShape, labels: batch.map { labels[$0] })
                 lossSum += result.loss * Double(batch.count)
                 correct += result.correct
@@ -132,6 +157,7 @@ public struct FineTuning: Sendable {
             }
             reports.append(EpochReport(epoch: epoch, loss: lossSum / Double(max(1, done)), accuracy: Double(correct) / Double(max(1, done)),
                                        validation: evaluation))
+            finished(reports[reports.count - 1])
             // Higher validation accuracy wins, then lower validation loss; without validation the last epoch is kept.
             let score = evaluation.map { ($0.top1, -$0.meanLoss) }
             if let score, let best = kept.score, !(score > best) { continue }

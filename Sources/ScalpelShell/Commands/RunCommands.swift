@@ -66,8 +66,10 @@ enum RunCommands {
             }
         })
 
-    static func loadData(_ args: Arguments) throws -> Dataset {
-        guard let path = args.option("--data") else { throw args.usageError("--data names the dataset (.npz with x and y, .npy, or IDX)") }
+    /// The dataset the option `option` (`--data` by default) names, with the line's --mean/--std
+    /// and layout options; --labels applies to `--data` only.
+    static func loadData(_ args: Arguments, option: String = "--data") throws -> Dataset {
+        guard let path = args.option(option) else { throw args.usageError("\(option) names the dataset (.npz with x and y, .npy, or IDX)") }
         func list(_ option: String) throws -> [Float]? {
             try args.option(option).map { text in
                 try text.split(separator: ",").map { part in
@@ -76,7 +78,7 @@ enum RunCommands {
                 }
             }
         }
-        return try Dataset.load(path: path, labels: args.option("--labels"), channelsLast: args.flag("--channels-last"),
+        return try Dataset.load(path: path, labels: option == "--data" ? args.option("--labels") : nil, channelsLast: args.flag("--channels-last"),
                                 mean: try list("--mean"), std: try list("--std"))
     }
 
@@ -112,20 +114,23 @@ enum RunCommands {
 /// A progress bar drawn only on a terminal.
 struct ProgressBar {
     private let enabled: Bool
-    private var drawn = false
+    private var drawnWidth = 0
 
     init(console: any Console) { enabled = console.width != nil }
 
-    /// Redraws the bar for `done` of `total`.
-    mutating func update(_ done: Int, _ total: Int, _ console: inout any Console) {
+    /// Redraws the bar for `done` of `total`, with optional text before and after it.
+    mutating func update(_ done: Int, _ total: Int, _ console: inout any Console, before: String = "", after: String = "") {
         guard enabled, total > 0 else { return }
         let width = 30, filled = width * done / total
-        console.write("\r[" + String(repeating: "#", count: filled) + String(repeating: " ", count: width - filled) + "] \(done)/\(total)")
-        drawn = true
+        let text = before + "[" + String(repeating: "#", count: filled) + String(repeating: " ", count: width - filled) + "] \(done)/\(total)" + after
+        let padding = String(repeating: " ", count: max(0, drawnWidth - text.count))
+        console.write("\r" + text + padding)
+        drawnWidth = text.count
     }
 
     /// Clears the bar's line.
     mutating func finish(_ console: inout any Console) {
-        if drawn { console.write("\r" + String(repeating: " ", count: 50) + "\r") }
+        if drawnWidth > 0 { console.write("\r" + String(repeating: " ", count: drawnWidth) + "\r") }
+        drawnWidth = 0
     }
 }
