@@ -40,4 +40,43 @@ import Testing
         }
         #expect(compared == model.graph.initializers.count, "every initializer is compared")
     }
+
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    /// The digits model and its 450 test images (small enough to train on in a test).
+    static func digits() throws -> (Graph, Dataset) {
+        let model = try Model.load(path: root.appendingPathComponent("examples/digits_cnn.onnx").path)
+        return (model.graph, try Dataset.load(path: root.appendingPathComponent("examples/digits_test.npz").path))
+    }
+
+    @Test func theBestEpochOnValidationIsKept() throws {
+        let (graph, data) = try Self.digits()
+        let validation = try Dataset(images: data.images(in: 0..<100), shape: [100] + data.sampleShape, labels: data.labels(in: 0..<100))
+        var training = try FineTuning(graph: graph, optimizer: Optimizer(.sgd, learningRate: 0.2, momentum: 0.9))
+        let settings = FineTuningSettings(epochs: 3, batchSize: 64, optimizer: Optimizer(.sgd, learningRate: 0.2, momentum: 0.9))
+        let result = try training.run(train: data, validation: validation, settings: settings)
+        let scores = result.epochs.map { ($0.validation!.top1, -$0.validation!.meanLoss) }
+        let best = try #require(scores.indices.max { scores[$0] < scores[$1] })
+        #expect(result.keptEpoch == best + 1)
+        let kept = try Evaluation.run(engine: try Engine(graph: result.graph, shapes: ShapeInference.infer(result.graph)), dataset: validation)
+        #expect(kept == result.epochs[best].validation)
+    }
+
+    @Test func aStopKeepsTheLastFinishedEpoch() throws {
+        let (graph, data) = try Self.digits()
+        let settings = FineTuningSettings(epochs: 3, batchSize: 64, optimizer: Optimizer(.adam, learningRate: 0.001), seed: 3)
+        var oneEpoch = try FineTuning(graph: graph, optimizer: settings.optimizer)
+        var single = settings
+        single.epochs = 1
+        let reference = try oneEpoch.run(train: data, validation: nil, settings: single)
+        var stopped = try FineTuning(graph: graph, optimizer: settings.optimizer)
+        var batches = 0
+        let perEpoch = (data.count + 63) / 64
+        let result = try stopped.run(train: data, validation: nil, settings: settings, progress: { _ in batches += 1 },
+                                     shouldStop: { batches == perEpoch + 2 })
+        #expect(result.interrupted)
+        #expect(result.epochs.count == 1 && result.keptEpoch == 1)
+        #expect(result.graph.initializers == reference.graph.initializers, "the stopped run keeps exactly epoch 1's weights")
+        #expect(result.graph.initializers != graph.initializers)
+    }
 }

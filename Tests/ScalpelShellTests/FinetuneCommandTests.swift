@@ -1,0 +1,52 @@
+import Foundation
+import ScalpelCore
+import ScalpelShell
+import Testing
+
+/// `finetune` in the shell: it trains, is one undo step, and refuses bad options without changing anything.
+@Suite struct FinetuneCommandTests {
+    static let root = CommandTests.fixtures.deletingLastPathComponent().deletingLastPathComponent()
+    static let model = root.appendingPathComponent("examples/digits_cnn.onnx").path
+    static let data = root.appendingPathComponent("examples/digits_test.npz").path
+
+    @Test func finetuneRecoversAccuracyAsOneUndoStep() throws {
+        var s = try Session(loading: Self.model)
+        _ = try SessionTests.run(["prune --global --by l1 --target-params 0.5", "eval --data \(Self.data)"], on: &s)
+        let pruned = try s.current().model.serialized()
+        let prunedAccuracy = try #require(try s.current().currentEvaluation).top1
+        let text = try SessionTests.run(["finetune --data \(Self.data) --epochs 2 --lr 0.03 --seed 1", "eval --data \(Self.data)"], on: &s)
+        #expect(text.contains("epoch 1/2: train loss"))
+        #expect(text.contains("epoch 2/2: train loss"))
+        #expect(text.contains("fine-tuned 2 epochs (sgd, lr 0.03 cosine); kept epoch 2's weights"))
+        let tuned = try #require(try s.current().currentEvaluation).top1
+        #expect(prunedAccuracy < 0.5 && tuned > 0.9, "accuracy on the training data \(prunedAccuracy) → \(tuned)")
+        let trained = try s.current().model.serialized()
+        #expect(trained != pruned)
+        _ = try SessionTests.run(["undo"], on: &s)
+        #expect(try s.current().model.serialized() == pruned)
+        _ = try SessionTests.run(["redo"], on: &s)
+        #expect(try s.current().model.serialized() == trained)
+        #expect(try SessionTests.run(["history"], on: &s).contains("finetune --data"))
+    }
+
+    @Test(arguments: [
+        ("finetune --data DATA", "--epochs says how many passes"),
+        ("finetune --data DATA --epochs 0", "--epochs wants a positive whole number"),
+        ("finetune --data DATA --epochs 1 --optimizer rmsprop", "--optimizer is sgd or adam, not 'rmsprop'"),
+        ("finetune --data DATA --epochs 1 --optimizer adam --momentum 0.9", "--momentum is for sgd"),
+        ("finetune --data DATA --epochs 1 --lr -1", "--lr wants a positive number, not '-1'"),
+        ("finetune --data DATA --epochs 1 --schedule step", "--schedule is cosine"),
+        ("finetune --data missing.npz --epochs 1", "missing.npz"),
+    ])
+    func badOptionsChangeNothing(line: String, message: String) throws {
+        var s = try Session(loading: Self.model)
+        let before = try s.current().model.serialized()
+        #expect {
+            try SessionTests.run([line.replacingOccurrences(of: "DATA", with: Self.data)], on: &s)
+        } throws: { error in
+            "\(error)".contains(message)
+        }
+        #expect(try s.current().model.serialized() == before)
+        #expect(try !s.current().isModified)
+    }
+}
