@@ -136,3 +136,18 @@ def test_quit_and_ctrl_d_ask_before_losing_edits(tmp_path):
     shell.expect(pexpect.EOF)
     shell.close()
     assert shell.exitstatus == 0
+
+
+def test_ctrl_c_stops_finetune_keeping_the_last_finished_epoch(tmp_path):
+    shell = spawn(tmp_path)
+    train = ROOT / "examples" / "digits_train.npz"
+    shell.send(f"finetune --data {train} --epochs 50 --batch 16\r")
+    shell.expect(r"epoch 1/50: train loss", timeout=120)
+    shell.send(CTRL_C)
+    shell.expect(r"stopped by Ctrl-C after (\d+) of 50 epochs .*; kept epoch (\d+)'s weights", timeout=120)
+    finished, kept = int(shell.match.group(1)), int(shell.match.group(2))
+    assert 1 <= finished < 50 and kept == finished
+    shell.expect(MODIFIED_PROMPT)
+    assert "finetune --data" in run(shell, "history", MODIFIED_PROMPT)
+    assert "undid" in run(shell, "undo", PROMPT).lower()
+    quit_cleanly(shell)
