@@ -3,6 +3,7 @@
 //                              [--output Y.npy] [--per-op] [--op-repeat K]
 // scalpel-bench MODEL --scoring --data X.npy --labels Y.npy [--layer NODE] [--oracle-repeat N]
 //                               [--taylor-repeat N] [--scores PREFIX]
+// scalpel-bench MODEL --training --data X [--labels Y.npy] [--batch B] [--repeat N] [--epoch]
 //
 // Times ScalpelCore's load, shape inference, serialization and save in process and prints
 // one JSON object. scripts/bench runs it beside an equivalent onnx (Python) timing.
@@ -10,6 +11,7 @@
 // compares with Torch-Pruning. With --engine it times ScalpelEngine inference on one batch
 // (EngineBench.swift), which scripts/bench compares with ONNX Runtime and PyTorch. With --scoring it
 // times the oracle-loss and taylor criteria (ScoringBench.swift), which scripts/bench compares with PyTorch.
+// With --training it times training steps or epochs (TrainingBench.swift), compared with PyTorch too.
 
 import Foundation
 import ScalpelCore
@@ -39,11 +41,16 @@ struct Options {
     var scoringMode = false
     /// Settings of the scoring benchmark.
     var scoring = ScoringSettings()
+    /// Whether to time training (steps, or whole epochs with `--epoch`) instead of load/save.
+    var trainingMode = false
+    /// Whether the training benchmark times whole epochs rather than single steps.
+    var trainingEpochs = false
 
     /// The usage line.
     static let usage = "usage: scalpel-bench MODEL [--repeat N] [--out DIR] [--surgery]\n"
         + "       scalpel-bench MODEL --engine [--repeat N] [--batch B] [--size S] [--warmup W] [--input X.npy] [--output Y.npy] [--per-op] [--op-repeat K]\n"
-        + "       scalpel-bench MODEL --scoring --data X.npy --labels Y.npy [--layer NODE] [--oracle-repeat N] [--taylor-repeat N] [--scores PREFIX]"
+        + "       scalpel-bench MODEL --scoring --data X.npy --labels Y.npy [--layer NODE] [--oracle-repeat N] [--taylor-repeat N] [--scores PREFIX]\n"
+        + "       scalpel-bench MODEL --training --data X [--labels Y.npy] [--batch B] [--repeat N] [--epoch]"
 
     /// Parses `MODEL [--repeat N] [--out DIR] [--surgery]` or the `--engine` form.
     static func parse(_ args: [String]) throws -> Options {
@@ -55,6 +62,7 @@ struct Options {
         var engine = EngineSettings()
         var scoringMode = false
         var scoring = ScoringSettings()
+        var trainingMode = false, trainingEpochs = false
         var i = 0
         func value(_ flag: String) throws -> String {
             i += 1
@@ -95,6 +103,10 @@ struct Options {
                 surgery = true
             case "--scoring":
                 scoringMode = true
+            case "--training":
+                trainingMode = true
+            case "--epoch":
+                trainingEpochs = true
             case "--data":
                 scoring.data = try value(a)
             case "--labels":
@@ -118,7 +130,7 @@ struct Options {
         }
         guard let model else { throw BenchError(message: usage) }
         return Options(model: model, repeatCount: repeatCount, outDir: outDir, surgery: surgery, engineMode: engineMode, engine: engine,
-                       scoringMode: scoringMode, scoring: scoring)
+                       scoringMode: scoringMode, scoring: scoring, trainingMode: trainingMode, trainingEpochs: trainingEpochs)
     }
 }
 
@@ -215,6 +227,8 @@ do {
             throw BenchError(message: "cannot read '\(options.model)': no such file or no permission")
         }
         try runScoring(options)
+    } else if options.trainingMode {
+        try runTraining(options)
     } else if options.engineMode {
         guard FileManager.default.isReadableFile(atPath: options.model) else {
             throw BenchError(message: "cannot read '\(options.model)': no such file or no permission")

@@ -17,16 +17,10 @@ extension BackwardRules {
         case "Gemm":
             return try gemmParameters(dy)
         case "BatchNormalization":
-            let x = try data(node.inputs[0]), channels = shape(node.inputs[0])[1]
-            let (mean, inv) = try normalisation(x, channels: channels)
-            let s = shape(node.inputs[0]), spatial = s.dropFirst(2).reduce(1, *)
-            var dGamma = [Float](repeating: 0, count: channels), dBeta = dGamma
-            for i in dy.indices {
-                let c = (i / spatial) % channels
-                dGamma[c] += dy[i] * (x[i] - mean[c]) * inv[c]
-                dBeta[c] += dy[i]
-            }
-            return [(node.inputs[1], dGamma), (node.inputs[2], dBeta)]
+            let x = try data(node.inputs[0]), s = shape(node.inputs[0])
+            let (mean, inv) = try normalisation(x, channels: s[1])
+            let sums = Self.perChannelSums(dy, x, mean: mean, inverse: inv, shape: s)
+            return [(node.inputs[1], sums.dyXhat), (node.inputs[2], sums.dy)]
         default:
             return []
         }
@@ -46,34 +40,81 @@ extension BackwardRules {
 
     /// Per-channel mean and biased variance of an N × C × … batch, and the count per channel.
     static func batchStatistics(_ x: [Float], shape s: [Int]) -> (mean: [Float], variance: [Float], count: Int) {
-        let channels = s[1], spatial = s.dropFirst(2).reduce(1, *), count = s[0] * spatial
-        var sums = [Double](repeating: 0, count: channels), squares = sums
-        for i in x.indices {
-            let c = (i / spatial) % channels, v = Double(x[i])
-            sums[c] += v
-            squares[c] += v * v
+        let n = s[0], channels = s[1], spatial = s.dropFirst(2).reduce(1, *), count = n * spatial
+        var mean = [Float](repeating: 0, count: channels), variance = mean
+        x.withUnsafeBufferPointer { xp in
+            mean.withUnsafeMutableBufferPointer { mp in
+                variance.withUnsafeMutableBufferPointer { vp in
+                    let (means, variances) = (mp.baseAddress!, vp.baseAddress!)
+                    Parallel.each(channels) { c in
+                        var sum = 0.0, squares = 0.0
+                        for image in 0..<n {
+                            let plane = xp.baseAddress! + (image * channels + c) * spatial
+                            for i in 0..<spatial { let v = Double(plane[i]); sum += v; squares += v * v }
+                        }
+                        let m = sum / Double(count)
+                        means[c] = Float(m)
+                        variances[c] = Float(max(0, squares / Double(count) - m * m))
+                    }
+                }
+            }
         }
-        let mean = sums.map { $0 / Double(count) }
-        let variance = (0..<channels).map { Float(max(0, squares[$0] / Double(count) - mean[$0] * mean[$0])) }
-        return (mean.map(Float.init), variance, count)
+        return (mean, variance, count)
+    }
+
+    /// Per channel, Σ dy and Σ dy·x̂ with x̂ = (x − mean)·inverse: BatchNorm's β and γ gradients.
+    static func perChannelSums(_ dy: [Float], _ x: [Float], mean: [Float], inverse: [Float], shape s: [Int])
+        -> (dy: [Float], dyXhat: [Float]) {
+        let n = s[0], channels = s[1], spatial = s.dropFirst(2).reduce(1, *)
+        var sumDy = [Float](repeating: 0, count: channels), sumDyXhat = sumDy
+        dy.withUnsafeBufferPointer { dp in
+            x.withUnsafeBufferPointer { xp in
+                sumDy.withUnsafeMutableBufferPointer { ap in
+                    sumDyXhat.withUnsafeMutableBufferPointer { bp in
+                        let (a, b) = (ap.baseAddress!, bp.baseAddress!)
+                        Parallel.each(channels) { c in
+                            var total: Float = 0, weighted: Float = 0
+                            let m = mean[c]
+                            for image in 0..<n {
+                                let offset = (image * channels + c) * spatial
+                                let g = dp.baseAddress! + offset, v = xp.baseAddress! + offset
+                                for i in 0..<spatial { total += g[i]; weighted += g[i] * (v[i] - m) }
+                            }
+                            a[c] = total
+                            b[c] = weighted * inverse[c]
+                        }
+                    }
+                }
+            }
+        }
+        return (sumDy, sumDyXhat)
     }
 
     /// ∂L/∂x of training-mode BatchNorm, where the batch's statistics depend on x too:
     /// γ/σ · (dy − mean(dy) − x̂ · mean(dy · x̂)) per channel.
     func batchNormTrainingInput(_ dy: [Float]) throws -> [Float] {
         let x = try data(node.inputs[0]), gamma = try data(node.inputs[1]), s = shape(node.inputs[0])
-        let channels = s[1], spatial = s.dropFirst(2).reduce(1, *), count = Float(s[0] * spatial)
+        let n = s[0], channels = s[1], spatial = s.dropFirst(2).reduce(1, *), count = Float(n * spatial)
         let (mean, inv) = try normalisation(x, channels: channels)
-        var meanDy = [Float](repeating: 0, count: channels), meanDyXhat = meanDy
-        for i in dy.indices {
-            let c = (i / spatial) % channels
-            meanDy[c] += dy[i] / count
-            meanDyXhat[c] += dy[i] * (x[i] - mean[c]) * inv[c] / count
+        let sums = Self.perChannelSums(dy, x, mean: mean, inverse: inv, shape: s)
+        var dx = [Float](repeating: 0, count: dy.count)
+        dy.withUnsafeBufferPointer { dp in
+            x.withUnsafeBufferPointer { xp in
+                dx.withUnsafeMutableBufferPointer { op in
+                    let out = op.baseAddress!
+                    Parallel.each(channels) { c in
+                        let meanDy = sums.dy[c] / count, meanDyXhat = sums.dyXhat[c] / count
+                        let m = mean[c], i = inv[c], scale = gamma[c] * i
+                        for image in 0..<n {
+                            let offset = (image * channels + c) * spatial
+                            let g = dp.baseAddress! + offset, v = xp.baseAddress! + offset, d = out + offset
+                            for j in 0..<spatial { d[j] = scale * (g[j] - meanDy - (v[j] - m) * i * meanDyXhat) }
+                        }
+                    }
+                }
+            }
         }
-        return dy.indices.map { i in
-            let c = (i / spatial) % channels, xhat = (x[i] - mean[c]) * inv[c]
-            return gamma[c] * inv[c] * (dy[i] - meanDy[c] - xhat * meanDyXhat[c])
-        }
+        return dx
     }
 
     /// Σ over images and positions of ∂L/∂y, per output channel (a bias's gradient).

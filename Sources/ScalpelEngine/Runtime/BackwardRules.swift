@@ -104,7 +104,11 @@ struct BackwardRules {
             if node.opType == "Mul" {
                 let other = node.inputs[1 - slot], os = shape(other), o = try data(other)
                 let ostrides = Broadcasting.strides(os, to: out)
-                local = (0..<local.count).map { i in local[i] * o[Self.offset(i, out, ostrides)] }
+                local = os == out ? zip(local, o).map(*) : (0..<local.count).map { i in local[i] * o[Self.offset(i, out, ostrides)] }
+            }
+            if s == out {
+                result.append((v, local))
+                continue
             }
             var g = [Float](repeating: 0, count: s.reduce(1, *))
             for i in 0..<local.count { g[Self.offset(i, out, strides)] += local[i] }
@@ -132,23 +136,31 @@ struct BackwardRules {
             throw unsupported("count_include_pad with padding")
         }
         let xs = try data(x)
+        let (ih, iw, oh, ow) = (s[2], s[3], y[2], y[3])
+        let rows = (0..<oh).map { oy in (0..<k[0]).map { oy * st[0] - p[0] + $0 * dil[0] }.filter { $0 >= 0 && $0 < ih } }
+        let cols = (0..<ow).map { ox in (0..<k[1]).map { ox * st[1] - p[1] + $0 * dil[1] }.filter { $0 >= 0 && $0 < iw } }
         var dx = [Float](repeating: 0, count: xs.count)
-        for plane in 0..<(s[0] * s[1]) {
-            for oy in 0..<y[2] {
-                for ox in 0..<y[3] {
-                    var window: [Int] = []
-                    for ky in 0..<k[0] {
-                        let iy = oy * st[0] - p[0] + ky * dil[0]
-                        for kx in 0..<k[1] {
-                            let ix = ox * st[1] - p[1] + kx * dil[1]
-                            if iy >= 0, iy < s[2], ix >= 0, ix < s[3] { window.append((plane * s[2] + iy) * s[3] + ix) }
+        xs.withUnsafeBufferPointer { xp in
+            dy.withUnsafeBufferPointer { dp in
+                dx.withUnsafeMutableBufferPointer { op in
+                    let (src, grad, out) = (xp.baseAddress!, dp.baseAddress!, op.baseAddress!)
+                    Parallel.each(s[0] * s[1]) { plane in
+                        let input = src + plane * ih * iw, result = out + plane * ih * iw
+                        for oy in 0..<oh {
+                            for ox in 0..<ow {
+                                let g = grad[(plane * oh + oy) * ow + ox]
+                                let window = rows[oy].count * cols[ox].count
+                                guard window > 0 else { continue }
+                                if isMax {
+                                    var best = rows[oy][0] * iw + cols[ox][0]
+                                    for iy in rows[oy] { for ix in cols[ox] where input[iy * iw + ix] > input[best] { best = iy * iw + ix } }
+                                    result[best] += g
+                                } else {
+                                    let share = g / Float(window)
+                                    for iy in rows[oy] { for ix in cols[ox] { result[iy * iw + ix] += share } }
+                                }
+                            }
                         }
-                    }
-                    let g = dy[(plane * y[2] + oy) * y[3] + ox]
-                    if isMax, let best = window.max(by: { xs[$0] < xs[$1] }) {
-                        dx[best] += g
-                    } else if !window.isEmpty {
-                        for i in window { dx[i] += g / Float(window.count) }
                     }
                 }
             }
