@@ -82,7 +82,7 @@ struct BackwardRules {
         case "Conv":
             return [(x, try convInput(dy))]
         default:
-            throw unsupported("Scalpel cannot differentiate \(node.opType) yet")
+            return try otherInputGradients(dy)
         }
     }
 
