@@ -236,6 +236,110 @@ class YoloBlock(nn.Module):
         return self.out(y)
 
 
+class MathZoo(nn.Module):
+    """Elementwise math beyond ReLU: every activation and binary op the engine runs."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(3, 6, 3, padding=1)
+        self.prelu = nn.PReLU(6)
+        self.fc = nn.Linear(6, 10)
+
+    def forward(self, x):
+        x = self.conv(x)
+        h1 = nn.functional.hardswish(x) + nn.functional.hardsigmoid(x)
+        h2 = torch.tanh(x) * nn.functional.elu(x) - nn.functional.selu(x)
+        h3 = nn.functional.softplus(x) / (torch.exp(-torch.abs(x)) + 1)
+        h4 = torch.erf(x) + torch.log(torch.sigmoid(x) + 0.1) + torch.sqrt(x * x + 1) + torch.reciprocal(x * x + 1)
+        h5 = torch.maximum(h1, h2) + torch.minimum(h3, h4)
+        h6 = torch.pow(torch.sigmoid(x) + 0.5, h1) + x ** 2
+        y = self.prelu(h5 + h6)
+        return self.fc(torch.flatten(nn.functional.adaptive_max_pool2d(y, 1), 1))
+
+
+def with_unexported_ops(proto):
+    """math_zoo with ops PyTorch does not export at opset 17: the MaxPool over the whole map
+    becomes GlobalMaxPool, the Add feeding PRelu becomes Sum, and a Cast to float feeds PRelu."""
+    graph = proto.graph
+    pool = next(n for n in graph.node if n.op_type == "MaxPool")
+    pool.op_type = "GlobalMaxPool"
+    del pool.attribute[:]
+    prelu_at, prelu = next((i, n) for i, n in enumerate(graph.node) if n.op_type == "PRelu")
+    next(n for n in graph.node if prelu.input[0] in n.output).op_type = "Sum"
+    cast = onnx.helper.make_node("Cast", [prelu.input[0]], ["cast_to_float"], to=onnx.TensorProto.FLOAT)
+    prelu.input[0] = "cast_to_float"
+    graph.node.insert(prelu_at, cast)
+    return proto
+
+
+class LayoutZoo(nn.Module):
+    """Ops that move data: Transpose, strided Slice, Pad, Gather, Expand, Split, Resize
+    (nearest and two kinds of linear), ConvTranspose, ReduceMean and ReduceSum."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(3, 6, 3, padding=1)
+        self.up = nn.ConvTranspose2d(6, 4, 3, stride=2, padding=1, output_padding=1)
+        self.fc = nn.Linear(4 + 4 + 3 + 3, 10)
+
+    def forward(self, x):
+        y = self.conv(x)                                      # 6 x 8 x 8
+        s = y.permute(0, 2, 3, 1)[:, 1:7:2, :, 1:5]           # 3 x 8 x 4
+        p = nn.functional.pad(s.permute(0, 3, 1, 2), (1, 2, 0, 1))  # 4 x 4 x 11
+        g = y[:, [0, 2, 5]] + y[:, 1:2].expand(-1, 3, -1, -1)      # 3 x 8 x 8
+        first = torch.split(y, [2, 4], 1)[0]                  # 2 x 8 x 8
+        near = nn.functional.interpolate(g, scale_factor=2, mode="nearest")
+        half = nn.functional.interpolate(g, scale_factor=1.5, mode="bilinear", align_corners=False)
+        corner = nn.functional.interpolate(first, scale_factor=2, mode="bilinear", align_corners=True)
+        u = self.up(y)                                        # 4 x 16 x 16
+        feats = [p.mean(dim=(2, 3)), u.sum(dim=(2, 3)) / 256 + corner.mean(dim=(1, 2, 3)).unsqueeze(1),
+                 near.mean(dim=(2, 3)), half.sum(dim=3).mean(dim=2)]
+        return self.fc(torch.cat(feats, 1))
+
+
+class AttentionBlock(nn.Module):
+    """A tiny transformer block over conv features: LayerNorm, MatMul (weights and
+    activation × activation), Softmax, Div, Pow, Sqrt, ReduceMean, LogSoftmax."""
+
+    # q·kᵀ and attention·v over 16 tokens of 8 features: products the module hooks cannot see
+    functional_macs = 2 * 16 * 16 * 8
+
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(3, 8, 3, stride=2, padding=1)
+        self.norm = nn.LayerNorm(8)
+        self.q = nn.Linear(8, 8)
+        self.k = nn.Linear(8, 8)
+        self.v = nn.Linear(8, 8, bias=False)
+        self.fc = nn.Linear(8, 10)
+
+    def forward(self, x):
+        tokens = self.conv(x).flatten(2).transpose(1, 2)     # N x 16 x 8
+        h = self.norm(tokens)
+        attention = torch.softmax(self.q(h) @ self.k(h).transpose(1, 2) / 8 ** 0.5, dim=-1)
+        o = tokens + attention @ self.v(h)
+        spread = torch.sqrt(((o - o.mean(1, keepdim=True)) ** 2).mean(1) + 1e-3)
+        return torch.log_softmax(self.fc(o.mean(1) / spread), dim=-1)
+
+
+def with_constant_pads(proto):
+    """layout_zoo with Pad's pads as one initializer: the exporter computes them from constants
+    through a Transpose and a Cast of integers, which Scalpel's shape folding does not evaluate."""
+    pad = next(n for n in proto.graph.node if n.op_type == "Pad")
+    probe = copy.deepcopy(proto)
+    probe.graph.output.append(onnx.ValueInfoProto(name=pad.input[1]))
+    pads = ort_session(probe).run([pad.input[1]], {"x": np.zeros((BATCH, 3, 8, 8), np.float32)})[0]
+    proto.graph.initializer.append(numpy_helper.from_array(pads.astype(np.int64), "pads"))
+    pad.input[1] = "pads"
+    while True:  # drop the nodes nothing reads any more
+        read = {v for n in proto.graph.node for v in n.input} | {o.name for o in proto.graph.output}
+        dead = [n for n in proto.graph.node if not any(o in read for o in n.output)]
+        if not dead:
+            return proto
+        for n in dead:
+            proto.graph.node.remove(n)
+
+
 # ----------------------------------------------------------------------------- helpers
 
 def randomize_bn(model):
@@ -250,7 +354,8 @@ def randomize_bn(model):
 
 
 def count_macs(model, x):
-    """Multiply-accumulates per sample of Conv2d / ConvTranspose2d / Linear layers."""
+    """Multiply-accumulates per sample of Conv2d / ConvTranspose2d / Linear layers, plus the
+    model's `functional_macs` (matrix products written as functions, not modules)."""
     total = [0]
     batch = x.shape[0]
 
@@ -270,7 +375,7 @@ def count_macs(model, x):
         model(x)
     for h in handles:
         h.remove()
-    return int(total[0])
+    return int(total[0]) + getattr(model, "functional_macs", 0)
 
 
 def export(model, x, fold):
@@ -365,6 +470,9 @@ SPECS = {
     "se_block": (SEBlockNet, (3, 16, 16), False),
     "flatten_gemm": (FlattenGemm, (3, 8, 8), False),
     "yolo_block": (YoloBlock, (3, 16, 16), False),
+    "math_zoo": (MathZoo, (3, 8, 8), True),
+    "layout_zoo": (LayoutZoo, (3, 8, 8), True),
+    "attention_block": (AttentionBlock, (3, 8, 8), True),
 }
 # variants of plain_cnn_bn that differ only in how the file stores its tensors
 DERIVED = ["plain_cnn_external", "plain_cnn_typed"]
@@ -392,6 +500,10 @@ def build(name):
         assert not any(n.op_type == "BatchNormalization" for n in proto.graph.node)
     if name == "plain_cnn_typed":
         proto = to_typed_fields(proto)
+    if name == "math_zoo":
+        proto = with_unexported_ops(proto)
+    if name == "layout_zoo":
+        proto = with_constant_pads(proto)
     macs = count_macs(model, x)
     with torch.no_grad():
         y_torch = model(x).numpy()

@@ -14,15 +14,25 @@ public struct PrunableGroup: Sendable {
     public let channels: Int
     /// The group over all channels (which parameters are coupled and how many entries each has).
     public let structure: ChannelGroup
-    /// One score per root channel: the filter norms of the root and of every producer coupled to
-    /// it one-to-one (residual branches), summed.
+    /// One score per root channel (for norm criteria, the filter norms of the root and of every
+    /// producer coupled to it one-to-one, summed).
     public let scores: [Double]
+
+    /// A group from its analysed structure and the scores of the root's channels.
+    public init(root position: Int, structure: ChannelGroup, channels: Int, scores: [Double]) {
+        (root, self.structure, self.channels, self.scores) = (position, structure, channels, scores)
+    }
 
     /// Builds the group of the layer at `position`, scoring its channels by `criterion`.
     public init(root position: Int, graph: Graph, shapes: ShapeInfo, criterion: NormCriterion, index: GraphIndex? = nil) throws {
-        structure = try ChannelDependency.structure(of: position, graph: graph, shapes: shapes, index: index)
-        root = position
-        channels = structure.spaces.first { $0.key.value == graph.nodes[position].outputs[0] }?.value.count ?? 0
+        let structure = try ChannelDependency.structure(of: position, graph: graph, shapes: shapes, index: index)
+        let channels = structure.rootChannels(graph: graph)
+        self.init(root: position, structure: structure, channels: channels,
+                  scores: Self.normScores(structure, channels: channels, graph: graph, criterion: criterion))
+    }
+
+    /// Per root channel, the summed filter norms of the producers coupled to it one-to-one.
+    public static func normScores(_ structure: ChannelGroup, channels: Int, graph: Graph, criterion: NormCriterion) -> [Double] {
         var scores = [Double](repeating: 0, count: channels)
         for slice in structure.slices where slice.role == "out-channels" || slice.role == "out-features" {
             guard slice.indices.count == channels, slice.indices == Array(0..<channels),
@@ -30,7 +40,7 @@ public struct PrunableGroup: Sendable {
             let norms = Self.norms(values, shape: tensor.shape, axis: slice.axis, criterion: criterion)
             for k in 0..<channels { scores[k] += norms[k] }
         }
-        self.scores = scores
+        return scores
     }
 
     /// The norm of each entry along `axis` of a float tensor.

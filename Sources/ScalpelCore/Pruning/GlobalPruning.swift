@@ -7,9 +7,11 @@ public enum PruneTarget: Sendable {
 }
 
 /// Prunes across every prunable group at once: channels are ranked by their score divided by
-/// their group's mean score (so layers of different sizes compare), and the lowest are removed
-/// until the model keeps the target fraction. Sizes after pruning are computed from the groups'
-/// structure without applying anything, so the threshold search is cheap.
+/// their group's mean absolute score (so layers of different sizes and score scales compare;
+/// for criteria that can be negative, such as an oracle's loss change, the sign survives),
+/// and the lowest are removed until the model keeps the target fraction. Sizes after pruning
+/// are computed from the groups' structure without applying anything, so the threshold search
+/// is cheap.
 public struct GlobalPruning: Sendable {
     /// Every prunable group, one per set of coupled producers.
     public let groups: [PrunableGroup]
@@ -18,22 +20,37 @@ public struct GlobalPruning: Sendable {
     private let graph: Graph
     private let baseline: ModelSummary
 
-    /// Finds the prunable groups of a graph; `skip` excludes groups containing those layers.
+    /// Finds the prunable groups of a graph, ranking channels by filter norm; `skip` excludes
+    /// groups containing those layers.
     public init(graph: Graph, shapes: ShapeInfo, criterion: NormCriterion, skip: Set<NodeID> = []) {
+        self.init(graph: graph, shapes: shapes, skip: skip) { _, structure, channels in
+            PrunableGroup.normScores(structure, channels: channels, graph: graph, criterion: criterion)
+        }
+    }
+
+    /// Finds the prunable groups of a graph; `score` gives one score per channel of a group
+    /// from its root's position, its structure and its channel count (it runs only for groups
+    /// that are kept). `skip` excludes groups containing those layers.
+    public init(graph: Graph, shapes: ShapeInfo, skip: Set<NodeID> = [],
+                score: (_ root: Int, _ structure: ChannelGroup, _ channels: Int) throws -> [Double]) rethrows {
         var covered = Set<NodeID>()
         var groups: [PrunableGroup] = []
         var refused: [(String, String)] = []
         let index = GraphIndex(graph)
         for (position, node) in graph.nodes.enumerated()
         where ChannelDependency.producerOps.contains(node.opType) && !covered.contains(node.id) {
+            let structure: ChannelGroup
             do {
-                let group = try PrunableGroup(root: position, graph: graph, shapes: shapes, criterion: criterion, index: index)
-                covered.formUnion(group.structure.sources)
-                if group.structure.sources.contains(where: skip.contains) || group.channels < 2 { continue }
-                groups.append(group)
+                structure = try ChannelDependency.structure(of: position, graph: graph, shapes: shapes, index: index)
             } catch {
                 refused.append((graph.displayName(of: node), "\(error)"))
+                continue
             }
+            covered.formUnion(structure.sources)
+            let channels = structure.rootChannels(graph: graph)
+            if structure.sources.contains(where: skip.contains) || channels < 2 { continue }
+            groups.append(PrunableGroup(root: position, structure: structure, channels: channels,
+                                        scores: try score(position, structure, channels)))
         }
         self.groups = groups
         self.refused = refused
@@ -44,7 +61,7 @@ public struct GlobalPruning: Sendable {
     /// How many channels each group loses to reach `target`, keeping at least `minChannels` each.
     public func plan(_ target: PruneTarget, minChannels: Int) -> [Int] {
         let normalized: [[Double]] = groups.map { g in
-            let mean = g.scores.reduce(0, +) / Double(max(1, g.scores.count))
+            let mean = g.scores.reduce(0) { $0 + abs($1) } / Double(max(1, g.scores.count))
             return g.scores.map { mean > 0 ? $0 / mean : 0 }.sorted()
         }
         func removal(_ threshold: Double) -> [Int] {
@@ -52,7 +69,8 @@ public struct GlobalPruning: Sendable {
                 min(sorted.prefix { $0 < threshold }.count, max(0, g.channels - max(1, minChannels)))
             }
         }
-        var low = 0.0, high = (normalized.flatMap { $0 }.max() ?? 0) + 1
+        let all = normalized.flatMap { $0 }
+        var low = (all.min() ?? 0) - 1, high = (all.max() ?? 0) + 1
         for _ in 0..<60 {
             let mid = (low + high) / 2
             if fraction(removal(mid), target) >= goal(target) { low = mid } else { high = mid }

@@ -215,7 +215,10 @@ enum LayoutRules {
             throw ShapeError("pads \(pads) need 2 entries for each of \(axes.count) axes")
         }
         var out = x
-        for (k, axis) in axes.enumerated() { out[axis] = x[axis].map { $0 + pads[k] + pads[k + axes.count] } }
+        // An axis padded by nothing keeps its dimension, symbolic ones (the batch) included.
+        for (k, axis) in axes.enumerated() where pads[k] != 0 || pads[k + axes.count] != 0 {
+            out[axis] = x[axis].map { $0 + pads[k] + pads[k + axes.count] }
+        }
         return [ValueType(elementType: c.elementType(0), dims: out)]
     }
 

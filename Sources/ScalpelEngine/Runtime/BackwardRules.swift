@@ -88,7 +88,7 @@ struct BackwardRules {
         case "Conv":
             return needsInputGradient(x) ? [(x, try convInput(dy))] : []
         default:
-            throw unsupported("Scalpel cannot differentiate \(node.opType) yet")
+            return try otherInputGradients(dy)
         }
     }
 

@@ -1,4 +1,5 @@
 import ScalpelCore
+import ScalpelEngine
 import ScalpelScoring
 
 /// `prune`: delete the lowest-scored channels of one layer, or across the whole model.
@@ -6,10 +7,11 @@ enum PruneCommand {
     static let spec = CommandSpec(
         name: "prune",
         summary: "delete the lowest-scored channels of a layer (--ratio/--count), or across all layers (--global)",
-        usage: "prune LAYER --by CRITERION (--ratio R | --count N) [--data FILE]  |  prune --global --by l1|l2 (--target-params F | --target-macs F) [--min-channels N] [--skip LAYER,…]",
+        usage: "prune LAYER --by CRITERION (--ratio R | --count N) [--reduce sum|mean|max] [--data FILE]  |  "
+            + "prune --global --by CRITERION (--target-params F | --target-macs F) [--reduce sum|mean|max] [--data FILE] [--min-channels N] [--skip LAYER,…]",
         example: "prune --global --by l1 --target-params 0.5 --skip fc",
         flags: ["--global"],
-        options: ["--by", "--ratio", "--count", "--target-params", "--target-macs", "--min-channels", "--skip", "--data", "--labels",
+        options: ["--by", "--reduce", "--ratio", "--count", "--target-params", "--target-macs", "--min-channels", "--skip", "--data", "--labels",
                   "--batches", "--seed", "--mean", "--std"],
         changesSession: true,
         run: { args, session, console in
@@ -19,46 +21,69 @@ enum PruneCommand {
                 + "; MACs \(ReportCommands.change(record.macs.before, record.macs.after, Format.compact))")
         })
 
-    /// Prunes every prunable group by filter norm until the model keeps the target fraction.
-    private static func pruneGlobally(by chosen: Criterion, _ args: Arguments, _ session: inout Session) throws -> EditRecord {
-        guard let criterion = NormCriterion(rawValue: chosen.rawValue) else {
-            throw args.usageError("--global ranks channels by l1 or l2; other criteria prune one layer at a time")
-        }
+    /// Prunes every prunable group by any criterion of `score` (each group's channels scored as
+    /// `score` scores a group) until the model keeps the target fraction.
+    private static func pruneGlobally(by criterion: Criterion, _ args: Arguments, _ session: inout Session) throws -> EditRecord {
         _ = try args.positionals(0, "")
         let target = try globalTarget(args)
         let minChannels = try args.option("--min-channels").map { try number($0, "--min-channels", args) } ?? 1
         let resolver = try session.layers()
         let skipped = try (args.option("--skip")?.split(separator: ",") ?? []).map { try resolver.resolve(String($0)) }
+        let scorer = try GroupScorer(criterion, args, try session.current())
         return try session.edit(args.line) { model, shapes in
             let skip = Set(skipped.map { model.graph.nodes[$0].id })
-            let pruning = GlobalPruning(graph: model.graph, shapes: shapes, criterion: criterion, skip: skip)
+            let graph = model.graph
+            let pruning = try GlobalPruning(graph: graph, shapes: shapes, skip: skip) { _, structure, _ in
+                try scorer.scores(structure: structure, graph: graph, shapes: shapes)
+            }
             let counts = pruning.plan(target, minChannels: minChannels)
             try model.graph.delete(try pruning.deletion(counts, shapes: shapes), shapes: shapes, opset: model.opsetVersion() ?? 17)
-            return "removed \(counts.reduce(0, +)) channels from \(counts.filter { $0 > 0 }.count) of \(pruning.groups.count) prunable groups"
+            return "removed \(counts.reduce(0, +)) channels from \(counts.filter { $0 > 0 }.count) of \(pruning.groups.count) prunable groups (lowest \(criterion.rawValue))"
         }
     }
 
-    /// Prunes one layer's lowest-scored channels by any criterion of `score` (filter norms are
-    /// summed over the producers coupled to the layer one-to-one).
+    /// Prunes one layer's lowest-scored channels by any criterion of `score`; where the layer's
+    /// channels couple with other layers', their scores combine by `--reduce`.
     private static func pruneLayer(by criterion: Criterion, _ args: Arguments, _ session: inout Session) throws -> EditRecord {
         let layer = try args.positionals(1, "the layer (or --global)")[0]
         let doc = try session.current()
         let position = try session.layers().resolve(layer)
-        let scores: [Double]
-        if let norm = NormCriterion(rawValue: criterion.rawValue) {
-            scores = try PrunableGroup(root: position, graph: doc.model.graph, shapes: doc.shapes, criterion: norm).scores
-        } else {
-            let (engine, data) = try ScoreCommands.inputs(criterion, args, doc)
-            let batches = try args.option("--batches").map { try RunCommands.positive($0, "--batches", args) }
-            let seed = try args.option("--seed").map { UInt64(try RunCommands.positive($0, "--seed", args)) } ?? 0
-            scores = try Scoring.score(criterion, position: position, graph: doc.model.graph, shapes: doc.shapes,
-                                       engine: engine, dataset: data, batches: batches, seed: seed).scores
-        }
+        let scores = try GroupScorer(criterion, args, doc).scores(position: position, graph: doc.model.graph, shapes: doc.shapes)
         let count = try localCount(args, channels: scores.count)
         let channels = PrunableGroup.lowest(count, of: scores)
         return try session.edit(args.line) { model, shapes in
             try model.graph.deleteChannels(of: position, channels, shapes: shapes, opset: model.opsetVersion() ?? 17)
             return "removed channels \(ChannelPreview.ranges(channels)) of \(model.graph.displayName(of: model.graph.nodes[position])) (lowest \(criterion.rawValue))"
+        }
+    }
+
+    /// A criterion with what it needs from the command line: engine and data, batches, seed, reduction.
+    private struct GroupScorer {
+        let criterion: Criterion
+        let engine: Engine?
+        let data: Dataset?
+        let batches: Int?
+        let seed: UInt64
+        let reduction: ScoreReduction
+
+        init(_ criterion: Criterion, _ args: Arguments, _ doc: Document) throws {
+            self.criterion = criterion
+            (engine, data) = try ScoreCommands.inputs(criterion, args, doc)
+            batches = try args.option("--batches").map { try RunCommands.positive($0, "--batches", args) }
+            seed = try args.option("--seed").map { UInt64(try RunCommands.positive($0, "--seed", args)) } ?? 0
+            reduction = try ScoreCommands.reduction(args)
+        }
+
+        /// The group scores of the layer at `position`.
+        func scores(position: Int, graph: Graph, shapes: ShapeInfo) throws -> [Double] {
+            try Scoring.groupScore(criterion, position: position, graph: graph, shapes: shapes, engine: engine, dataset: data,
+                                   batches: batches, seed: seed, reduction: reduction).scores.scores
+        }
+
+        /// The scores of a group whose structure is known.
+        func scores(structure: ChannelGroup, graph: Graph, shapes: ShapeInfo) throws -> [Double] {
+            try Scoring.groupScore(criterion, structure: structure, graph: graph, shapes: shapes, engine: engine, dataset: data,
+                                   batches: batches, seed: seed, reduction: reduction).scores.scores
         }
     }
 

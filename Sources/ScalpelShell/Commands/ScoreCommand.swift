@@ -7,14 +7,16 @@ import ScalpelScoring
 enum ScoreCommands {
     static let score = CommandSpec(
         name: "score",
-        summary: "score a layer's channels (or every layer's) by a criterion: table with ranks and dead marks, histogram",
-        usage: "score LAYER|--all --by CRITERION [--data FILE] [--batches N] [--top K | --bottom K] [--seed N] [--json | --csv] [--plot FILE.svg]",
+        summary: "score a layer's channels (or every layer's) by a criterion: table with ranks and dead marks, histogram; "
+            + "where channels couple (residual branches), one row per group channel combining its layers' scores",
+        usage: "score LAYER|--all --by CRITERION [--reduce sum|mean|max] [--data FILE] [--batches N] [--top K | --bottom K] [--seed N] [--json | --csv] [--plot FILE.svg]",
         example: "score conv2 --by apoz --data examples/digits_test.npz --bottom 5",
         flags: ["--all", "--json", "--csv"],
-        options: ["--by", "--data", "--labels", "--batches", "--top", "--bottom", "--seed", "--mean", "--std", "--plot"],
+        options: ["--by", "--reduce", "--data", "--labels", "--batches", "--top", "--bottom", "--seed", "--mean", "--std", "--plot"],
         run: { args, session, console in
             let doc = try session.current()
             let criterion = try criterion(args)
+            let reduction = try reduction(args)
             if args.option("--plot") != nil, args.flag("--all") { throw args.usageError("--plot draws one layer; name it instead of --all") }
             let positions: [Int]
             if args.flag("--all") {
@@ -27,17 +29,21 @@ enum ScoreCommands {
             let batches = try args.option("--batches").map { try RunCommands.positive($0, "--batches", args) }
             let seed = try args.option("--seed").map { UInt64(try RunCommands.positive($0, "--seed", args)) } ?? 0
             var json: [JSON] = []
-            for position in positions {
-                let name = doc.model.graph.displayName(of: doc.model.graph.nodes[position])
-                let result: ChannelScores
+            var covered = Set<Int>()
+            for position in positions where !covered.contains(position) {
+                let graph = doc.model.graph
+                let group: GroupScores
                 do {
-                    result = try Scoring.score(criterion, position: position, graph: doc.model.graph, shapes: doc.shapes,
-                                               engine: engine, dataset: data, batches: batches, seed: seed)
+                    group = try Scoring.groupScore(criterion, position: position, graph: graph, shapes: doc.shapes, engine: engine,
+                                                   dataset: data, batches: batches, seed: seed, reduction: reduction)
                 } catch where args.flag("--all") {
-                    console.line("\(name): \(error)")
+                    console.line("\(graph.displayName(of: graph.nodes[position])): \(error)")
                     continue
                 }
-                try session.modify { $0.record(result, layer: doc.model.graph.nodes[position].id) }
+                covered.formUnion(group.members)
+                let result = group.scores, members = group.members.map { graph.displayName(of: graph.nodes[$0]) }
+                let name = members.count > 1 ? "group " + members.joined(separator: " + ") : members[0]
+                try session.modify { $0.record(result, layer: graph.nodes[position].id) }
                 let rows = try selectedRows(result, args)
                 if let plot = args.option("--plot") {
                     let svg = BarChart.svg(title: "\(name) by \(criterion.rawValue)", scores: result.scores, highlighted: result.dead)
@@ -45,14 +51,16 @@ enum ScoreCommands {
                     console.line("wrote \(plot)")
                 }
                 if args.flag("--json") {
-                    json.append(.object([("layer", .string(name)), ("criterion", .string(criterion.rawValue)),
+                    json.append(.object([("layer", .string(members[0])), ("group", .array(members.map(JSON.string))),
+                                         ("criterion", .string(criterion.rawValue)), ("reduce", .string(reduction.rawValue)),
                                          ("channels", .array(rows.map { k in .object([("channel", .int(k)), ("score", .double(result.scores[k])),
                                                                                      ("rank", .int(result.ranks[k])), ("dead", .bool(result.dead.contains(k)))]) }))]))
                 } else if args.flag("--csv") {
-                    if position == positions.first { console.line("layer,channel,score,rank,dead") }
-                    for k in rows { console.line("\(csv(name)),\(k),\(result.scores[k]),\(result.ranks[k]),\(result.dead.contains(k))") }
+                    if position == positions.first { console.line("layer,channel,score,rank,dead,group") }
+                    let groupCell = csv(members.joined(separator: "+"))
+                    for k in rows { console.line("\(csv(members[0])),\(k),\(result.scores[k]),\(result.ranks[k]),\(result.dead.contains(k)),\(groupCell)") }
                 } else {
-                    console.write(text(name, result, rows, console))
+                    console.write(text(name, result, rows, console, reduction: members.count > 1 ? reduction : nil))
                 }
             }
             if args.flag("--json") { console.line(JSON.array(json).render()) }
@@ -102,6 +110,15 @@ enum ScoreCommands {
         return c
     }
 
+    /// The `--reduce` option: how a dependency group's member scores combine (sum by default).
+    static func reduction(_ args: Arguments) throws -> ScoreReduction {
+        guard let text = args.option("--reduce") else { return .sum }
+        guard let r = ScoreReduction(rawValue: text) else {
+            throw args.usageError("--reduce is one of \(ScoreReduction.allCases.map(\.rawValue).joined(separator: ", ")), not '\(text)'")
+        }
+        return r
+    }
+
     /// The engine and dataset a data criterion needs (nil for weight criteria).
     static func inputs(_ criterion: Criterion, _ args: Arguments, _ doc: Document) throws -> (Engine?, Dataset?) {
         guard criterion.needsData else { return (nil, nil) }
@@ -118,14 +135,16 @@ enum ScoreCommands {
 
     static func csv(_ s: String) -> String { s.contains(",") || s.contains("\"") ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s }
 
-    static func text(_ name: String, _ result: ChannelScores, _ rows: [Int], _ console: any Console) -> String {
+    /// The table of scores; `reduction` names how a group's member scores were combined.
+    static func text(_ name: String, _ result: ChannelScores, _ rows: [Int], _ console: any Console, reduction: ScoreReduction?) -> String {
         var table = Table([("channel", .right), ("score", .right), ("rank", .right), ("", .left)])
         for k in rows {
             let note = result.dead.contains(k) ? "dead"
                 : result.nearest.map { "most like \($0[k].channel) (cosine \(String(format: "%.3f", $0[k].similarity)))" } ?? ""
             table.rows.append([String(k), Format.stat(result.scores[k]), String(result.ranks[k]), note])
         }
-        var out = "\(name) by \(result.criterion.rawValue) (higher = more important; rank 0 is the most important)\n"
+        let combined = reduction.map { ", the \($0.rawValue) over its layers" } ?? ""
+        var out = "\(name) by \(result.criterion.rawValue)\(combined) (higher = more important; rank 0 is the most important)\n"
         out += table.render(for: console) + histogram(result.scores)
         if !result.dead.isEmpty { out += "dead channels: \(ChannelPreview.ranges(result.dead.sorted()))\n" }
         if let clusters = result.clusters {

@@ -1,0 +1,19 @@
+extension ChannelGroup {
+    /// The layers whose output channels move with all `count` channels of the root, the root
+    /// first, each with its channels in the order of the root's: `channels[k]` goes with the
+    /// root's channel k (a residual branch's channel k, or an offset one through a Concat).
+    public func coupledProducers(count: Int, graph: Graph) -> [(position: Int, channels: [Int])] {
+        let ordered = [root] + sources.filter { $0 != root }
+        return ordered.compactMap { id in
+            guard let position = graph.position(of: id), let output = graph.nodes[position].outputs.first,
+                  let channels = spaces.first(where: { $0.key.value == output })?.value, channels.count == count else { return nil }
+            return (position, channels)
+        }
+    }
+
+    /// The root's channel count, from its output's channel space.
+    public func rootChannels(graph: Graph) -> Int {
+        guard let output = graph.node(root)?.outputs.first else { return 0 }
+        return spaces.first { $0.key.value == output }?.value.count ?? 0
+    }
+}

@@ -1,0 +1,95 @@
+import CBLAS
+import ScalpelCore
+
+/// Backward rules of MatMul and ConvTranspose, for the data input and the weights alike.
+extension BackwardRules {
+    /// Per batched product Y = A·B: ∂A = ∂Y·Bᵀ and ∂B = Aᵀ·∂Y, by SGEMM, each summed over the
+    /// batch axes its operand was broadcast along.
+    func matMul(_ dy: [Float]) throws -> [(ValueID, [Float])] {
+        let (a, b) = (node.inputs[0], node.inputs[1])
+        var aShape = dims(a), bShape = dims(b)
+        if aShape.count == 1 { aShape.insert(1, at: 0) }
+        if bShape.count == 1 { bShape.append(1) }
+        let (m, k, n) = (aShape[aShape.count - 2], aShape[aShape.count - 1], bShape[bShape.count - 1])
+        let aBatch = Array(aShape.dropLast(2)), bBatch = Array(bShape.dropLast(2))
+        let rank = Swift.max(aBatch.count, bBatch.count)
+        let batch = (0..<rank).map { d in
+            Swift.max(d < rank - aBatch.count ? 1 : aBatch[d - (rank - aBatch.count)], d < rank - bBatch.count ? 1 : bBatch[d - (rank - bBatch.count)])
+        }
+        let aMatrix = Self.sourceOffsets(base: 0, strides: Broadcasting.strides(aBatch, to: batch), shape: batch)
+        let bMatrix = Self.sourceOffsets(base: 0, strides: Broadcasting.strides(bBatch, to: batch), shape: batch)
+        let av = try floats(a), bv = try floats(b)
+        var da = [Float](repeating: 0, count: av.count), db = [Float](repeating: 0, count: bv.count)
+        for i in aMatrix.indices {
+            let (pa, pb, py) = (aMatrix[i] * m * k, bMatrix[i] * k * n, i * m * n)
+            dy.withUnsafeBufferPointer { g in
+                bv.withUnsafeBufferPointer { bp in
+                    da.withUnsafeMutableBufferPointer { out in
+                        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(m), Int32(k), Int32(n), 1,
+                                    g.baseAddress! + py, Int32(n), bp.baseAddress! + pb, Int32(n), 1, out.baseAddress! + pa, Int32(k))
+                    }
+                }
+                av.withUnsafeBufferPointer { ap in
+                    db.withUnsafeMutableBufferPointer { out in
+                        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, Int32(k), Int32(n), Int32(m), 1,
+                                    ap.baseAddress! + pa, Int32(k), g.baseAddress! + py, Int32(n), 1, out.baseAddress! + pb, Int32(n))
+                    }
+                }
+            }
+        }
+        return [(a, da), (b, db)].filter { carriesGradient($0.0) }
+    }
+
+    /// Y = col2im(Wᵀ·X) + bias, so per image, with ∂C = im2col(∂Y) (the output gradient each
+    /// column entry was added to): ∂X = W·∂C, ∂W = Σ X·∂Cᵀ, ∂bias = Σ ∂Y over images and pixels.
+    func convTranspose(_ dy: [Float]) throws -> [(ValueID, [Float])] {
+        let (x, weight) = (node.inputs[0], node.inputs[1])
+        let s = dims(x), y = dims(node.outputs[0]), ws = dims(weight), autoPad = node.string("auto_pad", default: "NOTSET")
+        guard s.count == 4, ws.count == 4, node.int("group", default: 1) == 1, autoPad == "NOTSET" || autoPad == "VALID" else {
+            throw noRule("only ungrouped 2-D transposed convolution with explicit pads")
+        }
+        let st = node.ints("strides") ?? [1, 1], dil = node.ints("dilations") ?? [1, 1]
+        let p = autoPad == "VALID" ? [0, 0, 0, 0] : node.ints("pads") ?? [0, 0, 0, 0]
+        let (c, h, w, m, oh, ow, kh, kw) = (s[1], s[2], s[3], y[1], y[2], y[3], ws[2], ws[3])
+        let k = m * kh * kw, spatial = h * w
+        let xs = try floats(x), wv = try floats(weight)
+        var dx = [Float](repeating: 0, count: xs.count), dw = [Float](repeating: 0, count: wv.count)
+        var columns = [Float](repeating: 0, count: k * spatial)
+        for image in 0..<s[0] {
+            for row in 0..<k {
+                let (channel, ky, kx) = (row / (kh * kw), row / kw % kh, row % kw)
+                for iy in 0..<h {
+                    let oy = iy * st[0] - p[0] + ky * dil[0]
+                    for ix in 0..<w {
+                        let ox = ix * st[1] - p[1] + kx * dil[1]
+                        let inside = oy >= 0 && oy < oh && ox >= 0 && ox < ow
+                        columns[row * spatial + iy * w + ix] = inside ? dy[((image * m + channel) * oh + oy) * ow + ox] : 0
+                    }
+                }
+            }
+            let offset = image * c * spatial
+            columns.withUnsafeBufferPointer { col in
+                wv.withUnsafeBufferPointer { wp in
+                    dx.withUnsafeMutableBufferPointer { out in
+                        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(c), Int32(spatial), Int32(k), 1,
+                                    wp.baseAddress!, Int32(k), col.baseAddress!, Int32(spatial), 0, out.baseAddress! + offset, Int32(spatial))
+                    }
+                }
+                xs.withUnsafeBufferPointer { xp in
+                    dw.withUnsafeMutableBufferPointer { out in
+                        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(c), Int32(k), Int32(spatial), 1,
+                                    xp.baseAddress! + offset, Int32(spatial), col.baseAddress!, Int32(spatial), 1, out.baseAddress!, Int32(k))
+                    }
+                }
+            }
+        }
+        var result = [(x, dx), (weight, dw)].filter { carriesGradient($0.0) }
+        if let bias = node.input(2), carriesGradient(bias) {
+            let plane = oh * ow
+            result.append((bias, (0..<m).map { channel in
+                (0..<s[0]).reduce(Float(0)) { sum, image in sum + dy[((image * m + channel) * plane)..<((image * m + channel + 1) * plane)].reduce(0, +) }
+            }))
+        }
+        return result
+    }
+}

@@ -1,0 +1,72 @@
+import Foundation
+import ScalpelCore
+
+/// Backward rules of elementwise math: activations, Cast, and broadcasting binary ops.
+extension BackwardRules {
+    /// ∂y/∂x of a unary op as a function of its input x and output y, or nil for other ops.
+    func unaryDerivative() -> ((_ x: Float, _ y: Float) -> Float)? {
+        switch node.opType {
+        case "HardSigmoid":
+            let a = node.float("alpha", default: 0.2), b = node.float("beta", default: 0.5)
+            return { x, _ in a * x + b > 0 && a * x + b < 1 ? a : 0 }
+        case "HardSwish": return { x, _ in x < -3 ? 0 : x > 3 ? 1 : x / 3 + 0.5 }
+        case "Tanh": return { _, y in 1 - y * y }
+        case "Elu":
+            let a = node.float("alpha", default: 1)
+            return { x, y in x < 0 ? y + a : 1 }
+        case "Selu":
+            let a = node.float("alpha", default: 1.67326319), g = node.float("gamma", default: 1.05070102)
+            return { x, y in x <= 0 ? y + g * a : g }
+        case "Softplus": return { x, _ in 1 / (1 + Foundation.exp(-x)) }
+        case "Erf": return { x, _ in 2 / Float.pi.squareRoot() * Foundation.exp(-x * x) }
+        case "Exp": return { _, y in y }
+        case "Log": return { x, _ in 1 / x }
+        case "Sqrt": return { _, y in 0.5 / y }
+        case "Neg": return { _, _ in -1 }
+        case "Abs": return { x, _ in x > 0 ? 1 : x < 0 ? -1 : 0 }
+        case "Reciprocal": return { _, y in -y * y }
+        default: return nil
+        }
+    }
+
+    /// ∂L/∂x = ∂L/∂y · ∂y/∂x, element by element.
+    func unary(_ dy: [Float], _ derivative: (Float, Float) -> Float) throws -> [(ValueID, [Float])] {
+        let x = node.inputs[0], xs = try floats(x), ys = try floats(node.outputs[0])
+        return [(x, (0..<dy.count).map { dy[$0] * derivative(xs[$0], ys[$0]) })]
+    }
+
+    /// A cast to float32 passes the gradient through; casts to other types end it.
+    func cast(_ dy: [Float]) throws -> [(ValueID, [Float])] {
+        guard ElementType(rawValue: Int32(node.int("to", default: 1))) == .float32 else {
+            throw noRule("a cast to a type other than float32 carries no gradient")
+        }
+        return [(node.inputs[0], dy)]
+    }
+
+    /// Div, Pow, PRelu and two-input Sum, Max, Min with NumPy broadcasting: each input's
+    /// gradient is summed over the axes it was broadcast along.
+    func binary(_ dy: [Float]) throws -> [(ValueID, [Float])] {
+        if node.inputs.count == 1 { return [(node.inputs[0], dy)] }
+        guard node.inputs.count == 2 else { throw noRule("\(node.opType) with more than two inputs") }
+        let partials: (_ a: Float, _ b: Float, _ y: Float) -> (Float, Float)
+        switch node.opType {
+        case "Div": partials = { _, b, y in (1 / b, -y / b) }
+        case "Pow": partials = { a, b, y in (b * Foundation.pow(a, b - 1), a > 0 ? y * Foundation.log(a) : 0) }
+        case "PRelu": partials = { x, slope, _ in x < 0 ? (slope, x) : (1, 0) }
+        case "Max": partials = { a, b, _ in a >= b ? (1, 0) : (0, 1) }
+        case "Min": partials = { a, b, _ in a <= b ? (1, 0) : (0, 1) }
+        default: partials = { _, _, _ in (1, 1) }
+        }
+        let (a, b, out) = (node.inputs[0], node.inputs[1], dims(node.outputs[0]))
+        let av = try floats(a), bv = try floats(b), ys = try floats(node.outputs[0])
+        let ia = Self.sourceOffsets(base: 0, strides: Broadcasting.strides(dims(a), to: out), shape: out)
+        let ib = Self.sourceOffsets(base: 0, strides: Broadcasting.strides(dims(b), to: out), shape: out)
+        var ga = [Float](repeating: 0, count: av.count), gb = [Float](repeating: 0, count: bv.count)
+        for i in 0..<dy.count where dy[i] != 0 {
+            let (pa, pb) = partials(av[ia[i]], bv[ib[i]], ys[i])
+            ga[ia[i]] += dy[i] * pa
+            gb[ib[i]] += dy[i] * pb
+        }
+        return [(a, ga), (b, gb)].filter { carriesGradient($0.0) }
+    }
+}
