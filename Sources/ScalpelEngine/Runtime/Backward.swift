@@ -37,13 +37,17 @@ extension Engine {
             }
         }
         for node in nodes.reversed() {
-            guard let dy = node.outputs.first.flatMap({ grads[$0] }) else { continue }
+            let outputGradients = node.outputs.map { grads[$0] }
+            guard outputGradients.contains(where: { $0 != nil }) else { continue }
             let rule = BackwardRules(node: node, graph: graph, shapes: shapes, values: values, training: training,
                                      needsInputGradient: { wanted.contains($0) })
-            for (input, dx) in try rule.inputGradients(dy) where wanted.contains(input) || parameters.contains(input) {
+            // Split is the one multi-output op whose outputs are all data; the others' later outputs carry no gradient.
+            let inputGradients = node.opType == "Split"
+                ? try rule.splitGradients(outputGradients) : try outputGradients[0].map { try rule.inputGradients($0) } ?? []
+            for (input, dx) in inputGradients where wanted.contains(input) || parameters.contains(input) {
                 accumulate(input, dx)
             }
-            if node.inputs.contains(where: parameters.contains) {
+            if let dy = outputGradients[0], node.inputs.contains(where: parameters.contains) {
                 for (parameter, g) in try rule.parameterGradients(dy) where parameters.contains(parameter) { accumulate(parameter, g) }
             }
         }
