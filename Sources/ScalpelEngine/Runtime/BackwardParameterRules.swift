@@ -119,9 +119,18 @@ extension BackwardRules {
 
     /// Σ over images and positions of ∂L/∂y, per output channel (a bias's gradient).
     private func channelSums(_ dy: [Float], channels: Int) -> [Float] {
-        let spatial = dy.count / max(1, shape(node.outputs[0])[0] * channels)
+        let images = shape(node.outputs[0])[0], spatial = dy.count / max(1, images * channels)
         var sums = [Float](repeating: 0, count: channels)
-        for i in dy.indices { sums[(i / spatial) % channels] += dy[i] }
+        dy.withUnsafeBufferPointer { dp in
+            for image in 0..<images {
+                for c in 0..<channels {
+                    let plane = dp.baseAddress! + (image * channels + c) * spatial
+                    var total: Float = 0
+                    for i in 0..<spatial { total += plane[i] }
+                    sums[c] += total
+                }
+            }
+        }
         return sums
     }
 

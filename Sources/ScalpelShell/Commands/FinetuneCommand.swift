@@ -21,7 +21,10 @@ enum FinetuneCommand {
             guard let epochsText = args.option("--epochs") else { throw args.usageError("--epochs says how many passes over the data to make") }
             let epochs = try RunCommands.positive(epochsText, "--epochs", args)
             let batch = try args.option("--batch").map { try RunCommands.positive($0, "--batch", args) } ?? 32
-            let seed = try args.option("--seed").map { try RunCommands.positive($0, "--seed", args) } ?? 0
+            let seed: UInt64 = try args.option("--seed").map { text in
+                guard let n = UInt64(text) else { throw args.usageError("--seed wants a whole number, not '\(text)'") }
+                return n
+            } ?? 0
             let optimizer = try makeOptimizer(args)
             let train = try RunCommands.loadData(args)
             let validation = try args.option("--val").map { _ in try RunCommands.loadData(args, option: "--val") }
@@ -33,7 +36,7 @@ enum FinetuneCommand {
             guard let schedule = LearningRateSchedule(rawValue: scheduleName) else {
                 throw args.usageError("--schedule is cosine (the rate falls to zero over the run) or constant, not '\(scheduleName)'")
             }
-            let settings = FineTuningSettings(epochs: epochs, batchSize: batch, optimizer: optimizer, schedule: schedule, seed: UInt64(seed))
+            let settings = FineTuningSettings(epochs: epochs, batchSize: batch, optimizer: optimizer, schedule: schedule, seed: seed)
             let result = try Interruption.catching { interrupted in
                 try training.run(train: train, validation: validation, settings: settings, progress: { p in
                     bar.update(p.done, p.total, &console, before: "epoch \(p.epoch)/\(p.epochs) ",
