@@ -1,8 +1,8 @@
 import CBLAS
 import ScalpelCore
 
-/// Convolutions: im2col + SGEMM (1×1 convolutions straight to SGEMM), a direct kernel for
-/// depthwise convolutions, and transposed convolution as SGEMM + col2im.
+/// Convolutions: Winograd for 3×3 stride-1 ones (WinogradConv), im2col + SGEMM (1×1 convolutions
+/// straight to SGEMM), a direct kernel for depthwise convolutions, and transposed convolution as SGEMM + col2im.
 enum ConvKernels {
     static let table: [String: Kernels.Builder] = [
         "Conv": { try conv($0, foldingBatchNorm: nil) },
@@ -59,6 +59,11 @@ enum ConvKernels {
                 depthwise(x.pointer(ws), w, b, ctx.output(ws), g)
                 activation.apply(ctx.output(ws), count: g.n * g.m * g.oh * g.ow)
             }
+        }
+        if WinogradConv.applies(g) {
+            let winograd = WinogradConv(c: g.c, m: g.m, h: g.h, w: g.w, oh: g.oh, ow: g.ow, padTop: g.padTop, padLeft: g.padLeft,
+                                        images: g.n, weights: w, bias: b, allocate: ctx.constants.scratch)
+            return { ws in winograd.run(x.pointer(ws), ctx.output(ws), images: g.n, activation: activation) }
         }
         let k = cg * g.kh * g.kw, spatial = g.oh * g.ow
         let columns = g.isPointwise ? nil : ctx.constants.scratch(k * spatial)

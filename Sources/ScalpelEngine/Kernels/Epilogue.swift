@@ -27,4 +27,13 @@ enum Epilogue {
         case let .clip(low, high): Parallel.chunks(count) { r in for i in r { p[i] = Swift.min(Swift.max(p[i], low), high) } }
         }
     }
+
+    /// The activation as a clamp to [low, high] (infinite bounds where it has none).
+    var bounds: (low: Float, high: Float) {
+        switch self {
+        case .none: (-.infinity, .infinity)
+        case .relu: (0, .infinity)
+        case let .clip(low, high): (low, high)
+        }
+    }
 }

@@ -175,6 +175,8 @@ struct BackwardRules {
         guard s.count == 4, node.string("auto_pad", default: "NOTSET") == "NOTSET" else { throw unsupported("2-D convolution with explicit pads only") }
         let group = node.int("group", default: 1)
         let st = node.ints("strides") ?? [1, 1], p = node.ints("pads") ?? [0, 0, 0, 0], dil = node.ints("dilations") ?? [1, 1]
+        if let dx = WinogradConv.inputGradient(dy, weights: w, inputShape: s, outputShape: y, weightShape: ws, pads: p, strides: st,
+                                               dilations: dil, group: group) { return dx }
         let (cg, mg, kh, kw) = (s[1] / group, y[1] / group, ws[2], ws[3])
         let k = cg * kh * kw, spatial = y[2] * y[3]
         var dx = [Float](repeating: 0, count: s.reduce(1, *))

@@ -185,8 +185,12 @@ struct DataCriteria {
         return max(0, mi)
     }
 
+    /// Images one oracle rerun may hold: the batch is repeated once per channel removed, so
+    /// several channels share one run of the network after the layer.
+    static let rerunImages = 128
+
     /// The loss and accuracy effect of removing each channel, from the cached activation: only
-    /// the network after the layer reruns.
+    /// the network after the layer reruns, for several channels at once.
     func oracle(_ criterion: Criterion) throws -> ChannelScores {
         guard let labels = dataset.labels else { throw ScoringError("\(criterion.rawValue) needs labels (a `y` array or --labels)") }
         var lossDelta: [Double] = [], correctDelta: [Double] = [], classDelta: [[Double]] = []
@@ -198,22 +202,30 @@ struct DataCriteria {
                 classDelta = Array(repeating: Array(repeating: 0, count: classes), count: channels)
                 classCount = Array(repeating: 0, count: classes)
             }
-            let base = Self.score(y, labels: Array(labels[range]))
-            for label in labels[range] where label < classes { classCount[label] += 1 }
-            for k in 0..<channels {
-                var masked = a
-                for n in 0..<range.count {
-                    let start = (n * channels + k) * spatial
-                    masked.values.replaceSubrange(start..<(start + spatial), with: repeatElement(0, count: spatial))
+            let batchLabels = Array(labels[range])
+            let base = Self.score(y, labels: batchLabels)
+            for label in batchLabels where label < classes { classCount[label] += 1 }
+            let perRun = max(1, min(channels, Self.rerunImages / range.count))
+            for first in stride(from: 0, to: channels, by: perRun) {
+                let removed = first..<min(channels, first + perRun)
+                var feed = inputs.mapValues { $0.shape.first == range.count ? $0.repeated(removed.count) : $0 }
+                var masked = a.repeated(removed.count)
+                for (copy, k) in removed.enumerated() {
+                    for n in 0..<range.count {
+                        let start = ((copy * range.count + n) * channels + k) * spatial
+                        masked.values.replaceSubrange(start..<(start + spatial), with: repeatElement(0, count: spatial))
+                    }
                 }
-                var feed = inputs
                 feed[observed] = masked
                 guard let out = try engine.run(feed)[graph.outputs[0].id] else { continue }
-                let cut = Self.score(out, labels: Array(labels[range]))
-                lossDelta[k] += cut.loss - base.loss
-                correctDelta[k] += Double(base.correct.filter { $0 }.count - cut.correct.filter { $0 }.count)
-                for (n, label) in labels[range].enumerated() where label < classes {
-                    classDelta[k][label] += (base.correct[n] ? 1 : 0) - (cut.correct[n] ? 1 : 0)
+                for (copy, k) in removed.enumerated() {
+                    let rows = (copy * range.count * classes)..<((copy + 1) * range.count * classes)
+                    let cut = Self.score(Activation(shape: [range.count, classes], values: Array(out.values[rows])), labels: batchLabels)
+                    lossDelta[k] += cut.loss - base.loss
+                    correctDelta[k] += Double(base.correct.filter { $0 }.count - cut.correct.filter { $0 }.count)
+                    for (n, label) in batchLabels.enumerated() where label < classes {
+                        classDelta[k][label] += (base.correct[n] ? 1 : 0) - (cut.correct[n] ? 1 : 0)
+                    }
                 }
             }
         }
@@ -240,5 +252,16 @@ struct DataCriteria {
             correct.append(row.indices.max { row[$0] < row[$1] } == label)
         }
         return (loss, correct)
+    }
+}
+
+private extension Activation {
+    /// The activation stacked `times` times along its first (batch) axis.
+    func repeated(_ times: Int) -> Activation {
+        guard times > 1 else { return self }
+        var stacked: [Float] = []
+        stacked.reserveCapacity(values.count * times)
+        for _ in 0..<times { stacked.append(contentsOf: values) }
+        return Activation(shape: [shape[0] * times] + shape.dropFirst(), values: stacked)
     }
 }

@@ -1,0 +1,243 @@
+import CBLAS
+
+/// A 3×3, stride-1, ungrouped convolution by Winograd F(4×4, 3×3): every 6×6 input tile (4×4
+/// outputs) becomes 36 transformed values, and each of the 36 tile positions is one SGEMM of the
+/// transformed filters with the transformed tiles of a block of images.
+struct WinogradConv {
+    /// Output values per tile side, input values per tile side, and tile positions (6×6).
+    static let step = 4, span = 6, positions = 36
+    /// Tiles transformed together, one per SIMD lane.
+    static let lanes = 8
+    /// Bytes of transformed tiles (or of products) a block of images may fill, by default.
+    static let blockBytes = 4 << 20
+
+    /// Input channels, filters, input and output sides, and the padding before each axis.
+    let c, m, h, w, oh, ow, padTop, padLeft: Int
+    let tilesY, tilesX: Int
+    /// Images whose tiles one round of SGEMMs covers.
+    let imagesPerBlock: Int
+    /// Transformed filters: positions × filters × channels.
+    let filters: UnsafePointer<Float>
+    let bias: UnsafePointer<Float>?
+    /// Scratch: transformed tiles (positions × channels × block tiles) and products (positions × filters × block tiles).
+    let tiles, products: UnsafeMutablePointer<Float>
+
+    /// A convolution of `images` images at a time: filters (m × c × 3 × 3) transformed now,
+    /// scratch for one block (at most `blockBytes` per buffer, at least one image) taken from `allocate`.
+    init(c: Int, m: Int, h: Int, w: Int, oh: Int, ow: Int, padTop: Int, padLeft: Int, images: Int,
+         weights: UnsafePointer<Float>, bias: UnsafePointer<Float>?, blockBytes: Int = Self.blockBytes,
+         allocate: (Int) -> UnsafeMutablePointer<Float>) {
+        (self.c, self.m, self.h, self.w, self.oh, self.ow, self.padTop, self.padLeft) = (c, m, h, w, oh, ow, padTop, padLeft)
+        (tilesY, tilesX) = ((oh + Self.step - 1) / Self.step, (ow + Self.step - 1) / Self.step)
+        let bytesPerImage = Self.positions * max(c, m) * tilesY * tilesX * MemoryLayout<Float>.size
+        imagesPerBlock = max(1, min(images, blockBytes / max(1, bytesPerImage)))
+        let transformed = Self.transformFilters(weights, m: m, c: c)
+        let filters = allocate(transformed.count)
+        filters.update(from: transformed, count: transformed.count)
+        self.filters = UnsafePointer(filters)
+        self.bias = bias
+        let blockTiles = imagesPerBlock * tilesY * tilesX
+        tiles = allocate(Self.positions * c * blockTiles)
+        products = allocate(Self.positions * m * blockTiles)
+    }
+
+    /// Whether a convolution's geometry suits this kernel and is big enough to gain from it.
+    static func applies(_ g: ConvKernels.Geometry) -> Bool {
+        g.padTop >= 0 && g.padLeft >= 0
+            && suits(c: g.c, m: g.m, kernel: [g.kh, g.kw], strides: [g.sh, g.sw], dilations: [g.dh, g.dw], group: g.group)
+    }
+
+    /// Whether a convolution is 3×3, stride 1, undilated and ungrouped, with enough channels
+    /// and filters that the SGEMMs outweigh the transforms.
+    static func suits(c: Int, m: Int, kernel: [Int], strides: [Int], dilations: [Int], group: Int) -> Bool {
+        group == 1 && kernel == [3, 3] && strides.allSatisfy { $0 == 1 } && dilations.allSatisfy { $0 == 1 } && c >= 16 && m >= 16
+    }
+
+    /// Transforms filters (m × c × 3 × 3) to G·g·Gᵀ, laid out positions × m × c; computed in double.
+    static func transformFilters(_ weights: UnsafePointer<Float>, m: Int, c: Int) -> [Float] {
+        let g: [Double] = [1.0 / 4, 0, 0, -1.0 / 6, -1.0 / 6, -1.0 / 6, -1.0 / 6, 1.0 / 6, -1.0 / 6,
+                           1.0 / 24, 1.0 / 12, 1.0 / 6, 1.0 / 24, -1.0 / 12, 1.0 / 6, 0, 0, 1]
+        var result = [Float](repeating: 0, count: positions * m * c)
+        result.withUnsafeMutableBufferPointer { out in
+            g.withUnsafeBufferPointer { g in
+                var left = [Double](repeating: 0, count: span * 3)  // G·k
+                for filter in 0..<m {
+                    for channel in 0..<c {
+                        let k = weights + (filter * c + channel) * 9
+                        for i in 0..<span {
+                            for j in 0..<3 { left[i * 3 + j] = g[i * 3] * Double(k[j]) + g[i * 3 + 1] * Double(k[3 + j]) + g[i * 3 + 2] * Double(k[6 + j]) }
+                        }
+                        for i in 0..<span {
+                            for j in 0..<span {
+                                let value = left[i * 3] * g[j * 3] + left[i * 3 + 1] * g[j * 3 + 1] + left[i * 3 + 2] * g[j * 3 + 2]
+                                out[((i * span + j) * m + filter) * c + channel] = Float(value)
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return result
+    }
+
+    /// Runs the convolution on `images` images: x (images × c × h × w) to out (images × m × oh × ow),
+    /// adding the bias and applying `activation` as the output is written.
+    func run(_ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, images: Int, activation: Epilogue) {
+        let planeTiles = tilesY * tilesX
+        for first in stride(from: 0, to: images, by: imagesPerBlock) {
+            let count = min(imagesPerBlock, images - first), blockTiles = count * planeTiles
+            transformInput(x + first * c * h * w, images: count)
+            for p in 0..<Self.positions {
+                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(m), Int32(blockTiles), Int32(c), 1,
+                            filters + p * m * c, Int32(c), tiles + p * c * blockTiles, Int32(blockTiles), 0,
+                            products + p * m * blockTiles, Int32(blockTiles))
+            }
+            transformOutput(out + first * m * oh * ow, images: count, activation: activation)
+        }
+    }
+
+    /// Runs `body` over `0..<count` split into up to 32 ranges, which idle cores take in turn.
+    private static func inPieces(_ count: Int, _ body: (Range<Int>) -> Void) {
+        let pieces = min(count, 32)
+        Parallel.each(pieces) { p in body((p * count / pieces)..<((p + 1) * count / pieces)) }
+    }
+
+    /// Bᵀ·d·B of every tile of `images` images, into `tiles`: each plane is copied into a
+    /// zero-padded plane, then transformed eight tiles at a time.
+    private func transformInput(_ x: UnsafePointer<Float>, images: Int) {
+        let planeTiles = tilesY * tilesX, blockTiles = images * planeTiles, positionStride = c * blockTiles
+        let ph = tilesY * Self.step + 2, pw = tilesX * Self.step + 2
+        let rows = min(h, ph - padTop), cols = min(w, pw - padLeft)
+        // Each tile's top-left corner in the padded plane, the last repeated to whole groups.
+        let groups = (planeTiles + Self.lanes - 1) / Self.lanes
+        let origins = (0..<(groups * Self.lanes)).map { q in
+            let t = min(q, planeTiles - 1)
+            return (t / tilesX) * Self.step * pw + (t % tilesX) * Self.step
+        }
+        origins.withUnsafeBufferPointer { o in
+            Self.inPieces(images * c) { planes in
+                let padded = UnsafeMutablePointer<Float>.allocate(capacity: ph * pw)
+                let rowPass = UnsafeMutablePointer<SIMD8<Float>>.allocate(capacity: Self.positions)
+                defer { padded.deallocate(); rowPass.deallocate() }
+                padded.initialize(repeating: 0, count: ph * pw)
+                for plane in planes {
+                    let image = plane / c, channel = plane % c
+                    let src = x + plane * h * w
+                    for y in 0..<rows { (padded + (padTop + y) * pw + padLeft).update(from: src + y * w, count: cols) }
+                    let dst = tiles + channel * blockTiles + image * planeTiles
+                    for group in stride(from: 0, to: planeTiles, by: Self.lanes) {
+                        let lanes = min(Self.lanes, planeTiles - group)
+                        for r in 0..<Self.span {
+                            func load(_ j: Int) -> SIMD8<Float> {
+                                let base = padded + r * pw + j
+                                return SIMD8(base[o[group]], base[o[group + 1]], base[o[group + 2]], base[o[group + 3]],
+                                             base[o[group + 4]], base[o[group + 5]], base[o[group + 6]], base[o[group + 7]])
+                            }
+                            Self.inputTransform(load(0), load(1), load(2), load(3), load(4), load(5)) { k, v in rowPass[r * Self.span + k] = v }
+                        }
+                        for k in 0..<Self.span {
+                            let column = rowPass + k
+                            Self.inputTransform(column[0], column[6], column[12], column[18], column[24], column[30]) { i, v in
+                                Self.store(v, to: dst + (i * Self.span + k) * positionStride + group, lanes: lanes)
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Aᵀ·X·A of every tile's products, plus bias and activation, into the output planes.
+    private func transformOutput(_ out: UnsafeMutablePointer<Float>, images: Int, activation: Epilogue) {
+        let planeTiles = tilesY * tilesX, blockTiles = images * planeTiles, positionStride = m * blockTiles
+        let (low, high) = activation.bounds
+        // Each tile's top-left output offset, and whether all its 4×4 outputs lie inside the plane.
+        let corners = (0..<planeTiles).map { t in
+            let oy = (t / tilesX) * Self.step, ox = (t % tilesX) * Self.step
+            return (offset: oy * ow + ox, rows: min(Self.step, oh - oy), cols: min(Self.step, ow - ox))
+        }
+        corners.withUnsafeBufferPointer { corners in
+            Self.inPieces(images * m) { planes in
+                let rowPass = UnsafeMutablePointer<SIMD8<Float>>.allocate(capacity: Self.span * Self.step)
+                let result = UnsafeMutablePointer<SIMD8<Float>>.allocate(capacity: Self.step * Self.step)
+                defer { rowPass.deallocate(); result.deallocate() }
+                let values = UnsafeMutableRawPointer(result).assumingMemoryBound(to: Float.self)
+                for plane in planes {
+                    let image = plane / m, filter = plane % m
+                    let src = products + filter * blockTiles + image * planeTiles
+                    let dst = out + plane * oh * ow, b = SIMD8<Float>(repeating: bias?[filter] ?? 0)
+                    for group in stride(from: 0, to: planeTiles, by: Self.lanes) {
+                        let lanes = min(Self.lanes, planeTiles - group)
+                        for r in 0..<Self.span {
+                            func load(_ k: Int) -> SIMD8<Float> { Self.load(src + (r * Self.span + k) * positionStride + group, lanes: lanes) }
+                            Self.outputTransform(load(0), load(1), load(2), load(3), load(4), load(5)) { j, v in rowPass[r * Self.step + j] = v }
+                        }
+                        for j in 0..<Self.step {
+                            let column = rowPass + j
+                            Self.outputTransform(column[0], column[4], column[8], column[12], column[16], column[20]) { i, v in
+                                result[i * Self.step + j] = v + b
+                            }
+                        }
+                        for lane in 0..<lanes {
+                            let corner = corners[group + lane], tile = values + lane
+                            if corner.rows == Self.step && corner.cols == Self.step {
+                                for i in 0..<Self.step {
+                                    let line = dst + corner.offset + i * ow, row = tile + i * Self.step * Self.lanes
+                                    for j in 0..<Self.step { line[j] = Swift.min(Swift.max(row[j * Self.lanes], low), high) }
+                                }
+                            } else {
+                                for i in 0..<corner.rows {
+                                    let line = dst + corner.offset + i * ow, row = tile + i * Self.step * Self.lanes
+                                    for j in 0..<corner.cols { line[j] = Swift.min(Swift.max(row[j * Self.lanes], low), high) }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Bᵀ·d for one column d of six values (F(4×4, 3×3)'s input transform).
+    @inline(__always)
+    private static func inputTransform(_ d0: SIMD8<Float>, _ d1: SIMD8<Float>, _ d2: SIMD8<Float>, _ d3: SIMD8<Float>,
+                                       _ d4: SIMD8<Float>, _ d5: SIMD8<Float>, _ emit: (Int, SIMD8<Float>) -> Void) {
+        let four: Float = 4, five: Float = 5, two: Float = 2
+        emit(0, four * d0 - five * d2 + d4)
+        emit(1, d3 + d4 - four * (d1 + d2))
+        emit(2, four * (d1 - d2) + d4 - d3)
+        emit(3, two * (d3 - d1) + d4 - d2)
+        emit(4, two * (d1 - d3) + d4 - d2)
+        emit(5, four * d1 - five * d3 + d5)
+    }
+
+    /// Aᵀ·x for one column x of six values (F(4×4, 3×3)'s output transform).
+    @inline(__always)
+    private static func outputTransform(_ x0: SIMD8<Float>, _ x1: SIMD8<Float>, _ x2: SIMD8<Float>, _ x3: SIMD8<Float>,
+                                        _ x4: SIMD8<Float>, _ x5: SIMD8<Float>, _ emit: (Int, SIMD8<Float>) -> Void) {
+        let sum12 = x1 + x2, diff12 = x1 - x2, sum34 = x3 + x4, diff34 = x3 - x4
+        emit(0, x0 + sum12 + sum34)
+        emit(1, diff12 + 2 * diff34)
+        emit(2, sum12 + 4 * sum34)
+        emit(3, diff12 + 8 * diff34 + x5)
+    }
+
+    /// Stores the first `lanes` values of v at p.
+    @inline(__always)
+    private static func store(_ v: SIMD8<Float>, to p: UnsafeMutablePointer<Float>, lanes: Int) {
+        if lanes == Self.lanes {
+            UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD8<Float>.self)
+        } else {
+            for l in 0..<lanes { p[l] = v[l] }
+        }
+    }
+
+    /// Loads `lanes` values from p (zeros beyond).
+    @inline(__always)
+    private static func load(_ p: UnsafePointer<Float>, lanes: Int) -> SIMD8<Float> {
+        if lanes == Self.lanes { return UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float>.self) }
+        var v = SIMD8<Float>()
+        for l in 0..<lanes { v[l] = p[l] }
+        return v
+    }
+}
