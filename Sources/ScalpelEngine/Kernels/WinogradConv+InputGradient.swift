@@ -18,8 +18,8 @@ extension WinogradConv {
         let conv = flipped.withUnsafeBufferPointer { f in
             WinogradConv(c: m, m: c, h: y[2], w: y[3], oh: s[2], ow: s[3], padTop: 2 - pads[0], padLeft: 2 - pads[1], images: n,
                          weights: f.baseAddress!, bias: nil) { count in
+                // Scratch that every run overwrites before reading: left uninitialised (floats).
                 let p = UnsafeMutablePointer<Float>.allocate(capacity: max(1, count))
-                p.initialize(repeating: 0, count: max(1, count))
                 owned.append(p)
                 return p
             }

@@ -31,9 +31,8 @@ struct WinogradConv {
         (tilesY, tilesX) = ((oh + Self.step - 1) / Self.step, (ow + Self.step - 1) / Self.step)
         let bytesPerImage = Self.positions * max(c, m) * tilesY * tilesX * MemoryLayout<Float>.size
         imagesPerBlock = max(1, min(images, blockBytes / max(1, bytesPerImage)))
-        let transformed = Self.transformFilters(weights, m: m, c: c)
-        let filters = allocate(transformed.count)
-        filters.update(from: transformed, count: transformed.count)
+        let filters = allocate(Self.positions * m * c)
+        Self.transformFilters(weights, m: m, c: c, into: filters)
         self.filters = UnsafePointer(filters)
         self.bias = bias
         let blockTiles = imagesPerBlock * tilesY * tilesX
@@ -53,31 +52,36 @@ struct WinogradConv {
         group == 1 && kernel == [3, 3] && strides.allSatisfy { $0 == 1 } && dilations.allSatisfy { $0 == 1 } && c >= 16 && m >= 16
     }
 
-    /// Transforms filters (m × c × 3 × 3) to G·g·Gᵀ, laid out positions × m × c; computed in double.
-    static func transformFilters(_ weights: UnsafePointer<Float>, m: Int, c: Int) -> [Float] {
-        let g: [Double] = [1.0 / 4, 0, 0, -1.0 / 6, -1.0 / 6, -1.0 / 6, -1.0 / 6, 1.0 / 6, -1.0 / 6,
-                           1.0 / 24, 1.0 / 12, 1.0 / 6, 1.0 / 24, -1.0 / 12, 1.0 / 6, 0, 0, 1]
-        var result = [Float](repeating: 0, count: positions * m * c)
-        result.withUnsafeMutableBufferPointer { out in
-            g.withUnsafeBufferPointer { g in
-                var left = [Double](repeating: 0, count: span * 3)  // G·k
-                for filter in 0..<m {
-                    for channel in 0..<c {
-                        let k = weights + (filter * c + channel) * 9
-                        for i in 0..<span {
-                            for j in 0..<3 { left[i * 3 + j] = g[i * 3] * Double(k[j]) + g[i * 3 + 1] * Double(k[3 + j]) + g[i * 3 + 2] * Double(k[6 + j]) }
-                        }
-                        for i in 0..<span {
-                            for j in 0..<span {
-                                let value = left[i * 3] * g[j * 3] + left[i * 3 + 1] * g[j * 3 + 1] + left[i * 3 + 2] * g[j * 3 + 2]
-                                out[((i * span + j) * m + filter) * c + channel] = Float(value)
-                            }
-                        }
-                    }
+    /// Writes filters (m × c × 3 × 3) transformed to G·g·Gᵀ into `out`, laid out positions × m × c;
+    /// computed in double.
+    static func transformFilters(_ weights: UnsafePointer<Float>, m: Int, c: Int, into out: UnsafeMutablePointer<Float>) {
+        let left = UnsafeMutablePointer<Double>.allocate(capacity: span * 3)  // G·g, 6 × 3
+        defer { left.deallocate() }
+        let stride = m * c
+        for filter in 0..<m {
+            for channel in 0..<c {
+                let k = weights + (filter * c + channel) * 9
+                for j in 0..<3 {
+                    expand(Double(k[j]), Double(k[3 + j]), Double(k[6 + j])) { i, v in left[i * 3 + j] = v }
+                }
+                let base = out + filter * c + channel
+                for i in 0..<span {
+                    expand(left[i * 3], left[i * 3 + 1], left[i * 3 + 2]) { j, v in base[(i * span + j) * stride] = Float(v) }
                 }
             }
         }
-        return result
+    }
+
+    /// G·v for one column v of three values (F(4×4, 3×3)'s filter transform).
+    @inline(__always)
+    private static func expand(_ a: Double, _ b: Double, _ c: Double, _ emit: (Int, Double) -> Void) {
+        let sixth = 1.0 / 6, quarter = 0.25, twelfth = 1.0 / 12, twentyFourth = 1.0 / 24
+        emit(0, a * quarter)
+        emit(1, -(a + b + c) * sixth)
+        emit(2, -(a - b + c) * sixth)
+        emit(3, a * twentyFourth + b * twelfth + c * sixth)
+        emit(4, a * twentyFourth - b * twelfth + c * sixth)
+        emit(5, c)
     }
 
     /// Runs the convolution on `images` images: x (images × c × h × w) to out (images × m × oh × ow),
