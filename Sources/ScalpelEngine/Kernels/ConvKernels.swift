@@ -120,7 +120,7 @@ enum ConvKernels {
     static func im2col(_ src: UnsafeMutablePointer<Float>, _ col: UnsafeMutablePointer<Float>, _ channels: Int, _ g: Geometry) {
         let spatial = g.oh * g.ow
         let (h, w, oh, ow, kh, kw, sh, sw, dh, dw, pt, pl) = (g.h, g.w, g.oh, g.ow, g.kh, g.kw, g.sh, g.sw, g.dh, g.dw, g.padTop, g.padLeft)
-        Parallel.chunks(channels * kh, grain: 1) { items in
+        Parallel.chunks(channels * kh, grain: Swift.max(1, Parallel.inlineBelow / Swift.max(1, kw * spatial))) { items in
             for item in items {
                 let c = item / kh, ky = item % kh
                 let rows = validRange(outputs: oh, stride: sh, pad: pt, offset: ky * dh, size: h)
@@ -151,7 +151,7 @@ enum ConvKernels {
                           _ out: UnsafeMutablePointer<Float>, _ g: Geometry) {
         let (h, wd, oh, ow, kh, kw, sh, sw, dh, dw, pt, pl, c) = (g.h, g.w, g.oh, g.ow, g.kh, g.kw, g.sh, g.sw, g.dh, g.dw, g.padTop, g.padLeft, g.c)
         let columns = (0..<kw).map { kx in validRange(outputs: ow, stride: sw, pad: pl, offset: kx * dw, size: wd) }
-        Parallel.each(g.n * c) { plane in
+        Parallel.each(g.n * c, elementsEach: h * wd) { plane in
             let channel = plane % c
             let src = x + plane * h * wd, dst = out + plane * oh * ow, filter = w + channel * kh * kw
             for oy in 0..<oh {

@@ -21,7 +21,7 @@ enum NormalizationKernels {
         let input = try ctx.input(0)
         return { ws in
             let src = input.pointer(ws), dst = ctx.output(ws)
-            Parallel.each(x[0] * channels) { plane in
+            Parallel.each(x[0] * channels, elementsEach: spatial) { plane in
                 let c = plane % channels, a = scale[c], b = shift[c]
                 for i in (plane * spatial)..<((plane + 1) * spatial) { dst[i] = src[i] * a + b }
             }
@@ -35,7 +35,7 @@ enum NormalizationKernels {
         let input = try ctx.input(0)
         return { ws in
             let src = input.pointer(ws), dst = ctx.output(ws)
-            Parallel.each(channels) { c in
+            Parallel.each(channels, elementsEach: n * spatial) { c in
                 var sum = 0.0, squares = 0.0
                 for image in 0..<n {
                     let p = src + (image * channels + c) * spatial

@@ -27,7 +27,7 @@ enum PoolKernels {
         let input = try ctx.input(0)
         return { ws in
             let src = input.pointer(ws), dst = ctx.output(ws)
-            Parallel.each(x[0] * x[1]) { plane in
+            Parallel.each(x[0] * x[1], elementsEach: h * w) { plane in
                 let s = src + plane * h * w, d = dst + plane * oh * ow
                 for oy in 0..<oh {
                     let y0 = oy * sh - pt
@@ -67,7 +67,7 @@ enum PoolKernels {
         let input = try ctx.input(0)
         return { ws in
             let src = input.pointer(ws), dst = ctx.output(ws)
-            Parallel.each(planes) { p in
+            Parallel.each(planes, elementsEach: size) { p in
                 let s = src + p * size
                 if isMax {
                     var m = -Float.infinity

@@ -42,9 +42,12 @@ struct WinogradConv {
 
     /// Whether a convolution's geometry suits this kernel and is big enough to gain from it.
     static func applies(_ g: ConvKernels.Geometry) -> Bool {
-        g.padTop >= 0 && g.padLeft >= 0
+        g.padTop >= 0 && g.padLeft >= 0 && g.oh * g.ow >= minimumOutputs
             && suits(c: g.c, m: g.m, kernel: [g.kh, g.kw], strides: [g.sh, g.sw], dilations: [g.dh, g.dw], group: g.group)
     }
+
+    /// Output positions per plane below which the transforms cost more than they save (planes up to 8×8).
+    static let minimumOutputs = 65
 
     /// Whether a convolution is 3×3, stride 1, undilated and ungrouped, with enough channels
     /// and filters that the SGEMMs outweigh the transforms.
@@ -101,9 +104,9 @@ struct WinogradConv {
     }
 
     /// Runs `body` over `0..<count` split into up to 32 ranges, which idle cores take in turn.
-    private static func inPieces(_ count: Int, _ body: (Range<Int>) -> Void) {
+    private static func inPieces(_ count: Int, elementsEach: Int, _ body: (Range<Int>) -> Void) {
         let pieces = min(count, 32)
-        Parallel.each(pieces) { p in body((p * count / pieces)..<((p + 1) * count / pieces)) }
+        Parallel.each(pieces, elementsEach: elementsEach * count / max(1, pieces)) { p in body((p * count / pieces)..<((p + 1) * count / pieces)) }
     }
 
     /// Bᵀ·d·B of every tile of `images` images, into `tiles`: each plane is copied into a
@@ -119,7 +122,7 @@ struct WinogradConv {
             return (t / tilesX) * Self.step * pw + (t % tilesX) * Self.step
         }
         origins.withUnsafeBufferPointer { o in
-            Self.inPieces(images * c) { planes in
+            Self.inPieces(images * c, elementsEach: h * w) { planes in
                 let padded = UnsafeMutablePointer<Float>.allocate(capacity: ph * pw)
                 let rowPass = UnsafeMutablePointer<SIMD8<Float>>.allocate(capacity: Self.positions)
                 defer { padded.deallocate(); rowPass.deallocate() }
@@ -161,7 +164,7 @@ struct WinogradConv {
             return (offset: oy * ow + ox, rows: min(Self.step, oh - oy), cols: min(Self.step, ow - ox))
         }
         corners.withUnsafeBufferPointer { corners in
-            Self.inPieces(images * m) { planes in
+            Self.inPieces(images * m, elementsEach: oh * ow) { planes in
                 let rowPass = UnsafeMutablePointer<SIMD8<Float>>.allocate(capacity: Self.span * Self.step)
                 let result = UnsafeMutablePointer<SIMD8<Float>>.allocate(capacity: Self.step * Self.step)
                 defer { rowPass.deallocate(); result.deallocate() }

@@ -46,7 +46,7 @@ extension BackwardRules {
             mean.withUnsafeMutableBufferPointer { mp in
                 variance.withUnsafeMutableBufferPointer { vp in
                     let (means, variances) = (mp.baseAddress!, vp.baseAddress!)
-                    Parallel.each(channels) { c in
+                    Parallel.each(channels, elementsEach: n * spatial) { c in
                         var sum = 0.0, squares = 0.0
                         for image in 0..<n {
                             let plane = xp.baseAddress! + (image * channels + c) * spatial
@@ -72,7 +72,7 @@ extension BackwardRules {
                 sumDy.withUnsafeMutableBufferPointer { ap in
                     sumDyXhat.withUnsafeMutableBufferPointer { bp in
                         let (a, b) = (ap.baseAddress!, bp.baseAddress!)
-                        Parallel.each(channels) { c in
+                        Parallel.each(channels, elementsEach: n * spatial) { c in
                             var total: Float = 0, weighted: Float = 0
                             let m = mean[c]
                             for image in 0..<n {
@@ -102,7 +102,7 @@ extension BackwardRules {
             x.withUnsafeBufferPointer { xp in
                 dx.withUnsafeMutableBufferPointer { op in
                     let out = op.baseAddress!
-                    Parallel.each(channels) { c in
+                    Parallel.each(channels, elementsEach: n * spatial) { c in
                         let meanDy = sums.dy[c] / count, meanDyXhat = sums.dyXhat[c] / count
                         let m = mean[c], i = inv[c], scale = gamma[c] * i
                         for image in 0..<n {

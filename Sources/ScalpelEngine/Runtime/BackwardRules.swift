@@ -144,7 +144,7 @@ struct BackwardRules {
             dy.withUnsafeBufferPointer { dp in
                 dx.withUnsafeMutableBufferPointer { op in
                     let (src, grad, out) = (xp.baseAddress!, dp.baseAddress!, op.baseAddress!)
-                    Parallel.each(s[0] * s[1]) { plane in
+                    Parallel.each(s[0] * s[1], elementsEach: ih * iw) { plane in
                         let input = src + plane * ih * iw, result = out + plane * ih * iw
                         for oy in 0..<oh {
                             for ox in 0..<ow {
@@ -175,7 +175,8 @@ struct BackwardRules {
         guard s.count == 4, node.string("auto_pad", default: "NOTSET") == "NOTSET" else { throw unsupported("2-D convolution with explicit pads only") }
         let group = node.int("group", default: 1)
         let st = node.ints("strides") ?? [1, 1], p = node.ints("pads") ?? [0, 0, 0, 0], dil = node.ints("dilations") ?? [1, 1]
-        if let dx = WinogradConv.inputGradient(dy, weights: w, inputShape: s, outputShape: y, weightShape: ws, pads: p, strides: st,
+        if s[2] * s[3] >= WinogradConv.minimumOutputs,
+           let dx = WinogradConv.inputGradient(dy, weights: w, inputShape: s, outputShape: y, weightShape: ws, pads: p, strides: st,
                                                dilations: dil, group: group) { return dx }
         let (cg, mg, kh, kw) = (s[1] / group, y[1] / group, ws[2], ws[3])
         let k = cg * kh * kw, spatial = y[2] * y[3]
