@@ -59,7 +59,15 @@ def prunable_layers(binary, model_path):
     return [(l["name"], l["outputs"][0][1]) for l in layers if l["op"] == "Conv" and l["outputs"][0][1] > 2]
 
 
+# Fixtures where a zeroed channel still contributes, so zero-then-delete cannot be exact.
+ZERO_IS_NOT_NOTHING = {
+    "math_zoo": "its activations map 0 to non-zero values (HardSigmoid, Sigmoid, Exp, Reciprocal, …)",
+}
+
+
 def check(binary, fixture, work):
+    if fixture.stem in ZERO_IS_NOT_NOTHING:
+        return [("channels", "skipped", ZERO_IS_NOT_NOTHING[fixture.stem])]
     data = np.load(fixture.with_suffix(".npz"))
     x = data["x"]
     results = []
