@@ -2,7 +2,7 @@ import CBLAS
 import ScalpelCore
 
 /// Gradients with respect to trainable parameters (weights, biases, BatchNorm γ and β), and the
-/// input gradient of BatchNormalization in training mode. Checked against PyTorch in the tests.
+/// gradients of BatchNormalization in training mode. Checked against PyTorch in the tests.
 extension BackwardRules {
     /// ∂L/∂parameter for the node's parameter inputs, given ∂L/∂output. MatMul and
     /// ConvTranspose weights come from ``inputGradients(_:)``, which covers both their inputs.
@@ -16,26 +16,17 @@ extension BackwardRules {
             return node.input(2).map { [($0, channelSums(dy, channels: shape(node.outputs[0])[1]))] } ?? []
         case "Gemm":
             return try gemmParameters(dy)
+        case "BatchNormalization" where training:
+            return []  // γ and β come with the input gradient, from the same batch statistics
         case "BatchNormalization":
             let x = try data(node.inputs[0]), s = shape(node.inputs[0])
-            let (mean, inv) = try normalisation(x, channels: s[1])
-            let sums = Self.perChannelSums(dy, x, mean: mean, inverse: inv, shape: s)
+            let eps = node.float("epsilon", default: 1e-5)
+            let inverse = try data(node.inputs[4]).map { 1 / ($0 + eps).squareRoot() }
+            let sums = Self.perChannelSums(dy, x, mean: try data(node.inputs[3]), inverse: inverse, shape: s)
             return [(node.inputs[1], sums.dyXhat), (node.inputs[2], sums.dy)]
         default:
             return []
         }
-    }
-
-    /// Per channel, the mean and 1/√(σ²+ε) BatchNormalization normalises by: the batch's
-    /// (biased variance) in training mode, the running ones otherwise.
-    func normalisation(_ x: [Float], channels: Int) throws -> (mean: [Float], inverse: [Float]) {
-        let eps = node.float("epsilon", default: 1e-5)
-        if !training {
-            let mean = try data(node.inputs[3]), variance = try data(node.inputs[4])
-            return (mean, variance.map { 1 / ($0 + eps).squareRoot() })
-        }
-        let (mean, variance, _) = Self.batchStatistics(x, shape: shape(node.inputs[0]))
-        return (mean, variance.map { 1 / ($0 + eps).squareRoot() })
     }
 
     /// Per-channel mean and biased variance of an N × C × … batch, and the count per channel.
@@ -90,12 +81,14 @@ extension BackwardRules {
         return (sumDy, sumDyXhat)
     }
 
-    /// ∂L/∂x of training-mode BatchNorm, where the batch's statistics depend on x too:
-    /// γ/σ · (dy − mean(dy) − x̂ · mean(dy · x̂)) per channel.
-    func batchNormTrainingInput(_ dy: [Float]) throws -> [Float] {
+    /// Training-mode BatchNorm's gradients for x, γ and β from one pass of batch statistics.
+    /// For x the batch's statistics depend on x too: γ/σ · (dy − mean(dy) − x̂ · mean(dy · x̂)) per channel.
+    func batchNormTraining(_ dy: [Float]) throws -> [(ValueID, [Float])] {
         let x = try data(node.inputs[0]), gamma = try data(node.inputs[1]), s = shape(node.inputs[0])
         let n = s[0], channels = s[1], spatial = s.dropFirst(2).reduce(1, *), count = Float(n * spatial)
-        let (mean, inv) = try normalisation(x, channels: channels)
+        let eps = node.float("epsilon", default: 1e-5)
+        let (mean, variance, _) = Self.batchStatistics(x, shape: s)
+        let inv = variance.map { 1 / ($0 + eps).squareRoot() }
         let sums = Self.perChannelSums(dy, x, mean: mean, inverse: inv, shape: s)
         var dx = [Float](repeating: 0, count: dy.count)
         dy.withUnsafeBufferPointer { dp in
@@ -114,7 +107,7 @@ extension BackwardRules {
                 }
             }
         }
-        return dx
+        return [(node.inputs[0], dx), (node.inputs[1], sums.dyXhat), (node.inputs[2], sums.dy)]
     }
 
     /// Σ over images and positions of ∂L/∂y, per output channel (a bias's gradient).

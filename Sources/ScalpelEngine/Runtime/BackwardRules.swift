@@ -48,7 +48,7 @@ struct BackwardRules {
             let ys = try data(node.outputs[0])
             return [(x, zip(dy, ys).map { $0 * $1 * (1 - $1) })]
         case "BatchNormalization" where training:
-            return [(x, try batchNormTrainingInput(dy))]
+            return try batchNormTraining(dy)
         case "BatchNormalization":
             let gamma = try data(node.inputs[1]), variance = try data(node.inputs[4])
             let eps = node.float("epsilon", default: 1e-5)
