@@ -80,6 +80,13 @@ extension Engine {
         return nodes
     }
 
+    /// −log softmax(scores)[label], computed stably in double.
+    public static func crossEntropy<S: Collection<Float>>(_ scores: S, _ label: Int) -> Double {
+        let m = Double(scores.max() ?? 0)
+        let sum = scores.reduce(0.0) { $0 + Foundation.exp(Double($1) - m) }
+        return -(Double(scores[scores.index(scores.startIndex, offsetBy: label)]) - m - Foundation.log(sum))
+    }
+
     /// Summed cross-entropy of N × classes logits and its gradient (softmax − one-hot).
     static func crossEntropyGradient(_ logits: Activation, labels: [Int]) throws -> (Double, [Float]) {
         guard logits.shape.count == 2, logits.shape[0] == labels.count else {
@@ -90,11 +97,11 @@ extension Engine {
         var loss = 0.0
         for (n, label) in labels.enumerated() {
             guard label >= 0, label < classes else { throw EngineError.badInput("label \(label) is out of range for \(classes) classes") }
-            let row = logits.values[(n * classes)..<((n + 1) * classes)].map(Double.init)
-            let m = row.max() ?? 0
-            let exps = row.map { Foundation.exp($0 - m) }
+            let row = logits.values[(n * classes)..<((n + 1) * classes)]
+            let m = Double(row.max() ?? 0)
+            let exps = row.map { Foundation.exp(Double($0) - m) }
             let sum = exps.reduce(0, +)
-            loss += -(row[label] - m - Foundation.log(sum))
+            loss += crossEntropy(row, label)
             for c in 0..<classes { grad[n * classes + c] = Float(exps[c] / sum - (c == label ? 1 : 0)) }
         }
         return (loss, grad)

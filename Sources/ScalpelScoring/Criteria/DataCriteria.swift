@@ -248,7 +248,7 @@ struct DataCriteria {
         var correct: [Bool] = []
         for (n, label) in labels.enumerated() {
             let row = Array(logits.values[(n * classes)..<((n + 1) * classes)])
-            loss += Evaluation.crossEntropy(row, min(label, classes - 1))
+            loss += Engine.crossEntropy(row, min(label, classes - 1))
             correct.append(row.indices.max { row[$0] < row[$1] } == label)
         }
         return (loss, correct)

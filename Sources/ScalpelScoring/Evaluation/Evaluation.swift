@@ -60,7 +60,7 @@ public enum Evaluation {
                 perClass[label].samples += 1
                 if ranked[0] == label { correct1 += 1; perClass[label].correct += 1 }
                 if ranked.prefix(5).contains(label) { correct5 += 1 }
-                loss += crossEntropy(scores, label)
+                loss += Engine.crossEntropy(scores, label)
             }
             start = range.upperBound
             progress(start, total)
@@ -69,12 +69,5 @@ public enum Evaluation {
         return EvaluationResult(samples: total, top1: Double(correct1) / Double(total),
                                 top5: classes >= 10 ? Double(correct5) / Double(total) : nil,
                                 meanLoss: loss / Double(total), perClass: perClass)
-    }
-
-    /// −log softmax(scores)[label], computed stably.
-    static func crossEntropy(_ scores: [Float], _ label: Int) -> Double {
-        let m = Double(scores.max() ?? 0)
-        let sum = scores.reduce(0.0) { $0 + Foundation.exp(Double($1) - m) }
-        return -(Double(scores[label]) - m - Foundation.log(sum))
     }
 }
