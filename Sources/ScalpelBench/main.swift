@@ -2,7 +2,7 @@
 // scalpel-bench MODEL --engine [--repeat N] [--batch B] [--size S] [--warmup W] [--input X.npy]
 //                              [--output Y.npy] [--per-op] [--op-repeat K]
 // scalpel-bench MODEL --scoring --data X.npy --labels Y.npy [--layer NODE] [--oracle-repeat N]
-//                               [--taylor-repeat N] [--scores PREFIX]
+//                               [--taylor-repeat N] [--scores PREFIX]   (a repeat of 0 skips that criterion)
 // scalpel-bench MODEL --training --data X [--labels Y.npy] [--batch B] [--repeat N] [--epoch]
 //
 // Times ScalpelCore's load, shape inference, serialization and save in process and prints
@@ -74,6 +74,11 @@ struct Options {
             guard let n = Int(v), n >= 1 else { throw BenchError(message: "\(flag) wants a positive integer, not '\(v)'") }
             return n
         }
+        func count(_ flag: String) throws -> Int {
+            let v = try value(flag)
+            guard let n = Int(v), n >= 0 else { throw BenchError(message: "\(flag) wants a count (0 or more), not '\(v)'") }
+            return n
+        }
         while i < args.count {
             let a = args[i]
             switch a {
@@ -114,9 +119,9 @@ struct Options {
             case "--layer":
                 scoring.layer = try value(a)
             case "--oracle-repeat":
-                scoring.oracleRepeat = try positive(a)
+                scoring.oracleRepeat = try count(a)
             case "--taylor-repeat":
-                scoring.taylorRepeat = try positive(a)
+                scoring.taylorRepeat = try count(a)
             case "--scores":
                 scoring.scoresPrefix = try value(a)
             case "-h", "--help":
