@@ -115,4 +115,34 @@ import Testing
                                                  dilations: [1, 1], group: 1)
         #expect(strided == nil)
     }
+
+    /// Weights a training engine updates in place are transformed again before the next run
+    /// (the pool's generation says they changed), and the output then equals a kernel built on them.
+    @Test func updatedWeightsAreTransformedAgain() {
+        let (n, c, m, h, w) = (1, 16, 16, 9, 9)
+        var rng = SeededRandom(seed: 7)
+        let x = Self.random(n * c * h * w, &rng), before = Self.random(m * c * 9, &rng), after = Self.random(m * c * 9, &rng)
+        let pool = ConstantPool()
+        let weights = pool.store(before, as: ValueID("w"))
+        let derived = Generation(pool)
+        #expect(!derived.isStale)
+        let conv = WinogradConv(c: c, m: m, h: h, w: w, oh: h, ow: w, padTop: 1, padLeft: 1, images: n, weights: weights, bias: nil,
+                                allocate: pool.scratch)
+        func run(_ kernel: WinogradConv) -> [Float] {
+            var out = [Float](repeating: .nan, count: n * m * h * w)
+            x.withUnsafeBufferPointer { xp in out.withUnsafeMutableBufferPointer { kernel.run(xp.baseAddress!, $0.baseAddress!, images: n, activation: .none) } }
+            return out
+        }
+        let old = run(conv)
+        pool.update(ValueID("w"), with: after)
+        #expect(derived.isStale)
+        #expect(!derived.isStale, "stale once per update")
+        conv.transformFilters(from: weights)
+        let fresh = after.withUnsafeBufferPointer { wp in
+            WinogradConv(c: c, m: m, h: h, w: w, oh: h, ow: w, padTop: 1, padLeft: 1, images: n, weights: wp.baseAddress!, bias: nil,
+                         allocate: pool.scratch)
+        }
+        #expect(run(conv) == run(fresh))
+        #expect(run(conv) != old)
+    }
 }

@@ -46,12 +46,8 @@ enum ConvKernels {
     /// Conv, optionally with the following BatchNormalization folded into its weights and bias
     /// and a following activation applied as it writes its output.
     static func conv(_ ctx: KernelContext, foldingBatchNorm bn: Node?, activation: Epilogue = .none) throws -> StepBody {
-        guard var weights = ctx.constantValues(1) else { throw ctx.unsupported("weights must be constant") }
-        let wShape = ctx.shape(1)
-        let g = try Geometry(ctx, weight: wShape, output: ctx.outputShapes[0])
-        var bias = ctx.constantValues(2) ?? [Float](repeating: 0, count: g.m)
-        if let bn { try fold(bn, ctx, weights: &weights, bias: &bias, perFilter: weights.count / g.m) }
-        let w = ctx.constants.store(weights), b = ctx.constants.store(bias)
+        let g = try Geometry(ctx, weight: ctx.shape(1), output: ctx.outputShapes[0])
+        let (w, b) = try weightsAndBias(ctx, filters: g.m, foldingBatchNorm: bn)
         let x = try ctx.input(0)
         let cg = g.c / g.group, mg = g.m / g.group
         if g.group == g.c && mg == 1 && g.group > 1 {
@@ -63,7 +59,16 @@ enum ConvKernels {
         if WinogradConv.applies(g) {
             let winograd = WinogradConv(c: g.c, m: g.m, h: g.h, w: g.w, oh: g.oh, ow: g.ow, padTop: g.padTop, padLeft: g.padLeft,
                                         images: g.n, weights: w, bias: b, allocate: ctx.constants.scratch)
-            return { ws in winograd.run(x.pointer(ws), ctx.output(ws), images: g.n, activation: activation) }
+            let derived = Generation(ctx.constants)
+            return { ws in
+                // Weights updated in place (training) are transformed again before they are used.
+                if derived.isStale { winograd.transformFilters(from: w) }
+                winograd.run(x.pointer(ws), ctx.output(ws), images: g.n, activation: activation)
+            }
+        }
+        if BatchedConv.applies(g) {
+            let batched = BatchedConv(g, allocate: ctx.constants.scratch)
+            return { ws in batched.run(x.pointer(ws), weights: w, bias: b, ctx.output(ws), activation: activation) }
         }
         let k = cg * g.kh * g.kw, spatial = g.oh * g.ow
         let columns = g.isPointwise ? nil : ctx.constants.scratch(k * spatial)
@@ -87,6 +92,23 @@ enum ConvKernels {
             }
             activation.apply(out, count: g.n * g.m * spatial)
         }
+    }
+
+    /// The weights and bias a convolution reads: the pool's own copies (which training updates in
+    /// place), or new ones with a following BatchNormalization folded in.
+    static func weightsAndBias(_ ctx: KernelContext, filters: Int, foldingBatchNorm bn: Node?) throws
+        -> (UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>)
+    {
+        guard var weights = ctx.constantValues(1), let weightID = ctx.node.input(1) else { throw ctx.unsupported("weights must be constant") }
+        var bias = ctx.constantValues(2) ?? [Float](repeating: 0, count: filters)
+        if let bn {
+            try fold(bn, ctx, weights: &weights, bias: &bias, perFilter: weights.count / filters)
+            return (ctx.constants.store(weights), ctx.constants.store(bias))
+        }
+        let pool = ctx.constants
+        let w = pool.pointer(of: weightID, graph: ctx.graph, shapes: ctx.shapes) ?? pool.store(weights)
+        let b = ctx.node.input(2).flatMap { pool.pointer(of: $0, graph: ctx.graph, shapes: ctx.shapes) } ?? pool.store(bias)
+        return (w, b)
     }
 
     /// Folds y = γ·(conv − μ)/√(σ²+ε) + β into the convolution's weights and bias.
@@ -117,15 +139,17 @@ enum ConvKernels {
 
     /// Unfolds input patches into columns: row (c, ky, kx), column (oy, ox). Rows are filled by
     /// valid ranges (copies where the stride is 1) with zeros where the window leaves the image.
-    static func im2col(_ src: UnsafeMutablePointer<Float>, _ col: UnsafeMutablePointer<Float>, _ channels: Int, _ g: Geometry) {
-        let spatial = g.oh * g.ow
+    /// Rows lie `rowStride` floats apart (the plane size unless images share the columns).
+    static func im2col(_ src: UnsafeMutablePointer<Float>, _ col: UnsafeMutablePointer<Float>, _ channels: Int, _ g: Geometry,
+                       rowStride: Int? = nil) {
+        let spatial = g.oh * g.ow, pitch = rowStride ?? spatial
         let (h, w, oh, ow, kh, kw, sh, sw, dh, dw, pt, pl) = (g.h, g.w, g.oh, g.ow, g.kh, g.kw, g.sh, g.sw, g.dh, g.dw, g.padTop, g.padLeft)
         Parallel.chunks(channels * kh, grain: Swift.max(1, Parallel.inlineBelow / Swift.max(1, kw * spatial))) { items in
             for item in items {
                 let c = item / kh, ky = item % kh
                 let rows = validRange(outputs: oh, stride: sh, pad: pt, offset: ky * dh, size: h)
                 for kx in 0..<kw {
-                    let row = col + ((c * kh + ky) * kw + kx) * spatial
+                    let row = col + ((c * kh + ky) * kw + kx) * pitch
                     let cols = validRange(outputs: ow, stride: sw, pad: pl, offset: kx * dw, size: w)
                     for oy in 0..<oh {
                         let dst = row + oy * ow
@@ -186,12 +210,9 @@ enum ConvKernels {
 
     /// ConvTranspose: columns = Wᵀ·x, then col2im scatters them into the output.
     static func convTranspose(_ ctx: KernelContext) throws -> StepBody {
-        guard let weights = ctx.constantValues(1) else { throw ctx.unsupported("weights must be constant") }
-        let wShape = ctx.shape(1)
-        let g = try Geometry(ctx, weight: wShape, output: ctx.outputShapes[0], transposed: true)
+        let g = try Geometry(ctx, weight: ctx.shape(1), output: ctx.outputShapes[0], transposed: true)
         guard g.group == 1 else { throw ctx.unsupported("grouped transposed convolution") }
-        let w = ctx.constants.store(weights)
-        let b = ctx.constants.store(ctx.constantValues(2) ?? [Float](repeating: 0, count: g.m))
+        let (w, b) = try weightsAndBias(ctx, filters: g.m, foldingBatchNorm: nil)
         let x = try ctx.input(0)
         let k = g.m * g.kh * g.kw, spatialIn = g.h * g.w
         let columns = ctx.constants.scratch(k * spatialIn)

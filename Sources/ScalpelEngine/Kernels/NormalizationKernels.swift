@@ -15,7 +15,7 @@ enum NormalizationKernels {
         let eps = ctx.node.float("epsilon", default: 1e-5)
         let x = ctx.shape(0)
         let channels = x.count > 1 ? x[1] : 1, spatial = x.dropFirst(2).reduce(1, *)
-        if ctx.training { return try batchNormTraining(ctx, gamma: gamma, beta: beta, eps: eps) }
+        if ctx.training { return try batchNormTraining(ctx, eps: eps) }
         let scale = (0..<channels).map { gamma[$0] / (variance[$0] + eps).squareRoot() }
         let shift = (0..<channels).map { beta[$0] - mean[$0] * scale[$0] }
         let input = try ctx.input(0)
@@ -28,13 +28,14 @@ enum NormalizationKernels {
         }
     }
 
-    /// Training-mode BatchNorm: each channel normalised by the batch's mean and (biased) variance.
-    static func batchNormTraining(_ ctx: KernelContext, gamma: [Float], beta: [Float], eps: Float) throws -> StepBody {
+    /// Training-mode BatchNorm: each channel normalised by the batch's mean and (biased) variance;
+    /// γ and β are read where the pool keeps them, so updates in place take effect.
+    static func batchNormTraining(_ ctx: KernelContext, eps: Float) throws -> StepBody {
         let x = ctx.shape(0)
         let n = x[0], channels = x.count > 1 ? x[1] : 1, spatial = x.dropFirst(2).reduce(1, *)
-        let input = try ctx.input(0)
+        let input = try ctx.input(0), scale = try ctx.input(1), shift = try ctx.input(2)
         return { ws in
-            let src = input.pointer(ws), dst = ctx.output(ws)
+            let src = input.pointer(ws), dst = ctx.output(ws), gamma = scale.pointer(ws), beta = shift.pointer(ws)
             Parallel.each(channels, elementsEach: n * spatial) { c in
                 var sum = 0.0, squares = 0.0
                 for image in 0..<n {

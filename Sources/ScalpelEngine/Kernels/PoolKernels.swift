@@ -7,6 +7,7 @@ enum PoolKernels {
         "GlobalAveragePool": { try global($0, max: false) }, "GlobalMaxPool": { try global($0, max: true) },
     ]
 
+    /// MaxPool and AveragePool over 2-D windows with pads, strides and dilations.
     static func pool(_ ctx: KernelContext, max isMax: Bool) throws -> StepBody {
         let x = ctx.shape(0), y = ctx.outputShapes[0]
         guard x.count == 4, let kernel = ctx.node.ints("kernel_shape"), kernel.count == 2 else {
@@ -25,6 +26,16 @@ enum PoolKernels {
         let (kh, kw, sh, sw, dh, dw, pt, pl) = (kernel[0], kernel[1], strides[0], strides[1], dil[0], dil[1], pads[0], pads[1])
         let (padBottom, padRight) = (pads[2], pads[3])
         let input = try ctx.input(0)
+        if isMax {
+            let columns = (0..<kw).map { ConvKernels.validRange(outputs: ow, stride: sw, pad: pl, offset: $0 * dw, size: w) }
+            return { ws in
+                let src = input.pointer(ws), dst = ctx.output(ws)
+                Parallel.each(x[0] * x[1], elementsEach: h * w) { plane in
+                    maxPlane(src + plane * h * w, dst + plane * oh * ow, h: h, w: w, oh: oh, ow: ow, rows: (kh, sh, dh, pt),
+                             columns: columns, sw: sw, dw: dw, pl: pl)
+                }
+            }
+        }
         return { ws in
             let src = input.pointer(ws), dst = ctx.output(ws)
             Parallel.each(x[0] * x[1], elementsEach: h * w) { plane in
@@ -33,7 +44,7 @@ enum PoolKernels {
                     let y0 = oy * sh - pt
                     for ox in 0..<ow {
                         let x0 = ox * sw - pl
-                        var acc: Float = isMax ? -.infinity : 0
+                        var acc: Float = 0
                         var inside = 0
                         for ky in 0..<kh {
                             let iy = y0 + ky * dh
@@ -42,19 +53,48 @@ enum PoolKernels {
                             for kx in 0..<kw {
                                 let ix = x0 + kx * dw
                                 guard ix >= 0, ix < w else { continue }
-                                acc = isMax ? Swift.max(acc, line[ix]) : acc + line[ix]
+                                acc += line[ix]
                                 inside += 1
                             }
                         }
-                        if isMax {
-                            d[oy * ow + ox] = acc
-                        } else {
-                            // count_include_pad counts the padding but not what lies beyond it.
-                            let rows = Swift.min(y0 + (kh - 1) * dh, h - 1 + padBottom) - Swift.max(y0, -pt)
-                            let cols = Swift.min(x0 + (kw - 1) * dw, w - 1 + padRight) - Swift.max(x0, -pl)
-                            let padded = (rows / dh + 1) * (cols / dw + 1)
-                            d[oy * ow + ox] = acc / Float(Swift.max(1, includePad ? padded : inside))
-                        }
+                        // count_include_pad counts the padding but not what lies beyond it.
+                        let rows = Swift.min(y0 + (kh - 1) * dh, h - 1 + padBottom) - Swift.max(y0, -pt)
+                        let cols = Swift.min(x0 + (kw - 1) * dw, w - 1 + padRight) - Swift.max(x0, -pl)
+                        let padded = (rows / dh + 1) * (cols / dw + 1)
+                        d[oy * ow + ox] = acc / Float(Swift.max(1, includePad ? padded : inside))
+                    }
+                }
+            }
+        }
+    }
+
+    /// One plane of max pooling: per output row, the element-wise max of the window's input rows,
+    /// then per kernel column the max over the output positions where that column stays inside.
+    static func maxPlane(_ s: UnsafePointer<Float>, _ d: UnsafeMutablePointer<Float>, h: Int, w: Int, oh: Int, ow: Int,
+                                 rows: (kernel: Int, stride: Int, dilation: Int, pad: Int), columns: [Range<Int>],
+                                 sw: Int, dw: Int, pl: Int) {
+        withUnsafeTemporaryAllocation(of: Float.self, capacity: w) { buffer in
+            let line = buffer.baseAddress!
+            for oy in 0..<oh {
+                let out = d + oy * ow
+                out.update(repeating: -.infinity, count: ow)
+                let y0 = oy * rows.stride - rows.pad
+                var any = false
+                for ky in 0..<rows.kernel {
+                    let iy = y0 + ky * rows.dilation
+                    guard iy >= 0, iy < h else { continue }
+                    let r = s + iy * w
+                    if any { for i in 0..<w { line[i] = Swift.max(line[i], r[i]) } } else { line.update(from: r, count: w) }
+                    any = true
+                }
+                guard any else { continue }
+                for (kx, range) in columns.enumerated() where !range.isEmpty {
+                    let shift = kx * dw - pl
+                    if sw == 1 {
+                        let r = line + shift
+                        for ox in range { out[ox] = Swift.max(out[ox], r[ox]) }
+                    } else {
+                        for ox in range { out[ox] = Swift.max(out[ox], line[ox * sw + shift]) }
                     }
                 }
             }

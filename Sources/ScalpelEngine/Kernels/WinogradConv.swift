@@ -75,6 +75,11 @@ struct WinogradConv {
         }
     }
 
+    /// Transforms new filter values (m × c × 3 × 3) into the kernel's filters, as at initialisation.
+    func transformFilters(from weights: UnsafePointer<Float>) {
+        Self.transformFilters(weights, m: m, c: c, into: UnsafeMutablePointer(mutating: filters))
+    }
+
     /// G·v for one column v of three values (F(4×4, 3×3)'s filter transform).
     @inline(__always)
     private static func expand(_ a: Double, _ b: Double, _ c: Double, _ emit: (Int, Double) -> Void) {

@@ -16,7 +16,7 @@ extension Engine {
             throw EngineError.badInput("the gradient needs the model's output and '\(value)'")
         }
         let (loss, dLogits) = try Self.crossEntropyGradient(logits, labels: labels)
-        let shapes = ShapeInference.infer(graph, inputs: inputs.mapValues { ValueType(.float32, $0.shape) })
+        let shapes = shapes(for: inputs)
         let grads = try backpropagate(through: downstream, values: values, shapes: shapes, seed: [output: dLogits],
                                       wanted: keep, parameters: [])
         return (a, Activation(shape: a.shape, values: grads[value] ?? Array(repeating: 0, count: a.count)), loss)

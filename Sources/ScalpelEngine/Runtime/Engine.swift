@@ -4,12 +4,13 @@ import ScalpelCore
 /// Runs a graph on the CPU in float32: plans the nodes once per input shape (folding BatchNorm
 /// into convolutions, reusing buffers), then runs the plan for each batch.
 public final class Engine: @unchecked Sendable {
-    let graph: Graph
+    private(set) var graph: Graph
     /// Whether BatchNormalization normalises by batch statistics (training mode) instead of its running ones.
     let training: Bool
     private let declared: ShapeInfo
     private let constants = ConstantPool()
     private var plans: [String: (Plan, Workspace)] = [:]
+    private var inferred: [String: ShapeInfo] = [:]
     private let lock = NSLock()
 
     /// An engine for a graph; throws ``EngineError/unsupported(op:node:detail:)`` naming the
@@ -44,8 +45,7 @@ public final class Engine: @unchecked Sendable {
         }
         try checkInputShapes(inputs)
         let results = Set(graph.outputs.map(\.id))
-        let key = types.sorted { $0.key < $1.key }.map { "\($0.key.name)\($0.value.shapeDescription)" }.joined()
-            + "|" + keep.sorted().map(\.name).joined(separator: ",")
+        let key = Self.key(types) + "|" + keep.sorted().map(\.name).joined(separator: ",")
         lock.lock()
         defer { lock.unlock() }
         let (plan, ws): (Plan, Workspace)
@@ -70,6 +70,40 @@ public final class Engine: @unchecked Sendable {
             out[v] = Activation(shape: shape, values: Array(UnsafeBufferPointer(start: ws[slot], count: n)))
         }
         return out
+    }
+
+    /// The graph's shapes for inputs of these shapes (inferred once per input shapes).
+    func shapes(for inputs: [ValueID: Activation]) -> ShapeInfo {
+        let types = inputs.mapValues { ValueType(.float32, $0.shape) }
+        let key = Self.key(types)
+        lock.lock()
+        defer { lock.unlock() }
+        if let known = inferred[key] { return known }
+        let shapes = ShapeInference.infer(graph, inputs: types)
+        inferred[key] = shapes
+        return shapes
+    }
+
+    /// A cache key naming each input and its shape.
+    private static func key(_ types: [ValueID: ValueType]) -> String {
+        types.sorted { $0.key < $1.key }.map { "\($0.key.name)\($0.value.shapeDescription)" }.joined()
+    }
+
+    /// Replaces the values of float initializers (each with as many values as before) in the
+    /// graph and in the memory the kernels read, so later runs use them without planning again.
+    /// Only for training engines (an inference engine has folded its weights); not to be called
+    /// while a run is under way.
+    public func setParameters(_ values: [ValueID: [Float]]) throws {
+        guard training else { throw EngineError.badInput("parameters can be replaced only in an engine made for training") }
+        for (v, new) in values where graph.initializers[v]?.floats?.count != new.count {
+            throw EngineError.badInput("'\(v)' is not a float initializer with \(new.count) values")
+        }
+        lock.lock()
+        defer { lock.unlock() }
+        for (v, new) in values {
+            graph.initializers[v]?.storage = .float32(new)
+            constants.update(v, with: new)
+        }
     }
 
     /// Compares given inputs with the model's declared input shapes (symbols match any size).

@@ -86,6 +86,17 @@ final class ConstantPool: @unchecked Sendable {
         return store(values, as: v)
     }
 
+    /// Counts ``update(_:with:)`` calls, so kernels that derive data from a constant (transformed
+    /// filters) know when to derive it again.
+    private(set) var generation = 0
+
+    /// Overwrites the memory of a constant handed out before with new values of the same count.
+    func update(_ v: ValueID, with values: [Float]) {
+        guard let (p, count) = pointers[v], count == values.count else { return }
+        values.withUnsafeBufferPointer { if let base = $0.baseAddress { p.update(from: base, count: count) } }
+        generation += 1
+    }
+
     /// Working memory a kernel keeps for its plan (im2col columns), freed with the pool.
     func scratch(_ count: Int) -> UnsafeMutablePointer<Float> { store([Float](repeating: 0, count: count)) }
 
@@ -97,5 +108,24 @@ final class ConstantPool: @unchecked Sendable {
         owned.append((p, max(1, values.count)))
         if let v { pointers[v] = (p, values.count) }
         return p
+    }
+}
+
+/// Whether a constant pool has been updated since a kernel last derived data from it.
+final class Generation: @unchecked Sendable {
+    private let pool: ConstantPool
+    private var seen: Int
+
+    /// Starts out current: the kernel derives its data when it is built.
+    init(_ pool: ConstantPool) {
+        self.pool = pool
+        seen = pool.generation
+    }
+
+    /// True once after each update of the pool (and marks it seen).
+    var isStale: Bool {
+        guard seen != pool.generation else { return false }
+        seen = pool.generation
+        return true
     }
 }

@@ -46,7 +46,7 @@ extension Engine {
         guard let logits = values[output] else { throw EngineError.badInput("the model produced no '\(output)'") }
         let (summed, dLogits) = try Self.crossEntropyGradient(logits, labels: labels)
         let scale = 1 / Float(labels.count)
-        let shapes = ShapeInference.infer(graph, inputs: inputs.mapValues { ValueType(.float32, $0.shape) })
+        let shapes = shapes(for: inputs)
         let grads = try backpropagate(through: nodes, values: values, shapes: shapes, seed: [output: dLogits.map { $0 * scale }],
                                       wanted: Set(nodes.flatMap(\.outputs)), parameters: parameters)
         var gradients: [ValueID: [Float]] = [:]

@@ -83,6 +83,8 @@ public struct FineTuning: Sendable {
     private var optimizer: Optimizer
     private let shapes: ShapeInfo
     private let parameters: [ValueID]
+    /// A training engine over `graph`, whose parameters each step updates in place.
+    private var engine: Engine
 
     /// A run starting from `graph`; throws when the engine cannot run it or it has nothing to train.
     public init(graph: Graph, optimizer: Optimizer) throws {
@@ -93,20 +95,19 @@ public struct FineTuning: Sendable {
         guard !parameters.isEmpty else {
             throw EngineError.badInput("the model has no trainable parameters (Conv, Gemm, MatMul or BatchNormalization weights stored as initializers)")
         }
-        _ = try Engine(graph: graph, shapes: shapes, training: true)
+        engine = try Engine(graph: graph, shapes: shapes, training: true)
     }
 
     /// One optimizer step on a minibatch; returns what its forward and backward pass found.
     public mutating func step(images: [Float], shape: [Int], labels: [Int]) throws -> TrainingBatch {
-        let engine = try Engine(graph: graph, shapes: shapes, training: true)
         guard let input = engine.inputs.first else { throw EngineError.badInput("the model has no data input") }
         let batch = try engine.trainingPass(inputs: [input.id: Activation(shape: shape, values: images)], labels: labels)
         var values: [ValueID: [Float]] = [:]
         for p in parameters { values[p] = graph.initializers[p]?.floats }
         optimizer.step(&values, gradients: batch.gradients)
-        for (v, new) in values.merging(batch.runningStatistics, uniquingKeysWith: { a, _ in a }) {
-            graph.initializers[v]?.storage = .float32(new)
-        }
+        let updated = values.merging(batch.runningStatistics, uniquingKeysWith: { a, _ in a })
+        try engine.setParameters(updated)
+        for (v, new) in updated { graph.initializers[v]?.storage = .float32(new) }
         return batch
     }
 
@@ -133,6 +134,7 @@ public struct FineTuning: Sendable {
             for start in stride(from: 0, to: order.count, by: settings.batchSize) {
                 if shouldStop() {
                     graph = finishedGraph
+                    engine = try Engine(graph: graph, shapes: shapes, training: true)
                     return FineTuningResult(graph: kept.graph, epochs: reports, keptEpoch: kept.epoch, interrupted: true)
                 }
                 let batch = order[start..<min(order.count, start + settings.batchSize)]

@@ -1,0 +1,116 @@
+import ScalpelCore
+@testable import ScalpelEngine
+import Testing
+
+/// Kernels for small planes against direct loops: convolution over several images per SGEMM,
+/// and max pooling by rows.
+@Suite struct SmallPlaneKernelTests {
+    /// A convolution to check: sizes, kernel, strides, dilations, pads (top, left, bottom, right), groups.
+    struct ConvCase: CustomTestStringConvertible, Sendable {
+        let n, c, m, h, w: Int
+        var kernel = [3, 3], strides = [1, 1], dilations = [1, 1], pads = [1, 1, 1, 1]
+        var group = 1
+        /// Floats the columns may hold (small values force several blocks of images).
+        var columnBudget = BatchedConv.columnBudget
+        var oh: Int { (h + pads[0] + pads[2] - (kernel[0] - 1) * dilations[0] - 1) / strides[0] + 1 }
+        var ow: Int { (w + pads[1] + pads[3] - (kernel[1] - 1) * dilations[1] - 1) / strides[1] + 1 }
+        var testDescription: String {
+            "\(n)×\(c)×\(h)×\(w) → \(m), kernel \(kernel) stride \(strides) dilation \(dilations) pads \(pads) group \(group), budget \(columnBudget)"
+        }
+    }
+
+    static let convCases: [ConvCase] = [
+        ConvCase(n: 3, c: 4, m: 6, h: 7, w: 7, strides: [2, 2], group: 2),
+        ConvCase(n: 4, c: 3, m: 5, h: 6, w: 5, kernel: [3, 2], dilations: [2, 1], pads: [1, 0, 2, 1]),
+        ConvCase(n: 5, c: 2, m: 3, h: 4, w: 4, kernel: [1, 1], pads: [0, 0, 0, 0], columnBudget: 40),
+        ConvCase(n: 3, c: 6, m: 6, h: 5, w: 6, group: 6, columnBudget: 1),
+    ]
+
+    static func random(_ count: Int, _ rng: inout SeededRandom) -> [Float] {
+        (0..<count).map { _ in Float(Double(rng.next() % 20_001) / 10_000 - 1) }
+    }
+
+    @Test(arguments: convCases)
+    func batchedConvolutionMatchesDirectLoops(_ t: ConvCase) throws {
+        var rng = SeededRandom(seed: UInt64(t.n * 31 + t.c))
+        let cg = t.c / t.group, mg = t.m / t.group
+        let x = Self.random(t.n * t.c * t.h * t.w, &rng), weights = Self.random(t.m * cg * t.kernel[0] * t.kernel[1], &rng)
+        let bias = Self.random(t.m, &rng)
+        var expected = [Double](repeating: 0, count: t.n * t.m * t.oh * t.ow)
+        for n in 0..<t.n {
+            for f in 0..<t.m {
+                for oy in 0..<t.oh {
+                    for ox in 0..<t.ow {
+                        var sum = Double(bias[f])
+                        for ch in 0..<cg {
+                            for ky in 0..<t.kernel[0] {
+                                for kx in 0..<t.kernel[1] {
+                                    let iy = oy * t.strides[0] - t.pads[0] + ky * t.dilations[0]
+                                    let ix = ox * t.strides[1] - t.pads[1] + kx * t.dilations[1]
+                                    guard iy >= 0, iy < t.h, ix >= 0, ix < t.w else { continue }
+                                    let input = x[((n * t.c + f / mg * cg + ch) * t.h + iy) * t.w + ix]
+                                    sum += Double(input) * Double(weights[((f * cg + ch) * t.kernel[0] + ky) * t.kernel[1] + kx])
+                                }
+                            }
+                        }
+                        expected[((n * t.m + f) * t.oh + oy) * t.ow + ox] = max(sum, 0)
+                    }
+                }
+            }
+        }
+        let node = Node(id: NodeID(0), name: "conv", opType: "Conv", inputs: [ValueID("x"), ValueID("w")], outputs: [ValueID("y")],
+                        attributes: [.ints("kernel_shape", t.kernel), .ints("strides", t.strides), .ints("dilations", t.dilations),
+                                     .ints("pads", t.pads), .int("group", t.group)])
+        let g = try #require(ConvKernels.Geometry(node, input: [t.n, t.c, t.h, t.w], weight: [t.m, cg] + t.kernel,
+                                                  output: [t.n, t.m, t.oh, t.ow]))
+        #expect(BatchedConv.applies(g))
+        var owned: [UnsafeMutablePointer<Float>] = []
+        defer { for p in owned { p.deallocate() } }
+        let conv = BatchedConv(g, columnBudget: t.columnBudget) { count in
+            let p = UnsafeMutablePointer<Float>.allocate(capacity: max(1, count))
+            owned.append(p)
+            return p
+        }
+        var out = [Float](repeating: .nan, count: expected.count)
+        x.withUnsafeBufferPointer { xp in
+            weights.withUnsafeBufferPointer { wp in
+                bias.withUnsafeBufferPointer { bp in
+                    out.withUnsafeMutableBufferPointer {
+                        conv.run(xp.baseAddress!, weights: wp.baseAddress!, bias: bp.baseAddress!, $0.baseAddress!, activation: .relu)
+                    }
+                }
+            }
+        }
+        let worst = zip(out, expected).map { abs(Double($0) - $1) }.max() ?? .nan
+        #expect(worst < 1e-5, "max difference \(worst) over \(t.n) images, \(conv.imagesPerBlock) per block")
+    }
+
+    /// Max pooling with pads, strides and dilations, including windows that hang over every edge.
+    @Test(arguments: [(3, 2, 1, 1), (3, 1, 2, 2), (2, 2, 0, 1), (4, 3, 2, 1)])
+    func maxPoolingMatchesDirectLoops(kernel: Int, stride: Int, pad: Int, dilation: Int) {
+        let (h, w) = (9, 7)
+        let oh = (h + 2 * pad - (kernel - 1) * dilation - 1) / stride + 1, ow = (w + 2 * pad - (kernel - 1) * dilation - 1) / stride + 1
+        var rng = SeededRandom(seed: UInt64(kernel * 10 + stride))
+        let x = Self.random(h * w, &rng)
+        var expected = [Float](repeating: -.infinity, count: oh * ow)
+        for oy in 0..<oh {
+            for ox in 0..<ow {
+                for ky in 0..<kernel {
+                    for kx in 0..<kernel {
+                        let iy = oy * stride - pad + ky * dilation, ix = ox * stride - pad + kx * dilation
+                        if iy >= 0, iy < h, ix >= 0, ix < w { expected[oy * ow + ox] = max(expected[oy * ow + ox], x[iy * w + ix]) }
+                    }
+                }
+            }
+        }
+        let columns = (0..<kernel).map { ConvKernels.validRange(outputs: ow, stride: stride, pad: pad, offset: $0 * dilation, size: w) }
+        var out = [Float](repeating: .nan, count: oh * ow)
+        x.withUnsafeBufferPointer { xp in
+            out.withUnsafeMutableBufferPointer {
+                PoolKernels.maxPlane(xp.baseAddress!, $0.baseAddress!, h: h, w: w, oh: oh, ow: ow, rows: (kernel, stride, dilation, pad),
+                                     columns: columns, sw: stride, dw: dilation, pl: pad)
+            }
+        }
+        #expect(out == expected)
+    }
+}
