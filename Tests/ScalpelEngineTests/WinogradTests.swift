@@ -9,10 +9,10 @@ import Testing
         let n, c, m, h, w: Int
         let pads: [Int]
         let activation: Epilogue
-        var blockBytes = WinogradConv.blockBytes
+        var blockBytes: Int?
         var oh: Int { h + pads[0] + pads[2] - 2 }
         var ow: Int { w + pads[1] + pads[3] - 2 }
-        var testDescription: String { "\(n)×\(c)×\(h)×\(w) → \(m), pads \(pads), \(activation), block \(blockBytes) B" }
+        var testDescription: String { "\(n)×\(c)×\(h)×\(w) → \(m), pads \(pads), \(activation), block \(blockBytes.map { "\($0) B" } ?? "default")" }
     }
 
     static let cases: [Case] = [
@@ -66,7 +66,7 @@ import Testing
                     owned.append(p)
                     return p
                 }
-                if t.blockBytes < WinogradConv.blockBytes { #expect(conv.imagesPerBlock < t.n) }
+                if t.blockBytes != nil { #expect(conv.imagesPerBlock < t.n) }
                 x.withUnsafeBufferPointer { xp in
                     out.withUnsafeMutableBufferPointer { conv.run(xp.baseAddress!, $0.baseAddress!, images: t.n, activation: t.activation) }
                 }

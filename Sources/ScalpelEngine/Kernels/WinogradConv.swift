@@ -10,6 +10,8 @@ struct WinogradConv {
     static let lanes = 8
     /// Bytes of transformed tiles (or of products) a block of images may fill, by default.
     static let blockBytes = 4 << 20
+    /// Tiles a block should hold by default, so that each SGEMM has enough columns.
+    static let blockTiles = 256
 
     /// Input channels, filters, input and output sides, and the padding before each axis.
     let c, m, h, w, oh, ow, padTop, padLeft: Int
@@ -24,13 +26,15 @@ struct WinogradConv {
 
     /// A convolution of `images` images at a time: filters (m × c × 3 × 3) transformed now,
     /// scratch for one block (at most `blockBytes` per buffer, at least one image) taken from `allocate`.
+    /// By default a block holds `blockBytes` or, for small planes, enough images for `blockTiles` tiles.
     init(c: Int, m: Int, h: Int, w: Int, oh: Int, ow: Int, padTop: Int, padLeft: Int, images: Int,
-         weights: UnsafePointer<Float>, bias: UnsafePointer<Float>?, blockBytes: Int = Self.blockBytes,
+         weights: UnsafePointer<Float>, bias: UnsafePointer<Float>?, blockBytes: Int? = nil,
          allocate: (Int) -> UnsafeMutablePointer<Float>) {
         (self.c, self.m, self.h, self.w, self.oh, self.ow, self.padTop, self.padLeft) = (c, m, h, w, oh, ow, padTop, padLeft)
         (tilesY, tilesX) = ((oh + Self.step - 1) / Self.step, (ow + Self.step - 1) / Self.step)
         let bytesPerImage = Self.positions * max(c, m) * tilesY * tilesX * MemoryLayout<Float>.size
-        imagesPerBlock = max(1, min(images, blockBytes / max(1, bytesPerImage)))
+        let budget = blockBytes ?? max(Self.blockBytes, Self.blockTiles / (tilesY * tilesX) * bytesPerImage)
+        imagesPerBlock = max(1, min(images, budget / max(1, bytesPerImage)))
         let filters = allocate(Self.positions * m * c)
         Self.transformFilters(weights, m: m, c: c, into: filters)
         self.filters = UnsafePointer(filters)
@@ -42,12 +46,17 @@ struct WinogradConv {
 
     /// Whether a convolution's geometry suits this kernel and is big enough to gain from it.
     static func applies(_ g: ConvKernels.Geometry) -> Bool {
-        g.padTop >= 0 && g.padLeft >= 0 && g.oh * g.ow >= minimumOutputs
+        g.padTop >= 0 && g.padLeft >= 0 && worthwhile(outputs: g.oh * g.ow, c: g.c, m: g.m)
             && suits(c: g.c, m: g.m, kernel: [g.kh, g.kw], strides: [g.sh, g.sw], dilations: [g.dh, g.dw], group: g.group)
     }
 
     /// Output positions per plane below which the transforms cost more than they save (planes up to 8×8).
     static let minimumOutputs = 65
+    /// Channels × filters from which even small planes gain (the SGEMMs then dwarf the transforms).
+    static let manyChannels = 256 * 256
+
+    /// Whether the transforms pay for themselves: planes larger than 8×8, or many channels and filters.
+    static func worthwhile(outputs: Int, c: Int, m: Int) -> Bool { outputs >= minimumOutputs || c * m >= manyChannels }
 
     /// Whether a convolution is 3×3, stride 1, undilated and ungrouped, with enough channels
     /// and filters that the SGEMMs outweigh the transforms.

@@ -42,8 +42,9 @@ public struct Optimizer: Sendable {
     /// names to their current values, changed in place.
     public mutating func step(_ parameters: inout [ValueID: [Float]], gradients: [ValueID: [Float]]) {
         steps += 1
-        for (name, gradient) in gradients {
-            guard var p = parameters[name], p.count == gradient.count else { continue }
+        for (name, gradient) in gradients where parameters[name]?.count == gradient.count {
+            // Taken out of the dictionaries while they change, so no copy is made of them.
+            guard var p = parameters.removeValue(forKey: name) else { continue }
             switch method {
             case .sgd: sgd(&p, gradient, name)
             case .adam: adam(&p, gradient, name)
@@ -54,22 +55,31 @@ public struct Optimizer: Sendable {
 
     /// buf ← g on the first step, then buf ← μ·buf + g; p ← p − lr·buf (g includes weight decay).
     private mutating func sgd(_ p: inout [Float], _ gradient: [Float], _ name: ValueID) {
-        var g = gradient
-        if weightDecay != 0 { for i in g.indices { g[i] += weightDecay * p[i] } }
-        if momentum != 0 {
-            if var buffer = firstMoments[name] {
-                for i in buffer.indices { buffer[i] = momentum * buffer[i] + g[i] }
-                g = buffer
-            }
-            firstMoments[name] = g
+        let (lr, decay, mu) = (learningRate, weightDecay, momentum)
+        guard mu != 0 else {
+            for i in p.indices { p[i] -= lr * (gradient[i] + decay * p[i]) }
+            return
         }
-        for i in p.indices { p[i] -= learningRate * g[i] }
+        if var buffer = firstMoments.removeValue(forKey: name) {
+            for i in p.indices {
+                buffer[i] = mu * buffer[i] + (gradient[i] + decay * p[i])
+                p[i] -= lr * buffer[i]
+            }
+            firstMoments[name] = buffer
+        } else {
+            var buffer = gradient
+            for i in p.indices {
+                buffer[i] = gradient[i] + decay * p[i]
+                p[i] -= lr * buffer[i]
+            }
+            firstMoments[name] = buffer
+        }
     }
 
     /// m ← β₁m + (1−β₁)g, v ← β₂v + (1−β₂)g², p ← p − lr·m̂/(√v̂ + ε) with bias-corrected m̂, v̂.
     private mutating func adam(_ p: inout [Float], _ gradient: [Float], _ name: ValueID) {
-        var m = firstMoments[name] ?? [Float](repeating: 0, count: p.count)
-        var v = secondMoments[name] ?? [Float](repeating: 0, count: p.count)
+        var m = firstMoments.removeValue(forKey: name) ?? [Float](repeating: 0, count: p.count)
+        var v = secondMoments.removeValue(forKey: name) ?? [Float](repeating: 0, count: p.count)
         let c1 = 1 - Float(Foundation.pow(Double(beta1), Double(steps))), c2 = 1 - Float(Foundation.pow(Double(beta2), Double(steps)))
         let stepSize = learningRate / c1, c2Root = c2.squareRoot()
         for i in p.indices {
