@@ -1,5 +1,3 @@
-import CBLAS
-
 /// A convolution with small output planes by im2col + SGEMM over several images at once: their
 /// columns lie side by side, so one SGEMM has images × plane columns instead of a plane's few
 /// dozen, which a per-image SGEMM runs far below the machine's peak.
@@ -43,8 +41,7 @@ struct BatchedConv {
                     let src = x + ((first + i) * g.c + group * cg) * g.h * g.w
                     ConvKernels.im2col(UnsafeMutablePointer(mutating: src), columns + i * spatial, cg, g, rowStride: width)
                 }
-                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(mg), Int32(width), Int32(k), 1,
-                            weights + group * mg * k, Int32(k), columns, Int32(width), 0, product, Int32(width))
+                Gemm.multiply(m: mg, n: width, k: k, weights + group * mg * k, lda: k, columns, ldb: width, product, ldc: width)
                 // Product rows are filters, columns (image, position): scatter each run into NCHW.
                 Parallel.each(mg, elementsEach: width) { m in
                     let b = bias[group * mg + m], row = product + m * width

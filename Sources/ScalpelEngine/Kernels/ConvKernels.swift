@@ -1,4 +1,3 @@
-import CBLAS
 import ScalpelCore
 
 /// Convolutions: Winograd for 3×3 stride-1 ones (WinogradConv), im2col + SGEMM (1×1 convolutions
@@ -86,8 +85,8 @@ enum ConvKernels {
                     } else {
                         col = UnsafePointer(src)
                     }
-                    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(mg), Int32(spatial), Int32(k), 1,
-                                w + group * mg * k, Int32(k), col, Int32(spatial), 1, dst + group * mg * spatial, Int32(spatial))
+                    Gemm.multiply(m: mg, n: spatial, k: k, w + group * mg * k, lda: k, col, ldb: spatial,
+                                  beta: 1, dst + group * mg * spatial, ldc: spatial)
                 }
             }
             activation.apply(out, count: g.n * g.m * spatial)
@@ -219,8 +218,8 @@ enum ConvKernels {
         return { ws in
             let input = x.pointer(ws), out = ctx.output(ws)
             for image in 0..<g.n {
-                cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, Int32(k), Int32(spatialIn), Int32(g.c), 1,
-                            w, Int32(k), input + image * g.c * spatialIn, Int32(spatialIn), 0, columns, Int32(spatialIn))
+                Gemm.multiply(transA: true, m: k, n: spatialIn, k: g.c, w, lda: k, input + image * g.c * spatialIn, ldb: spatialIn,
+                              columns, ldc: spatialIn)
                 let dst = out + image * g.m * g.oh * g.ow
                 dst.update(repeating: 0, count: g.m * g.oh * g.ow)
                 for m in 0..<g.m {

@@ -1,4 +1,3 @@
-import CBLAS
 import ScalpelCore
 
 /// Matrix products through SGEMM.
@@ -18,9 +17,8 @@ enum MatrixKernels {
             if let c {
                 broadcastFill(out, rows: m, cols: n, from: c.pointer(ws), shape: cShape, scale: beta)
             }
-            cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
-                        Int32(m), Int32(n), Int32(k), alpha, a.pointer(ws), Int32(aShape[1]), b.pointer(ws), Int32(bShape[1]),
-                        c == nil ? 0 : 1, out, Int32(n))
+            Gemm.multiply(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a.pointer(ws), lda: aShape[1],
+                          b.pointer(ws), ldb: bShape[1], beta: c == nil ? 0 : 1, out, ldc: n)
         }
     }
 
@@ -61,9 +59,8 @@ enum MatrixKernels {
         return { ws in
             let out = ctx.output(ws), pa = a.pointer(ws), pb = b.pointer(ws)
             for i in 0..<batch {
-                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(m), Int32(n), Int32(k), 1,
-                            pa + offset(i, aBatch, m * k), Int32(k), pb + offset(i, bBatch, k * n), Int32(n), 0,
-                            out + i * m * n, Int32(n))
+                Gemm.multiply(m: m, n: n, k: k, pa + offset(i, aBatch, m * k), lda: k, pb + offset(i, bBatch, k * n), ldb: n,
+                              out + i * m * n, ldc: n)
             }
         }
     }

@@ -1,5 +1,3 @@
-import CBLAS
-
 /// A 3×3, stride-1, ungrouped convolution by Winograd F(4×4, 3×3): every 6×6 input tile (4×4
 /// outputs) becomes 36 transformed values, and each of the 36 tile positions is one SGEMM of the
 /// transformed filters with the transformed tiles of a block of images.
@@ -108,10 +106,10 @@ struct WinogradConv {
         for first in stride(from: 0, to: images, by: imagesPerBlock) {
             let count = min(imagesPerBlock, images - first), blockTiles = count * planeTiles
             transformInput(x + first * c * h * w, images: count)
-            for p in 0..<Self.positions {
-                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(m), Int32(blockTiles), Int32(c), 1,
-                            filters + p * m * c, Int32(c), tiles + p * c * blockTiles, Int32(blockTiles), 0,
-                            products + p * m * blockTiles, Int32(blockTiles))
+            // The 36 products are independent: the cores take them in turn, one thread each.
+            Parallel.each(Self.positions, elementsEach: m * c * blockTiles) { p in
+                Gemm.multiply(m: m, n: blockTiles, k: c, filters + p * m * c, lda: c, tiles + p * c * blockTiles, ldb: blockTiles,
+                              products + p * m * blockTiles, ldc: blockTiles, split: false)
             }
             transformOutput(out + first * m * oh * ow, images: count, activation: activation)
         }
