@@ -156,10 +156,11 @@ enum ConvKernels {
                         let line = src + (c * h + oy * sh - pt + ky * dh) * w
                         if cols.lowerBound > 0 { dst.update(repeating: 0, count: cols.lowerBound) }
                         let first = cols.lowerBound * sw - pl + kx * dw
-                        if sw == 1 {
-                            (dst + cols.lowerBound).update(from: line + first, count: cols.count)
-                        } else {
-                            for (i, ox) in cols.enumerated() { dst[ox] = line[first + i * sw] }
+                        let from = line + first - cols.lowerBound * sw
+                        switch sw {
+                        case 1: (dst + cols.lowerBound).update(from: line + first, count: cols.count)
+                        case 2: for ox in cols { dst[ox] = from[2 * ox] }  // a constant stride the compiler vectorises
+                        default: for ox in cols { dst[ox] = from[ox * sw] }
                         }
                         if cols.upperBound < ow { (dst + cols.upperBound).update(repeating: 0, count: ow - cols.upperBound) }
                     }
