@@ -125,46 +125,4 @@ struct BackwardRules {
         }
         return o
     }
-
-    private func pool(_ dy: [Float], max isMax: Bool) throws -> [Float] {
-        let x = node.inputs[0], s = shape(x), y = shape(node.outputs[0])
-        guard s.count == 4, let k = node.ints("kernel_shape"), node.string("auto_pad", default: "NOTSET") == "NOTSET" else {
-            throw unsupported("2-D pooling with explicit pads only")
-        }
-        let st = node.ints("strides") ?? [1, 1], p = node.ints("pads") ?? [0, 0, 0, 0], dil = node.ints("dilations") ?? [1, 1]
-        guard isMax || node.int("count_include_pad", default: 0) == 0 || p.allSatisfy({ $0 == 0 }) else {
-            throw unsupported("count_include_pad with padding")
-        }
-        let xs = try data(x)
-        let (ih, iw, oh, ow) = (s[2], s[3], y[2], y[3])
-        let rows = (0..<oh).map { oy in (0..<k[0]).map { oy * st[0] - p[0] + $0 * dil[0] }.filter { $0 >= 0 && $0 < ih } }
-        let cols = (0..<ow).map { ox in (0..<k[1]).map { ox * st[1] - p[1] + $0 * dil[1] }.filter { $0 >= 0 && $0 < iw } }
-        var dx = [Float](repeating: 0, count: xs.count)
-        xs.withUnsafeBufferPointer { xp in
-            dy.withUnsafeBufferPointer { dp in
-                dx.withUnsafeMutableBufferPointer { op in
-                    let (src, grad, out) = (xp.baseAddress!, dp.baseAddress!, op.baseAddress!)
-                    Parallel.each(s[0] * s[1], elementsEach: ih * iw) { plane in
-                        let input = src + plane * ih * iw, result = out + plane * ih * iw
-                        for oy in 0..<oh {
-                            for ox in 0..<ow {
-                                let g = grad[(plane * oh + oy) * ow + ox]
-                                let window = rows[oy].count * cols[ox].count
-                                guard window > 0 else { continue }
-                                if isMax {
-                                    var best = rows[oy][0] * iw + cols[ox][0]
-                                    for iy in rows[oy] { for ix in cols[ox] where input[iy * iw + ix] > input[best] { best = iy * iw + ix } }
-                                    result[best] += g
-                                } else {
-                                    let share = g / Float(window)
-                                    for iy in rows[oy] { for ix in cols[ox] { result[iy * iw + ix] += share } }
-                                }
-                            }
-                        }
-                    }
-                }
-            }
-        }
-        return dx
-    }
 }
