@@ -43,12 +43,13 @@ struct BackwardConvColumns {
     /// for the chunk's columns.
     func forEachChunk(of dy: UnsafePointer<Float>,
                       _ body: (Range<Int>, Int, UnsafePointer<Float>, UnsafeMutablePointer<Float>) -> Void) {
-        let columns = UnsafeMutablePointer<Float>.allocate(capacity: rows * imagesPerChunk * spatial)
-        let gathered = UnsafeMutablePointer<Float>.allocate(capacity: filters * imagesPerChunk * spatial)
-        defer { columns.deallocate(); gathered.deallocate() }
-        for images in chunks {
-            for group in 0..<geometry.group {
-                body(images, group, outputGradient(dy, group: group, images: images, scratch: gathered), columns)
+        BackwardScratch.with(rows * imagesPerChunk * spatial) { columns in
+            BackwardScratch.with(imagesPerChunk > 1 ? filters * imagesPerChunk * spatial : 0) { gathered in
+                for images in chunks {
+                    for group in 0..<geometry.group {
+                        body(images, group, outputGradient(dy, group: group, images: images, scratch: gathered), columns)
+                    }
+                }
             }
         }
     }
