@@ -74,18 +74,23 @@ struct BackwardConvColumns {
         let g = geometry
         if g.isPointwise, images.count == 1 { return x + (images.lowerBound * g.c + group * channels) * g.h * g.w }
         forEachPlane(group: group, images: images, base: x) { plane, block, width in
-            let dst = scratch + block
-            forEachLine(width: width) { column, input, valid in
-                let line = dst + column
-                guard let input else { return line.update(repeating: 0, count: g.ow) }
-                if valid.lowerBound > 0 { line.update(repeating: 0, count: valid.lowerBound) }
-                let src = plane + input, out = line + valid.lowerBound
-                if g.sw == 1 {
-                    out.update(from: src, count: valid.count)
-                } else {
-                    for i in 0..<valid.count { out[i] = src[i * g.sw] }
+            forEachTap(width: width) { row, rows, columns, input in
+                let out = scratch + block + row
+                guard !columns.isEmpty else { return out.update(repeating: 0, count: g.oh * g.ow) }
+                out.update(repeating: 0, count: rows.lowerBound * g.ow)
+                var src = plane + input
+                for oy in rows {
+                    let line = out + oy * g.ow
+                    line.update(repeating: 0, count: columns.lowerBound)
+                    if g.sw == 1 {
+                        (line + columns.lowerBound).update(from: src, count: columns.count)
+                    } else {
+                        for (i, ox) in columns.enumerated() { line[ox] = src[i * g.sw] }
+                    }
+                    (line + columns.upperBound).update(repeating: 0, count: g.ow - columns.upperBound)
+                    src += g.sh * g.w
                 }
-                if valid.upperBound < g.ow { (line + valid.upperBound).update(repeating: 0, count: g.ow - valid.upperBound) }
+                (out + rows.upperBound * g.ow).update(repeating: 0, count: (g.oh - rows.upperBound) * g.ow)
             }
         }
         return UnsafePointer(scratch)
@@ -93,16 +98,20 @@ struct BackwardConvColumns {
 
     /// Adds the group's columns for `images` back onto the input positions their taps read (col2im) in `dx`.
     func fold(_ columns: UnsafePointer<Float>, group: Int, images: Range<Int>, into dx: UnsafeMutablePointer<Float>) {
-        let sw = geometry.sw
+        let g = geometry
         forEachPlane(group: group, images: images, base: UnsafePointer(dx)) { plane, block, width in
-            let out = UnsafeMutablePointer(mutating: plane), src = columns + block
-            forEachLine(width: width) { column, input, valid in
-                guard let input else { return }
-                let from = src + column + valid.lowerBound, to = out + input
-                if sw == 1 {
-                    for i in 0..<valid.count { to[i] += from[i] }
-                } else {
-                    for i in 0..<valid.count { to[i * sw] += from[i] }
+            forEachTap(width: width) { row, rows, valid, input in
+                guard !valid.isEmpty else { return }
+                var from = columns + block + row + rows.lowerBound * g.ow + valid.lowerBound
+                var to = UnsafeMutablePointer(mutating: plane) + input
+                for _ in rows {
+                    if g.sw == 1 {
+                        for i in 0..<valid.count { to[i] += from[i] }
+                    } else {
+                        for i in 0..<valid.count { to[i * g.sw] += from[i] }
+                    }
+                    from += g.ow
+                    to += g.sh * g.w
                 }
             }
         }
@@ -120,21 +129,17 @@ struct BackwardConvColumns {
         }
     }
 
-    /// For each tap and output row of one channel, calls `body(column, input, valid)`: the row's
-    /// offset in the columns (rows `width` apart), the plane offset its first valid position
-    /// reads (nil where the row leaves the image), and the output columns that stay inside.
+    /// For each tap of one channel, calls `body(row, rows, columns, input)`: the offset of the
+    /// tap's row in the columns (rows `width` apart), the output rows and columns whose inputs
+    /// lie inside the image, and the plane offset the first of them reads.
     @inline(__always)
-    private func forEachLine(width: Int, _ body: (Int, Int?, Range<Int>) -> Void) {
+    private func forEachTap(width: Int, _ body: (Int, Range<Int>, Range<Int>, Int) -> Void) {
         let g = geometry
         for ky in 0..<g.kh {
-            let valid = rowRanges[ky]
+            let rows = rowRanges[ky], top = rows.lowerBound * g.sh - g.padTop + ky * g.dh
             for kx in 0..<g.kw {
-                let columns = columnRanges[kx], start = (ky * g.kw + kx) * width
-                let firstX = columns.lowerBound * g.sw - g.padLeft + kx * g.dw
-                for oy in 0..<g.oh {
-                    let inside = valid.contains(oy) && !columns.isEmpty
-                    body(start + oy * g.ow, inside ? (oy * g.sh - g.padTop + ky * g.dh) * g.w + firstX : nil, columns)
-                }
+                let columns = columnRanges[kx], left = columns.lowerBound * g.sw - g.padLeft + kx * g.dw
+                body((ky * g.kw + kx) * width, rows, rows.isEmpty ? 0..<0 : columns, top * g.w + left)
             }
         }
     }
