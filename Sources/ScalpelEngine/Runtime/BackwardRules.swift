@@ -35,18 +35,18 @@ struct BackwardRules {
             return [(x, dy)]
         case "Relu":
             let xs = try data(x)
-            return [(x, zip(dy, xs).map { $1 > 0 ? $0 : 0 })]
+            return [(x, Self.combined(dy, xs) { $1 > 0 ? $0 : 0 })]
         case "LeakyRelu":
             let alpha = node.float("alpha", default: 0.01), xs = try data(x)
-            return [(x, zip(dy, xs).map { $1 > 0 ? $0 : $0 * alpha })]
+            return [(x, Self.combined(dy, xs) { $1 > 0 ? $0 : $0 * alpha })]
         case "Clip":
             let low = node.input(1).flatMap { graph.initializers[$0]?.floats?.first ?? shapes.constants[$0]?.floats?.first } ?? -.infinity
             let high = node.input(2).flatMap { graph.initializers[$0]?.floats?.first ?? shapes.constants[$0]?.floats?.first } ?? .infinity
             let xs = try data(x)
-            return [(x, zip(dy, xs).map { $1 > low && $1 < high ? $0 : 0 })]
+            return [(x, Self.combined(dy, xs) { $1 > low && $1 < high ? $0 : 0 })]
         case "Sigmoid":
             let ys = try data(node.outputs[0])
-            return [(x, zip(dy, ys).map { $0 * $1 * (1 - $1) })]
+            return [(x, Self.combined(dy, ys) { $0 * $1 * (1 - $1) })]
         case "BatchNormalization" where training:
             return try batchNormTraining(dy)
         case "BatchNormalization":
@@ -104,7 +104,7 @@ struct BackwardRules {
             if node.opType == "Mul" {
                 let other = node.inputs[1 - slot], os = shape(other), o = try data(other)
                 let ostrides = Broadcasting.strides(os, to: out)
-                local = os == out ? zip(local, o).map(*) : (0..<local.count).map { i in local[i] * o[Self.offset(i, out, ostrides)] }
+                local = os == out ? Self.combined(local, o, *) : (0..<local.count).map { i in local[i] * o[Self.offset(i, out, ostrides)] }
             }
             if s == out {
                 result.append((v, local))
@@ -115,6 +115,21 @@ struct BackwardRules {
             result.append((v, g))
         }
         return result
+    }
+
+    /// `f(a[i], b[i])` for every element, written straight into the result, in parallel chunks where large.
+    static func combined(_ a: [Float], _ b: [Float], _ f: (Float, Float) -> Float) -> [Float] {
+        let count = Swift.min(a.count, b.count)
+        return [Float](unsafeUninitializedCapacity: count) { out, initialized in
+            guard count > 0 else { return initialized = 0 }
+            a.withUnsafeBufferPointer { ap in
+                b.withUnsafeBufferPointer { bp in
+                    let (x, y, result) = (ap.baseAddress!, bp.baseAddress!, out.baseAddress!)
+                    Parallel.chunks(count) { range in for i in range { result[i] = f(x[i], y[i]) } }
+                }
+            }
+            initialized = count
+        }
     }
 
     static func offset(_ index: Int, _ shape: [Int], _ strides: [Int]) -> Int {
