@@ -14,21 +14,21 @@ struct BackwardConvColumns {
     let rows: Int
     /// Output positions per image.
     let spatial: Int
-    /// Images per chunk: as many as keep the columns within the limit given.
+    /// Images per chunk: as many as keep the columns and the gathered ∂L/∂y each within the limit given.
     let imagesPerChunk: Int
     /// Per ky, the output rows whose tap lies inside the image.
     private let rowRanges: [Range<Int>]
     /// Per kx, the output columns whose tap lies inside the image.
     private let columnRanges: [Range<Int>]
 
-    /// The layout for `g`, with chunks whose columns hold at most `limit` floats (one image at least).
+    /// The layout for `g`, with chunks whose columns and gathered ∂L/∂y each hold at most `limit` floats (one image at least).
     init(_ g: ConvKernels.Geometry, limit: Int = 1 << 22) {
         geometry = g
         channels = g.c / g.group
         filters = g.m / g.group
         rows = channels * g.kh * g.kw
         spatial = g.oh * g.ow
-        imagesPerChunk = max(1, min(g.n, limit / max(1, rows * spatial)))
+        imagesPerChunk = max(1, min(g.n, limit / max(1, max(rows, filters) * spatial)))
         rowRanges = (0..<g.kh).map { ConvKernels.validRange(outputs: g.oh, stride: g.sh, pad: g.padTop, offset: $0 * g.dh, size: g.h) }
         columnRanges = (0..<g.kw).map { ConvKernels.validRange(outputs: g.ow, stride: g.sw, pad: g.padLeft, offset: $0 * g.dw, size: g.w) }
     }

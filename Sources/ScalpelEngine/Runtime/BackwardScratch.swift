@@ -5,8 +5,8 @@ import Synchronization
 enum BackwardScratch {
     /// Buffers not in use, at most ``kept`` of them.
     private static let spare = Mutex<[[Float]]>([])
-    /// How many idle buffers the pool keeps.
-    private static let kept = 4
+    /// How many idle buffers the pool keeps: the two one convolution gradient uses.
+    private static let kept = 2
 
     /// Runs `body` with a buffer of at least `count` floats whose contents are unspecified: the
     /// smallest idle one that fits, or a new one.
