@@ -29,12 +29,9 @@ extension Engine {
                        wanted: Set<ValueID>, parameters: Set<ValueID>) throws -> [ValueID: [Float]] {
         var grads = seed
         func accumulate(_ v: ValueID, _ g: [Float]) {
-            if var existing = grads[v] {
-                existing.withUnsafeMutableBufferPointer { e in g.withUnsafeBufferPointer { d in for i in e.indices { e[i] += d[i] } } }
-                grads[v] = existing
-            } else {
-                grads[v] = g
-            }
+            guard let slot = grads.index(forKey: v) else { grads[v] = g; return }
+            // Added in place; the sum is copied only where another value still shares its storage.
+            grads.values[slot].withUnsafeMutableBufferPointer { e in g.withUnsafeBufferPointer { d in for i in e.indices { e[i] += d[i] } } }
         }
         for node in nodes.reversed() {
             let outputGradients = node.outputs.map { grads[$0] }

@@ -127,35 +127,6 @@ extension BackwardRules {
         return sums
     }
 
-    /// ∂L/∂W of a convolution: per image and group, ∂L/∂y · im2col(x)ᵀ by SGEMM, summed.
-    private func convWeight(_ dy: [Float]) throws -> [Float] {
-        let xv = node.inputs[0], s = shape(xv), y = shape(node.outputs[0]), ws = shape(node.inputs[1])
-        guard let g = ConvKernels.Geometry(node, input: s, weight: ws, output: y) else { throw unsupported("2-D convolutions only") }
-        var x = try data(xv)
-        let cg = g.c / g.group, mg = g.m / g.group, k = cg * g.kh * g.kw, spatial = g.oh * g.ow
-        var dw = [Float](repeating: 0, count: ws.reduce(1, *))
-        var columns = [Float](repeating: 0, count: g.isPointwise ? 0 : k * spatial)
-        x.withUnsafeMutableBufferPointer { xp in
-            dy.withUnsafeBufferPointer { dp in
-                columns.withUnsafeMutableBufferPointer { cp in
-                    dw.withUnsafeMutableBufferPointer { wp in
-                        for image in 0..<g.n {
-                            for group in 0..<g.group {
-                                let src = xp.baseAddress! + (image * g.c + group * cg) * g.h * g.w
-                                let col: UnsafeMutablePointer<Float>
-                                if g.isPointwise { col = src } else { ConvKernels.im2col(src, cp.baseAddress!, cg, g); col = cp.baseAddress! }
-                                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(mg), Int32(k), Int32(spatial), 1,
-                                            dp.baseAddress! + (image * g.m + group * mg) * spatial, Int32(spatial),
-                                            col, Int32(spatial), 1, wp.baseAddress! + group * mg * k, Int32(k))
-                            }
-                        }
-                    }
-                }
-            }
-        }
-        return dw
-    }
-
     /// ∂L/∂B and ∂L/∂C of Gemm (Y = α·A·op(B) + β·C); C's gradient is summed over the axes it broadcasts on.
     private func gemmParameters(_ dy: [Float]) throws -> [(ValueID, [Float])] {
         guard node.int("transA", default: 0) == 0 else { throw unsupported("transA") }

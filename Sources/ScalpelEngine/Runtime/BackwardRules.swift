@@ -35,18 +35,18 @@ struct BackwardRules {
             return [(x, dy)]
         case "Relu":
             let xs = try data(x)
-            return [(x, zip(dy, xs).map { $1 > 0 ? $0 : 0 })]
+            return [(x, Self.combined(dy, xs) { $1 > 0 ? $0 : 0 })]
         case "LeakyRelu":
             let alpha = node.float("alpha", default: 0.01), xs = try data(x)
-            return [(x, zip(dy, xs).map { $1 > 0 ? $0 : $0 * alpha })]
+            return [(x, Self.combined(dy, xs) { $1 > 0 ? $0 : $0 * alpha })]
         case "Clip":
             let low = node.input(1).flatMap { graph.initializers[$0]?.floats?.first ?? shapes.constants[$0]?.floats?.first } ?? -.infinity
             let high = node.input(2).flatMap { graph.initializers[$0]?.floats?.first ?? shapes.constants[$0]?.floats?.first } ?? .infinity
             let xs = try data(x)
-            return [(x, zip(dy, xs).map { $1 > low && $1 < high ? $0 : 0 })]
+            return [(x, Self.combined(dy, xs) { $1 > low && $1 < high ? $0 : 0 })]
         case "Sigmoid":
             let ys = try data(node.outputs[0])
-            return [(x, zip(dy, ys).map { $0 * $1 * (1 - $1) })]
+            return [(x, Self.combined(dy, ys) { $0 * $1 * (1 - $1) })]
         case "BatchNormalization" where training:
             return try batchNormTraining(dy)
         case "BatchNormalization":
@@ -104,7 +104,7 @@ struct BackwardRules {
             if node.opType == "Mul" {
                 let other = node.inputs[1 - slot], os = shape(other), o = try data(other)
                 let ostrides = Broadcasting.strides(os, to: out)
-                local = os == out ? zip(local, o).map(*) : (0..<local.count).map { i in local[i] * o[Self.offset(i, out, ostrides)] }
+                local = os == out ? Self.combined(local, o, *) : (0..<local.count).map { i in local[i] * o[Self.offset(i, out, ostrides)] }
             }
             if s == out {
                 result.append((v, local))
@@ -117,6 +117,21 @@ struct BackwardRules {
         return result
     }
 
+    /// `f(a[i], b[i])` for every element, written straight into the result, in parallel chunks where large.
+    static func combined(_ a: [Float], _ b: [Float], _ f: (Float, Float) -> Float) -> [Float] {
+        let count = Swift.min(a.count, b.count)
+        return [Float](unsafeUninitializedCapacity: count) { out, initialized in
+            guard count > 0 else { return initialized = 0 }
+            a.withUnsafeBufferPointer { ap in
+                b.withUnsafeBufferPointer { bp in
+                    let (x, y, result) = (ap.baseAddress!, bp.baseAddress!, out.baseAddress!)
+                    Parallel.chunks(count) { range in for i in range { result[i] = f(x[i], y[i]) } }
+                }
+            }
+            initialized = count
+        }
+    }
+
     static func offset(_ index: Int, _ shape: [Int], _ strides: [Int]) -> Int {
         var rest = index, o = 0
         for d in stride(from: shape.count - 1, through: 0, by: -1) {
@@ -124,93 +139,5 @@ struct BackwardRules {
             rest /= shape[d]
         }
         return o
-    }
-
-    private func pool(_ dy: [Float], max isMax: Bool) throws -> [Float] {
-        let x = node.inputs[0], s = shape(x), y = shape(node.outputs[0])
-        guard s.count == 4, let k = node.ints("kernel_shape"), node.string("auto_pad", default: "NOTSET") == "NOTSET" else {
-            throw unsupported("2-D pooling with explicit pads only")
-        }
-        let st = node.ints("strides") ?? [1, 1], p = node.ints("pads") ?? [0, 0, 0, 0], dil = node.ints("dilations") ?? [1, 1]
-        guard isMax || node.int("count_include_pad", default: 0) == 0 || p.allSatisfy({ $0 == 0 }) else {
-            throw unsupported("count_include_pad with padding")
-        }
-        let xs = try data(x)
-        let (ih, iw, oh, ow) = (s[2], s[3], y[2], y[3])
-        let rows = (0..<oh).map { oy in (0..<k[0]).map { oy * st[0] - p[0] + $0 * dil[0] }.filter { $0 >= 0 && $0 < ih } }
-        let cols = (0..<ow).map { ox in (0..<k[1]).map { ox * st[1] - p[1] + $0 * dil[1] }.filter { $0 >= 0 && $0 < iw } }
-        var dx = [Float](repeating: 0, count: xs.count)
-        xs.withUnsafeBufferPointer { xp in
-            dy.withUnsafeBufferPointer { dp in
-                dx.withUnsafeMutableBufferPointer { op in
-                    let (src, grad, out) = (xp.baseAddress!, dp.baseAddress!, op.baseAddress!)
-                    Parallel.each(s[0] * s[1], elementsEach: ih * iw) { plane in
-                        let input = src + plane * ih * iw, result = out + plane * ih * iw
-                        for oy in 0..<oh {
-                            for ox in 0..<ow {
-                                let g = grad[(plane * oh + oy) * ow + ox]
-                                let window = rows[oy].count * cols[ox].count
-                                guard window > 0 else { continue }
-                                if isMax {
-                                    var best = rows[oy][0] * iw + cols[ox][0]
-                                    for iy in rows[oy] { for ix in cols[ox] where input[iy * iw + ix] > input[best] { best = iy * iw + ix } }
-                                    result[best] += g
-                                } else {
-                                    let share = g / Float(window)
-                                    for iy in rows[oy] { for ix in cols[ox] { result[iy * iw + ix] += share } }
-                                }
-                            }
-                        }
-                    }
-                }
-            }
-        }
-        return dx
-    }
-
-    /// ∂L/∂x of a convolution: columns = Wᵀ·∂L/∂y by SGEMM per image and group, then col2im
-    /// adds each column back onto the input positions its taps read.
-    private func convInput(_ dy: [Float]) throws -> [Float] {
-        let x = node.inputs[0], s = shape(x), y = shape(node.outputs[0]), w = try data(node.inputs[1]), ws = shape(node.inputs[1])
-        guard s.count == 4, node.string("auto_pad", default: "NOTSET") == "NOTSET" else { throw unsupported("2-D convolution with explicit pads only") }
-        let group = node.int("group", default: 1)
-        let st = node.ints("strides") ?? [1, 1], p = node.ints("pads") ?? [0, 0, 0, 0], dil = node.ints("dilations") ?? [1, 1]
-        if s[2] * s[3] >= WinogradConv.minimumOutputs,
-           let dx = WinogradConv.inputGradient(dy, weights: w, inputShape: s, outputShape: y, weightShape: ws, pads: p, strides: st,
-                                               dilations: dil, group: group) { return dx }
-        let (cg, mg, kh, kw) = (s[1] / group, y[1] / group, ws[2], ws[3])
-        let k = cg * kh * kw, spatial = y[2] * y[3]
-        var dx = [Float](repeating: 0, count: s.reduce(1, *))
-        var columns = [Float](repeating: 0, count: k * spatial)
-        for n in 0..<s[0] {
-            for g in 0..<group {
-                w.withUnsafeBufferPointer { wp in
-                    dy.withUnsafeBufferPointer { dp in
-                        columns.withUnsafeMutableBufferPointer { cp in
-                            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, Int32(k), Int32(spatial), Int32(mg), 1,
-                                        wp.baseAddress! + g * mg * k, Int32(k), dp.baseAddress! + (n * y[1] + g * mg) * spatial,
-                                        Int32(spatial), 0, cp.baseAddress!, Int32(spatial))
-                        }
-                    }
-                }
-                for c in 0..<cg {
-                    let plane = ((n * s[1] + g * cg + c) * s[2]) * s[3]
-                    for ky in 0..<kh {
-                        for kx in 0..<kw {
-                            let row = ((c * kh + ky) * kw + kx) * spatial
-                            for oy in 0..<y[2] {
-                                let iy = oy * st[0] - p[0] + ky * dil[0]
-                                guard iy >= 0, iy < s[2] else { continue }
-                                for ox in 0..<y[3] {
-                                    let ix = ox * st[1] - p[1] + kx * dil[1]
-                                    if ix >= 0, ix < s[3] { dx[plane + iy * s[3] + ix] += columns[row + oy * y[3] + ox] }
-                                }
-                            }
-                        }
-                    }
-                }
-            }
-        }
-        return dx
     }
 }
