@@ -65,10 +65,10 @@ struct WinogradConv {
     /// Writes filters (m × c × 3 × 3) transformed to G·g·Gᵀ into `out`, laid out positions × m × c;
     /// computed in double.
     static func transformFilters(_ weights: UnsafePointer<Float>, m: Int, c: Int, into out: UnsafeMutablePointer<Float>) {
-        let left = UnsafeMutablePointer<Double>.allocate(capacity: span * 3)  // G·g, 6 × 3
-        defer { left.deallocate() }
         let stride = m * c
-        for filter in 0..<m {
+        Parallel.each(m, elementsEach: c * 9) { filter in
+            let left = UnsafeMutablePointer<Double>.allocate(capacity: span * 3)  // G·g, 6 × 3
+            defer { left.deallocate() }
             for channel in 0..<c {
                 let k = weights + (filter * c + channel) * 9
                 for j in 0..<3 {

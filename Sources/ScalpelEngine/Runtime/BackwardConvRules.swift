@@ -1,4 +1,3 @@
-import CBLAS
 import ScalpelCore
 
 /// Convolution gradients by SGEMM over chunks of images (see ``BackwardConvColumns``).
@@ -18,7 +17,7 @@ extension BackwardRules {
     func convInput(_ dy: [Float]) throws -> [Float] {
         let g = try convGeometry(), w = try data(node.inputs[1])
         let (input, output, weight) = (shape(node.inputs[0]), shape(node.outputs[0]), shape(node.inputs[1]))
-        if g.h * g.w >= WinogradConv.minimumOutputs,
+        if WinogradConv.worthwhile(outputs: g.h * g.w, c: g.m, m: g.c),
            let dx = WinogradConv.inputGradient(dy, weights: w, inputShape: input, outputShape: output, weightShape: weight,
                                                pads: [g.padTop, g.padLeft, g.padTop, g.padLeft], strides: [g.sh, g.sw],
                                                dilations: [g.dh, g.dw], group: g.group) { return dx }
@@ -29,9 +28,9 @@ extension BackwardRules {
             dy.withUnsafeBufferPointer { dp in
                 dx.withUnsafeMutableBufferPointer { xp in
                     layout.forEachChunk(of: dp.baseAddress!) { images, group, gradient, columns in
-                        let width = Int32(images.count * layout.spatial)
-                        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, Int32(k), width, Int32(mg), 1,
-                                    wp.baseAddress! + group * mg * k, Int32(k), gradient, width, 0, columns, width)
+                        let width = images.count * layout.spatial
+                        Gemm.multiply(transA: true, m: k, n: width, k: mg, wp.baseAddress! + group * mg * k, lda: k, gradient, ldb: width,
+                                      columns, ldc: width)
                         layout.fold(columns, group: group, images: images, into: xp.baseAddress!)
                     }
                 }
@@ -51,10 +50,10 @@ extension BackwardRules {
             dy.withUnsafeBufferPointer { dp in
                 dw.withUnsafeMutableBufferPointer { wp in
                     layout.forEachChunk(of: dp.baseAddress!) { images, group, gradient, columns in
-                        let width = Int32(images.count * layout.spatial)
+                        let width = images.count * layout.spatial
                         let patches = layout.inputColumns(xp.baseAddress!, group: group, images: images, scratch: columns)
-                        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(mg), Int32(k), width, 1,
-                                    gradient, width, patches, width, 1, wp.baseAddress! + group * mg * k, Int32(k))
+                        Gemm.multiply(transB: true, m: mg, n: k, k: width, gradient, lda: width, patches, ldb: width,
+                                      beta: 1, wp.baseAddress! + group * mg * k, ldc: k)
                     }
                 }
             }

@@ -1,4 +1,3 @@
-import CBLAS
 import ScalpelCore
 
 /// Backward rules of MatMul and ConvTranspose, for the data input and the weights alike.
@@ -25,14 +24,14 @@ extension BackwardRules {
             dy.withUnsafeBufferPointer { g in
                 bv.withUnsafeBufferPointer { bp in
                     da.withUnsafeMutableBufferPointer { out in
-                        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(m), Int32(k), Int32(n), 1,
-                                    g.baseAddress! + py, Int32(n), bp.baseAddress! + pb, Int32(n), 1, out.baseAddress! + pa, Int32(k))
+                        Gemm.multiply(transB: true, m: m, n: k, k: n, g.baseAddress! + py, lda: n, bp.baseAddress! + pb, ldb: n,
+                                      beta: 1, out.baseAddress! + pa, ldc: k)
                     }
                 }
                 av.withUnsafeBufferPointer { ap in
                     db.withUnsafeMutableBufferPointer { out in
-                        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, Int32(k), Int32(n), Int32(m), 1,
-                                    ap.baseAddress! + pa, Int32(k), g.baseAddress! + py, Int32(n), 1, out.baseAddress! + pb, Int32(n))
+                        Gemm.multiply(transA: true, m: k, n: n, k: m, ap.baseAddress! + pa, lda: k, g.baseAddress! + py, ldb: n,
+                                      beta: 1, out.baseAddress! + pb, ldc: n)
                     }
                 }
             }
@@ -71,14 +70,14 @@ extension BackwardRules {
             columns.withUnsafeBufferPointer { col in
                 wv.withUnsafeBufferPointer { wp in
                     dx.withUnsafeMutableBufferPointer { out in
-                        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(c), Int32(spatial), Int32(k), 1,
-                                    wp.baseAddress!, Int32(k), col.baseAddress!, Int32(spatial), 0, out.baseAddress! + offset, Int32(spatial))
+                        Gemm.multiply(m: c, n: spatial, k: k, wp.baseAddress!, lda: k, col.baseAddress!, ldb: spatial,
+                                      out.baseAddress! + offset, ldc: spatial)
                     }
                 }
                 xs.withUnsafeBufferPointer { xp in
                     dw.withUnsafeMutableBufferPointer { out in
-                        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(c), Int32(k), Int32(spatial), 1,
-                                    xp.baseAddress! + offset, Int32(spatial), col.baseAddress!, Int32(spatial), 1, out.baseAddress!, Int32(k))
+                        Gemm.multiply(transB: true, m: c, n: k, k: spatial, xp.baseAddress! + offset, lda: spatial, col.baseAddress!,
+                                      ldb: spatial, beta: 1, out.baseAddress!, ldc: k)
                     }
                 }
             }

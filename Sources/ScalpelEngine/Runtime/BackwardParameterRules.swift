@@ -1,4 +1,3 @@
-import CBLAS
 import ScalpelCore
 
 /// Gradients with respect to trainable parameters (weights, biases, BatchNorm γ and β), and the
@@ -135,9 +134,9 @@ extension BackwardRules {
         let alpha = node.float("alpha", default: 1), beta = node.float("beta", default: 1)
         var dB = [Float](repeating: 0, count: k * n)
         if transB {  // B is n × k: ∂B = α·dYᵀ·A
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, Int32(n), Int32(k), Int32(m), alpha, dy, Int32(n), a, Int32(k), 0, &dB, Int32(k))
+            dB.withUnsafeMutableBufferPointer { Gemm.multiply(transA: true, m: n, n: k, k: m, alpha: alpha, dy, lda: n, a, ldb: k, $0.baseAddress!, ldc: k) }
         } else {  // B is k × n: ∂B = α·Aᵀ·dY
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, Int32(k), Int32(n), Int32(m), alpha, a, Int32(k), dy, Int32(n), 0, &dB, Int32(n))
+            dB.withUnsafeMutableBufferPointer { Gemm.multiply(transA: true, m: k, n: n, k: m, alpha: alpha, a, lda: k, dy, ldb: n, $0.baseAddress!, ldc: n) }
         }
         var result = [(node.inputs[1], dB)]
         if let c = node.input(2) {
