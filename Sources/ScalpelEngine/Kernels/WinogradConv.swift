@@ -67,18 +67,21 @@ struct WinogradConv {
     static func transformFilters(_ weights: UnsafePointer<Float>, m: Int, c: Int, into out: UnsafeMutablePointer<Float>) {
         let stride = m * c
         Parallel.each(m, elementsEach: c * 9) { filter in
+            // One filter's 36 positions × c channels, built here and copied out a position at a
+            // time: writing each channel's 36 values straight out would touch 36 distant rows.
+            let local = UnsafeMutablePointer<Float>.allocate(capacity: positions * c)
             let left = UnsafeMutablePointer<Double>.allocate(capacity: span * 3)  // G·g, 6 × 3
-            defer { left.deallocate() }
+            defer { local.deallocate(); left.deallocate() }
             for channel in 0..<c {
                 let k = weights + (filter * c + channel) * 9
                 for j in 0..<3 {
                     expand(Double(k[j]), Double(k[3 + j]), Double(k[6 + j])) { i, v in left[i * 3 + j] = v }
                 }
-                let base = out + filter * c + channel
                 for i in 0..<span {
-                    expand(left[i * 3], left[i * 3 + 1], left[i * 3 + 2]) { j, v in base[(i * span + j) * stride] = Float(v) }
+                    expand(left[i * 3], left[i * 3 + 1], left[i * 3 + 2]) { j, v in local[(i * span + j) * c + channel] = Float(v) }
                 }
             }
+            for p in 0..<positions { (out + p * stride + filter * c).update(from: local + p * c, count: c) }
         }
     }
 
