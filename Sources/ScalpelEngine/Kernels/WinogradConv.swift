@@ -63,43 +63,50 @@ struct WinogradConv {
     }
 
     /// Writes filters (m × c × 3 × 3) transformed to G·g·Gᵀ into `out`, laid out positions × m × c;
-    /// computed in double.
+    /// eight channels of a filter at a time, one per SIMD lane.
     static func transformFilters(_ weights: UnsafePointer<Float>, m: Int, c: Int, into out: UnsafeMutablePointer<Float>) {
         let stride = m * c
         Parallel.each(m, elementsEach: c * 9) { filter in
             // One filter's 36 positions × c channels, built here and copied out a position at a
             // time: writing each channel's 36 values straight out would touch 36 distant rows.
             let local = UnsafeMutablePointer<Float>.allocate(capacity: positions * c)
-            let left = UnsafeMutablePointer<Double>.allocate(capacity: span * 3)  // G·g, 6 × 3
+            let left = UnsafeMutablePointer<SIMD8<Float>>.allocate(capacity: span * 3)  // G·g, 6 × 3
             defer { local.deallocate(); left.deallocate() }
-            for channel in 0..<c {
-                let k = weights + (filter * c + channel) * 9
+            for first in Swift.stride(from: 0, to: c, by: lanes) {
+                let count = min(lanes, c - first), k = weights + (filter * c + first) * 9
+                func tap(_ t: Int) -> SIMD8<Float> {
+                    var v = SIMD8<Float>()
+                    for l in 0..<count { v[l] = k[l * 9 + t] }
+                    return v
+                }
                 for j in 0..<3 {
-                    expand(Double(k[j]), Double(k[3 + j]), Double(k[6 + j])) { i, v in left[i * 3 + j] = v }
+                    expand(tap(j), tap(3 + j), tap(6 + j)) { i, v in left[i * 3 + j] = v }
                 }
                 for i in 0..<span {
-                    expand(left[i * 3], left[i * 3 + 1], left[i * 3 + 2]) { j, v in local[(i * span + j) * c + channel] = Float(v) }
+                    expand(left[i * 3], left[i * 3 + 1], left[i * 3 + 2]) { j, v in
+                        store(v, to: local + (i * span + j) * c + first, lanes: count)
+                    }
                 }
             }
             for p in 0..<positions { (out + p * stride + filter * c).update(from: local + p * c, count: c) }
         }
     }
 
-    /// Transforms new filter values (m × c × 3 × 3) into the kernel's filters, as at initialisation.
-    func transformFilters(from weights: UnsafePointer<Float>) {
-        Self.transformFilters(weights, m: m, c: c, into: UnsafeMutablePointer(mutating: filters))
-    }
-
     /// G·v for one column v of three values (F(4×4, 3×3)'s filter transform).
     @inline(__always)
-    private static func expand(_ a: Double, _ b: Double, _ c: Double, _ emit: (Int, Double) -> Void) {
-        let sixth = 1.0 / 6, quarter = 0.25, twelfth = 1.0 / 12, twentyFourth = 1.0 / 24
+    private static func expand(_ a: SIMD8<Float>, _ b: SIMD8<Float>, _ c: SIMD8<Float>, _ emit: (Int, SIMD8<Float>) -> Void) {
+        let sixth: Float = 1.0 / 6, quarter: Float = 0.25, twelfth: Float = 1.0 / 12, twentyFourth: Float = 1.0 / 24
         emit(0, a * quarter)
         emit(1, -(a + b + c) * sixth)
         emit(2, -(a - b + c) * sixth)
         emit(3, a * twentyFourth + b * twelfth + c * sixth)
         emit(4, a * twentyFourth - b * twelfth + c * sixth)
         emit(5, c)
+    }
+
+    /// Transforms new filter values (m × c × 3 × 3) into the kernel's filters, as at initialisation.
+    func transformFilters(from weights: UnsafePointer<Float>) {
+        Self.transformFilters(weights, m: m, c: c, into: UnsafeMutablePointer(mutating: filters))
     }
 
     /// Runs the convolution on `images` images: x (images × c × h × w) to out (images × m × oh × ow),
