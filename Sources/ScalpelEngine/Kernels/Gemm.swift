@@ -26,7 +26,7 @@ enum Gemm {
         guard split, parts > 1, m * n * k >= splitAbove else { return run(m, n, a, b, c) }
         if n >= 16 * parts {
             // Column blocks, on 16-column boundaries so each block keeps whole SIMD panels.
-            let block = (n / parts + 15) / 16 * 16
+            let block = ((n + parts - 1) / parts + 15) / 16 * 16
             Parallel.each(parts) { p in
                 let j = min(n, p * block)
                 run(m, min(n, j + block) - j, a, transB ? b + j * ldb : b + j, c + j)
