@@ -37,10 +37,7 @@ struct BatchedConv {
         for first in stride(from: 0, to: g.n, by: imagesPerBlock) {
             let count = min(imagesPerBlock, g.n - first), width = count * spatial
             for group in 0..<g.group {
-                for i in 0..<count {
-                    let src = x + ((first + i) * g.c + group * cg) * g.h * g.w
-                    ConvKernels.im2col(UnsafeMutablePointer(mutating: src), columns + i * spatial, cg, g, rowStride: width)
-                }
+                ConvKernels.im2col(x + (first * g.c + group * cg) * g.h * g.w, columns, cg, g, images: count, imageStride: g.c * g.h * g.w)
                 Gemm.multiply(m: mg, n: width, k: k, weights + group * mg * k, lda: k, columns, ldb: width, product, ldc: width)
                 // Product rows are filters, columns (image, position): scatter each run into NCHW.
                 Parallel.each(mg, elementsEach: width) { m in

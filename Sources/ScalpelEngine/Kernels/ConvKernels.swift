@@ -136,24 +136,26 @@ enum ConvKernels {
         return low..<Swift.max(low, high)
     }
 
-    /// Unfolds input patches into columns: row (c, ky, kx), column (oy, ox). Rows are filled by
-    /// valid ranges (copies where the stride is 1) with zeros where the window leaves the image.
-    /// Rows lie `rowStride` floats apart (the plane size unless images share the columns).
-    static func im2col(_ src: UnsafeMutablePointer<Float>, _ col: UnsafeMutablePointer<Float>, _ channels: Int, _ g: Geometry,
-                       rowStride: Int? = nil) {
-        let spatial = g.oh * g.ow, pitch = rowStride ?? spatial
+    /// Unfolds input patches into columns: row (c, ky, kx), column (image, oy, ox). Rows are
+    /// filled by valid ranges (copies where the stride is 1) with zeros where the window leaves
+    /// the image. `images` images `imageStride` floats apart in `src` lie side by side, so each
+    /// row holds images × plane values.
+    static func im2col(_ src: UnsafePointer<Float>, _ col: UnsafeMutablePointer<Float>, _ channels: Int, _ g: Geometry,
+                       images: Int = 1, imageStride: Int = 0) {
+        let spatial = g.oh * g.ow, pitch = images * spatial
         let (h, w, oh, ow, kh, kw, sh, sw, dh, dw, pt, pl) = (g.h, g.w, g.oh, g.ow, g.kh, g.kw, g.sh, g.sw, g.dh, g.dw, g.padTop, g.padLeft)
-        Parallel.chunks(channels * kh, grain: Swift.max(1, Parallel.inlineBelow / Swift.max(1, kw * spatial))) { items in
+        Parallel.chunks(images * channels * kh, grain: Swift.max(1, Parallel.inlineBelow / Swift.max(1, kw * spatial))) { items in
             for item in items {
-                let c = item / kh, ky = item % kh
+                let image = item / (channels * kh), c = item / kh % channels, ky = item % kh
+                let plane = src + image * imageStride, columns = col + image * spatial
                 let rows = validRange(outputs: oh, stride: sh, pad: pt, offset: ky * dh, size: h)
                 for kx in 0..<kw {
-                    let row = col + ((c * kh + ky) * kw + kx) * pitch
+                    let row = columns + ((c * kh + ky) * kw + kx) * pitch
                     let cols = validRange(outputs: ow, stride: sw, pad: pl, offset: kx * dw, size: w)
                     for oy in 0..<oh {
                         let dst = row + oy * ow
                         guard rows.contains(oy), !cols.isEmpty else { dst.update(repeating: 0, count: ow); continue }
-                        let line = src + (c * h + oy * sh - pt + ky * dh) * w
+                        let line = plane + (c * h + oy * sh - pt + ky * dh) * w
                         if cols.lowerBound > 0 { dst.update(repeating: 0, count: cols.lowerBound) }
                         let first = cols.lowerBound * sw - pl + kx * dw
                         let from = line + first - cols.lowerBound * sw

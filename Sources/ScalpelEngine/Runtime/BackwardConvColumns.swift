@@ -72,27 +72,9 @@ struct BackwardConvColumns {
     func inputColumns(_ x: UnsafePointer<Float>, group: Int, images: Range<Int>,
                       scratch: UnsafeMutablePointer<Float>) -> UnsafePointer<Float> {
         let g = geometry
-        if g.isPointwise, images.count == 1 { return x + (images.lowerBound * g.c + group * channels) * g.h * g.w }
-        forEachPlane(group: group, images: images, base: x) { plane, block, width in
-            forEachTap(width: width) { row, rows, columns, input in
-                let out = scratch + block + row
-                guard !columns.isEmpty else { return out.update(repeating: 0, count: g.oh * g.ow) }
-                out.update(repeating: 0, count: rows.lowerBound * g.ow)
-                var src = plane + input
-                for oy in rows {
-                    let line = out + oy * g.ow
-                    line.update(repeating: 0, count: columns.lowerBound)
-                    if g.sw == 1 {
-                        (line + columns.lowerBound).update(from: src, count: columns.count)
-                    } else {
-                        for (i, ox) in columns.enumerated() { line[ox] = src[i * g.sw] }
-                    }
-                    (line + columns.upperBound).update(repeating: 0, count: g.ow - columns.upperBound)
-                    src += g.sh * g.w
-                }
-                (out + rows.upperBound * g.ow).update(repeating: 0, count: (g.oh - rows.upperBound) * g.ow)
-            }
-        }
+        let first = x + (images.lowerBound * g.c + group * channels) * g.h * g.w
+        if g.isPointwise, images.count == 1 { return first }
+        ConvKernels.im2col(first, scratch, channels, g, images: images.count, imageStride: g.c * g.h * g.w)
         return UnsafePointer(scratch)
     }
 
