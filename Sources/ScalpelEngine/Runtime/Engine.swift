@@ -4,7 +4,8 @@ import ScalpelCore
 /// Runs a graph on the CPU in float32: plans the nodes once per input shape (folding BatchNorm
 /// into convolutions, reusing buffers), then runs the plan for each batch.
 public final class Engine: @unchecked Sendable {
-    private(set) var graph: Graph
+    /// The graph it runs, with the parameters a training engine was last given.
+    public private(set) var graph: Graph
     /// Whether BatchNormalization normalises by batch statistics (training mode) instead of its running ones.
     let training: Bool
     private let declared: ShapeInfo

@@ -79,16 +79,15 @@ public struct FineTuningProgress: Sendable {
 /// BatchNorm running statistics as frameworks do in training mode.
 public struct FineTuning: Sendable {
     /// The model as trained so far.
-    public private(set) var graph: Graph
+    public var graph: Graph { engine.graph }
     private var optimizer: Optimizer
     private let shapes: ShapeInfo
     private let parameters: [ValueID]
-    /// A training engine over `graph`, whose parameters each step updates in place.
+    /// The training engine, whose graph each step updates in place.
     private var engine: Engine
 
     /// A run starting from `graph`; throws when the engine cannot run it or it has nothing to train.
     public init(graph: Graph, optimizer: Optimizer) throws {
-        self.graph = graph
         self.optimizer = optimizer
         shapes = ShapeInference.infer(graph)
         parameters = Engine.trainableParameters(of: graph)
@@ -103,11 +102,10 @@ public struct FineTuning: Sendable {
         guard let input = engine.inputs.first else { throw EngineError.badInput("the model has no data input") }
         let batch = try engine.trainingPass(inputs: [input.id: Activation(shape: shape, values: images)], labels: labels)
         var values: [ValueID: [Float]] = [:]
-        for p in parameters { values[p] = graph.initializers[p]?.floats }
+        for p in parameters { values[p] = engine.graph.initializers[p]?.floats }
         optimizer.step(&values, gradients: batch.gradients)
         let updated = values.merging(batch.runningStatistics, uniquingKeysWith: { a, _ in a })
         try engine.setParameters(updated)
-        for (v, new) in updated { graph.initializers[v]?.storage = .float32(new) }
         return batch
     }
 
@@ -133,8 +131,7 @@ public struct FineTuning: Sendable {
             var lossSum = 0.0, correct = 0, done = 0
             for start in stride(from: 0, to: order.count, by: settings.batchSize) {
                 if shouldStop() {
-                    graph = finishedGraph
-                    engine = try Engine(graph: graph, shapes: shapes, training: true)
+                    engine = try Engine(graph: finishedGraph, shapes: shapes, training: true)
                     return FineTuningResult(graph: kept.graph, epochs: reports, keptEpoch: kept.epoch, interrupted: true)
                 }
                 let batch = order[start..<min(order.count, start + settings.batchSize)]
