@@ -44,24 +44,20 @@ func runScoring(_ options: Options) throws {
     let n = min(32, data.count), per = data.shape.dropFirst().reduce(1, *)
     let warm = Activation(shape: [n] + Array(data.shape.dropFirst()), values: Array(data.images[0..<(n * per)]))
     let (_, warmupMs) = try timed { _ = try engine.run([input.id: warm]) }
-    var taylorSamples: [Double] = []
-    var taylorScores: [Double] = []
-    for _ in 0..<s.taylorRepeat {
-        let (r, ms) = try timed {
-            try Scoring.score(.taylor, position: position, graph: graph, shapes: shapes, engine: engine, dataset: data)
+    /// Times `count` runs of a criterion; returns the times and the last run's scores.
+    func timedRuns(_ criterion: Criterion, _ count: Int) throws -> (samples: [Double], scores: [Double]) {
+        var samples: [Double] = [], scores: [Double] = []
+        for _ in 0..<count {
+            let (r, ms) = try timed {
+                try Scoring.score(criterion, position: position, graph: graph, shapes: shapes, engine: engine, dataset: data)
+            }
+            samples.append(ms)
+            scores = r.scores
         }
-        taylorSamples.append(ms)
-        taylorScores = r.scores
+        return (samples, scores)
     }
-    var oracleSamples: [Double] = []
-    var oracleScores: [Double] = []
-    for _ in 0..<s.oracleRepeat {
-        let (r, ms) = try timed {
-            try Scoring.score(.oracleLoss, position: position, graph: graph, shapes: shapes, engine: engine, dataset: data)
-        }
-        oracleSamples.append(ms)
-        oracleScores = r.scores
-    }
+    let (taylorSamples, taylorScores) = try timedRuns(.taylor, s.taylorRepeat)
+    let (oracleSamples, oracleScores) = try timedRuns(.oracleLoss, s.oracleRepeat)
     if let prefix = s.scoresPrefix {
         try NPYFile.write(oracleScores.map(Float.init), shape: [oracleScores.count], to: prefix + "_oracle.npy")
         try NPYFile.write(taylorScores.map(Float.init), shape: [taylorScores.count], to: prefix + "_taylor.npy")
