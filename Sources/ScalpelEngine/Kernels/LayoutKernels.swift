@@ -49,6 +49,20 @@ enum LayoutKernels {
         return strides
     }
 
+    /// Where a Slice of a dense `shape` reads: the offset of its first element, and the input
+    /// stride of each output axis.
+    static func sliceLayout(_ shape: [Int], starts: [Int], ends: [Int], axes: [Int], steps: [Int]) -> (base: Int, strides: [Int]) {
+        let source = denseStrides(shape)
+        var strides = source, base = 0
+        for (k, a) in axes.enumerated() {
+            let axis = a < 0 ? a + shape.count : a
+            let (start, _) = SliceBounds.clamp(start: starts[k], end: ends[k], step: steps[k], size: shape[axis])
+            base += start * source[axis]
+            strides[axis] = source[axis] * steps[k]
+        }
+        return (base, strides)
+    }
+
     static func transpose(_ ctx: KernelContext) throws -> StepBody {
         let x = ctx.shape(0)
         let perm = ctx.node.ints("perm") ?? Array(x.indices.reversed())
@@ -103,14 +117,7 @@ enum LayoutKernels {
         }
         let axes = (ctx.node.input(3) != nil ? ctx.integers(3) : ctx.node.ints("axes")) ?? Array(starts.indices)
         let steps = (ctx.node.input(4) != nil ? ctx.integers(4) : nil) ?? Array(repeating: 1, count: starts.count)
-        let source = denseStrides(x)
-        var strides = source, base = 0
-        for (k, a) in axes.enumerated() {
-            let axis = a < 0 ? a + x.count : a
-            let (s, _) = SliceBounds.clamp(start: starts[k], end: ends[k], step: steps[k], size: x[axis])
-            base += s * source[axis]
-            strides[axis] = source[axis] * steps[k]
-        }
+        let (base, strides) = sliceLayout(x, starts: starts, ends: ends, axes: axes, steps: steps)
         let shape = ctx.outputShapes[0]
         let input = try ctx.input(0)
         return { ws in gatherStrided(input.pointer(ws), base: base, strides: strides, shape: shape, into: ctx.output(ws)) }

@@ -20,14 +20,7 @@ extension BackwardRules {
         }
         let axes = (node.input(3) != nil ? constantIntegers(node.input(3)) : node.ints("axes")) ?? Array(starts.indices)
         let steps = constantIntegers(node.input(4)) ?? Array(repeating: 1, count: starts.count)
-        let source = LayoutKernels.denseStrides(s)
-        var strides = source, base = 0
-        for (k, a) in axes.enumerated() {
-            let axis = a < 0 ? a + s.count : a
-            let (start, _) = SliceBounds.clamp(start: starts[k], end: ends[k], step: steps[k], size: s[axis])
-            base += start * source[axis]
-            strides[axis] = source[axis] * steps[k]
-        }
+        let (base, strides) = LayoutKernels.sliceLayout(s, starts: starts, ends: ends, axes: axes, steps: steps)
         let offsets = Self.sourceOffsets(base: base, strides: strides, shape: dims(node.outputs[0]))
         return [(x, Self.scatterAdd(dy, at: offsets, count: s.reduce(1, *)))]
     }
