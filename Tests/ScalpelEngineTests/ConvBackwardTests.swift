@@ -27,6 +27,8 @@ import Testing
         Case(n: 3, c: 6, h: 6, w: 6, m: 4, kernel: [1, 1], strides: [2, 2]),
         Case(n: 2, c: 4, h: 6, w: 6, m: 4, strides: [2, 2], pads: [1, 1, 1, 1], group: 4),
         Case(n: 2, c: 4, h: 6, w: 5, m: 8, pads: [1, 1, 1, 1], group: 4),
+        Case(n: 3, c: 3, h: 6, w: 5, m: 4, kernel: [3, 2], pads: [2, 0, 1, 1]),
+        Case(n: 2, c: 2, h: 3, w: 13, m: 3, kernel: [2, 5], pads: [0, 3, 1, 2]),
         // Big enough for the batch to split into two chunks of columns.
         Case(n: 30, c: 16, h: 40, w: 42, m: 2, kernel: [3, 2]),
     ]

@@ -24,6 +24,9 @@ import Testing
         ConvCase(n: 4, c: 3, m: 5, h: 6, w: 5, kernel: [3, 2], dilations: [2, 1], pads: [1, 0, 2, 1]),
         ConvCase(n: 5, c: 2, m: 3, h: 4, w: 4, kernel: [1, 1], pads: [0, 0, 0, 0], columnBudget: 40),
         ConvCase(n: 3, c: 6, m: 6, h: 5, w: 6, group: 6, columnBudget: 1),
+        // Stride 1 with uneven pads: the zero-bordered copies of PaddedPlane.
+        ConvCase(n: 4, c: 3, m: 5, h: 6, w: 5, kernel: [3, 2], pads: [2, 0, 1, 1]),
+        ConvCase(n: 2, c: 2, m: 3, h: 3, w: 13, kernel: [2, 5], pads: [0, 3, 1, 2]),
     ]
 
     static func random(_ count: Int, _ rng: inout SeededRandom) -> [Float] {

@@ -142,6 +142,7 @@ enum ConvKernels {
     /// row holds images × plane values.
     static func im2col(_ src: UnsafePointer<Float>, _ col: UnsafeMutablePointer<Float>, _ channels: Int, _ g: Geometry,
                        images: Int = 1, imageStride: Int = 0) {
+        if PaddedPlane.applies(g) { return PaddedPlane.unfold(src, col, channels, g, images: images, imageStride: imageStride) }
         let spatial = g.oh * g.ow, pitch = images * spatial
         let (h, w, oh, ow, kh, kw, sh, sw, dh, dw, pt, pl) = (g.h, g.w, g.oh, g.ow, g.kh, g.kw, g.sh, g.sw, g.dh, g.dw, g.padTop, g.padLeft)
         Parallel.chunks(images * channels * kh, grain: Swift.max(1, Parallel.inlineBelow / Swift.max(1, kw * spatial))) { items in

@@ -81,6 +81,10 @@ struct BackwardConvColumns {
     /// Adds the group's columns for `images` back onto the input positions their taps read (col2im) in `dx`.
     func fold(_ columns: UnsafePointer<Float>, group: Int, images: Range<Int>, into dx: UnsafeMutablePointer<Float>) {
         let g = geometry
+        if PaddedPlane.applies(g) {
+            let first = dx + (images.lowerBound * g.c + group * channels) * g.h * g.w
+            return PaddedPlane.fold(columns, into: first, channels, g, images: images.count, imageStride: g.c * g.h * g.w)
+        }
         forEachPlane(group: group, images: images, base: UnsafePointer(dx)) { plane, block, width in
             forEachTap(width: width) { row, rows, valid, input in
                 guard !valid.isEmpty else { return }
