@@ -24,8 +24,10 @@ let package = Package(
         ),
         // OpenBLAS's CBLAS, for GEMM.
         .systemLibrary(name: "CBLAS", path: "Sources/CBLAS", providers: [.apt(["libopenblas-dev"])]),
+        // glibc's mallopt, to keep freed tensors' memory between batches.
+        .systemLibrary(name: "CHeap", path: "Sources/CHeap"),
         // CPU kernels and the interpreter that runs a Graph.
-        .target(name: "ScalpelEngine", dependencies: ["ScalpelCore", "CBLAS"]),
+        .target(name: "ScalpelEngine", dependencies: ["ScalpelCore", "CBLAS", "CHeap"]),
         // Command language, session and renderers.
         .target(name: "ScalpelShell", dependencies: ["ScalpelCore", "ScalpelEngine", "ScalpelScoring", "CLibEdit"]),
         // libedit (line editing, history) behind small C helpers, so Swift never touches C globals.

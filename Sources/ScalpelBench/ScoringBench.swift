@@ -18,8 +18,8 @@ struct ScoringSettings {
     var layer = "/layer2/layer2.0/conv1/Conv"
     /// Timed runs of oracle-loss (it is slow; no warm-up of its own).
     var oracleRepeat = 1
-    /// Timed runs of taylor.
-    var taylorRepeat = 1
+    /// Timed runs of taylor, after one untimed run.
+    var taylorRepeat = 3
     /// Where to write the scores as .npy (PREFIX_oracle.npy, PREFIX_taylor.npy).
     var scoresPrefix: String?
 }
@@ -56,6 +56,8 @@ func runScoring(_ options: Options) throws {
         }
         return (samples, scores)
     }
+    // One untimed taylor run, as the PyTorch side runs its autograd loop once before timing it.
+    if s.taylorRepeat > 0 { _ = try timedRuns(.taylor, 1) }
     let (taylorSamples, taylorScores) = try timedRuns(.taylor, s.taylorRepeat)
     let (oracleSamples, oracleScores) = try timedRuns(.oracleLoss, s.oracleRepeat)
     if let prefix = s.scoresPrefix {

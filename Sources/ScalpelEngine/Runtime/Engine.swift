@@ -21,6 +21,7 @@ public final class Engine: @unchecked Sendable {
         self.graph = graph
         self.training = training
         self.declared = shapes
+        HeapPolicy.retainFreedMemory
         for node in graph.nodes where !Kernels.supports(node.opType) || !(node.domain.isEmpty || node.domain == "ai.onnx") {
             let outputsConstant = node.outputs.allSatisfy { shapes.folded[$0] != nil || shapes.constants[$0] != nil }
             if !outputsConstant {
