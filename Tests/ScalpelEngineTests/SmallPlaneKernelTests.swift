@@ -2,15 +2,15 @@ import ScalpelCore
 @testable import ScalpelEngine
 import Testing
 
-/// Kernels for small planes against direct loops: convolution over several images per SGEMM,
-/// and max pooling by rows.
+/// Convolution and pooling kernels against direct loops: several images per SGEMM, bands of
+/// output rows, and max pooling by rows.
 @Suite struct SmallPlaneKernelTests {
     /// A convolution to check: sizes, kernel, strides, dilations, pads (top, left, bottom, right), groups.
     struct ConvCase: CustomTestStringConvertible, Sendable {
         let n, c, m, h, w: Int
         var kernel = [3, 3], strides = [1, 1], dilations = [1, 1], pads = [1, 1, 1, 1]
         var group = 1
-        /// Floats the columns may hold (small values force several blocks of images).
+        /// Floats the columns may hold (small values force several blocks of images, or bands of rows).
         var columnBudget = BatchedConv.columnBudget
         var oh: Int { (h + pads[0] + pads[2] - (kernel[0] - 1) * dilations[0] - 1) / strides[0] + 1 }
         var ow: Int { (w + pads[1] + pads[3] - (kernel[1] - 1) * dilations[1] - 1) / strides[1] + 1 }
@@ -33,12 +33,9 @@ import Testing
         (0..<count).map { _ in Float(Double(rng.next() % 20_001) / 10_000 - 1) }
     }
 
-    @Test(arguments: convCases)
-    func batchedConvolutionMatchesDirectLoops(_ t: ConvCase) throws {
-        var rng = SeededRandom(seed: UInt64(t.n * 31 + t.c))
+    /// The convolution of `t` by direct sums in double, then ReLU.
+    static func directConvolution(_ t: ConvCase, x: [Float], weights: [Float], bias: [Float]) -> [Double] {
         let cg = t.c / t.group, mg = t.m / t.group
-        let x = Self.random(t.n * t.c * t.h * t.w, &rng), weights = Self.random(t.m * cg * t.kernel[0] * t.kernel[1], &rng)
-        let bias = Self.random(t.m, &rng)
         var expected = [Double](repeating: 0, count: t.n * t.m * t.oh * t.ow)
         for n in 0..<t.n {
             for f in 0..<t.m {
@@ -61,31 +58,72 @@ import Testing
                 }
             }
         }
+        return expected
+    }
+
+    /// Calls `run(geometry, x, weights, bias, out, allocate)`, which should convolve with ReLU
+    /// using scratch from `allocate`, on seeded data for `t`; returns the largest difference from the direct sums.
+    static func worstDifference(_ t: ConvCase,
+                                _ run: (ConvKernels.Geometry, UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>,
+                                        UnsafeMutablePointer<Float>, (Int) -> UnsafeMutablePointer<Float>) -> Void) throws -> Double {
+        var rng = SeededRandom(seed: UInt64(t.n * 31 + t.c))
+        let cg = t.c / t.group
+        let x = random(t.n * t.c * t.h * t.w, &rng), weights = random(t.m * cg * t.kernel[0] * t.kernel[1], &rng)
+        let bias = random(t.m, &rng)
+        let expected = directConvolution(t, x: x, weights: weights, bias: bias)
         let node = Node(id: NodeID(0), name: "conv", opType: "Conv", inputs: [ValueID("x"), ValueID("w")], outputs: [ValueID("y")],
                         attributes: [.ints("kernel_shape", t.kernel), .ints("strides", t.strides), .ints("dilations", t.dilations),
                                      .ints("pads", t.pads), .int("group", t.group)])
         let g = try #require(ConvKernels.Geometry(node, input: [t.n, t.c, t.h, t.w], weight: [t.m, cg] + t.kernel,
                                                   output: [t.n, t.m, t.oh, t.ow]))
-        #expect(BatchedConv.applies(g))
         var owned: [UnsafeMutablePointer<Float>] = []
         defer { for p in owned { p.deallocate() } }
-        let conv = BatchedConv(g, columnBudget: t.columnBudget) { count in
-            let p = UnsafeMutablePointer<Float>.allocate(capacity: max(1, count))
-            owned.append(p)
-            return p
-        }
         var out = [Float](repeating: .nan, count: expected.count)
         x.withUnsafeBufferPointer { xp in
             weights.withUnsafeBufferPointer { wp in
                 bias.withUnsafeBufferPointer { bp in
-                    out.withUnsafeMutableBufferPointer {
-                        conv.run(xp.baseAddress!, weights: wp.baseAddress!, bias: bp.baseAddress!, $0.baseAddress!, activation: .relu)
+                    out.withUnsafeMutableBufferPointer { op in
+                        run(g, xp.baseAddress!, wp.baseAddress!, bp.baseAddress!, op.baseAddress!) { count in
+                            let p = UnsafeMutablePointer<Float>.allocate(capacity: max(1, count))
+                            owned.append(p)
+                            return p
+                        }
                     }
                 }
             }
         }
-        let worst = zip(out, expected).map { abs(Double($0) - $1) }.max() ?? .nan
-        #expect(worst < 1e-5, "max difference \(worst) over \(t.n) images, \(conv.imagesPerBlock) per block")
+        return zip(out, expected).map { abs(Double($0) - $1) }.max() ?? .nan
+    }
+
+    @Test(arguments: convCases)
+    func batchedConvolutionMatchesDirectLoops(_ t: ConvCase) throws {
+        var perBlock = 0
+        let worst = try Self.worstDifference(t) { g, x, w, b, out, allocate in
+            #expect(BatchedConv.applies(g))
+            let conv = BatchedConv(g, columnBudget: t.columnBudget, allocate: allocate)
+            perBlock = conv.imagesPerBlock
+            conv.run(x, weights: w, bias: b, out, activation: .relu)
+        }
+        #expect(worst < 1e-5, "max difference \(worst) over \(t.n) images, \(perBlock) per block")
+    }
+
+    /// Convolutions run a band of output rows at a time; small budgets give bands of one or two rows.
+    static let bandCases: [ConvCase] = [
+        ConvCase(n: 2, c: 3, m: 5, h: 15, w: 13, kernel: [7, 7], strides: [2, 2], pads: [3, 3, 3, 3], columnBudget: 147 * 7 * 2),
+        ConvCase(n: 1, c: 4, m: 6, h: 9, w: 11, kernel: [3, 2], dilations: [2, 1], pads: [2, 0, 1, 1], group: 2, columnBudget: 1),
+        ConvCase(n: 3, c: 2, m: 3, h: 6, w: 20, kernel: [3, 3], strides: [1, 3], pads: [0, 1, 2, 1], columnBudget: 18 * 7 * 3),
+        ConvCase(n: 2, c: 2, m: 4, h: 7, w: 7, columnBudget: BandedConv.bandFloats),
+    ]
+
+    @Test(arguments: bandCases)
+    func bandedConvolutionMatchesDirectLoops(_ t: ConvCase) throws {
+        var bands = 0
+        let worst = try Self.worstDifference(t) { g, x, w, b, out, allocate in
+            let conv = BandedConv(g, bandFloats: t.columnBudget, allocate: allocate)
+            bands = conv.bands
+            conv.run(x, weights: w, bias: b, out, activation: .relu)
+        }
+        #expect(worst < 1e-5, "max difference \(worst) over \(t.n) images in \(bands) bands")
     }
 
     /// Max pooling with pads, strides and dilations, including windows that hang over every edge.

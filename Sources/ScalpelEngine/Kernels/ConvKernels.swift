@@ -10,7 +10,9 @@ enum ConvKernels {
 
     /// Geometry of a 2-D convolution.
     struct Geometry {
-        let n, c, h, w, m, oh, ow, kh, kw, sh, sw, dh, dw, padTop, padLeft, group: Int
+        let n, c, h, w, m, ow, kh, kw, sh, sw, dh, dw, padLeft, group: Int
+        /// Output rows, and the padding above the input; a band of rows (``rows(_:)``) changes both.
+        private(set) var oh, padTop: Int
 
         init(_ ctx: KernelContext, weight: [Int], output: [Int], transposed: Bool = false) throws {
             guard let g = Geometry(ctx.node, input: ctx.shape(0), weight: weight, output: output, transposed: transposed) else {
@@ -37,6 +39,14 @@ enum ConvKernels {
                 pads = [0, 0, 0, 0]
             }
             (padTop, padLeft) = (pads[0], pads[1])
+        }
+
+        /// The same convolution restricted to output rows `band`: its first row becomes row 0.
+        func rows(_ band: Range<Int>) -> Geometry {
+            var g = self
+            g.oh = band.count
+            g.padTop = padTop - band.lowerBound * sh
+            return g
         }
 
         var isPointwise: Bool { kh == 1 && kw == 1 && sh == 1 && sw == 1 && padTop == 0 && padLeft == 0 && oh == h && ow == w }
@@ -69,24 +79,20 @@ enum ConvKernels {
             let batched = BatchedConv(g, allocate: ctx.constants.scratch)
             return { ws in batched.run(x.pointer(ws), weights: w, bias: b, ctx.output(ws), activation: activation) }
         }
-        let k = cg * g.kh * g.kw, spatial = g.oh * g.ow
-        let columns = g.isPointwise ? nil : ctx.constants.scratch(k * spatial)
+        guard g.isPointwise else {
+            let banded = BandedConv(g, allocate: ctx.constants.scratch)
+            return { ws in banded.run(x.pointer(ws), weights: w, bias: b, ctx.output(ws), activation: activation) }
+        }
+        // Pointwise: the input planes are already the SGEMM's columns.
+        let spatial = g.oh * g.ow
         return { ws in
             let input = x.pointer(ws), out = ctx.output(ws)
             for image in 0..<g.n {
                 let dst = out + image * g.m * spatial
                 for m in 0..<g.m { (dst + m * spatial).update(repeating: b[m], count: spatial) }
                 for group in 0..<g.group {
-                    let src = input + (image * g.c + group * cg) * g.h * g.w
-                    let col: UnsafePointer<Float>
-                    if let columns {
-                        im2col(src, columns, cg, g)
-                        col = UnsafePointer(columns)
-                    } else {
-                        col = UnsafePointer(src)
-                    }
-                    Gemm.multiply(m: mg, n: spatial, k: k, w + group * mg * k, lda: k, col, ldb: spatial,
-                                  beta: 1, dst + group * mg * spatial, ldc: spatial)
+                    Gemm.multiply(m: mg, n: spatial, k: cg, w + group * mg * cg, lda: cg, input + (image * g.c + group * cg) * spatial,
+                                  ldb: spatial, beta: 1, dst + group * mg * spatial, ldc: spatial)
                 }
             }
             activation.apply(out, count: g.n * g.m * spatial)
@@ -141,11 +147,12 @@ enum ConvKernels {
     /// the image. `images` images `imageStride` floats apart in `src` lie side by side, so each
     /// row holds images × plane values.
     static func im2col(_ src: UnsafePointer<Float>, _ col: UnsafeMutablePointer<Float>, _ channels: Int, _ g: Geometry,
-                       images: Int = 1, imageStride: Int = 0) {
+                       images: Int = 1, imageStride: Int = 0, parallel: Bool = true) {
         if PaddedPlane.applies(g) { return PaddedPlane.unfold(src, col, channels, g, images: images, imageStride: imageStride) }
         let spatial = g.oh * g.ow, pitch = images * spatial
         let (h, w, oh, ow, kh, kw, sh, sw, dh, dw, pt, pl) = (g.h, g.w, g.oh, g.ow, g.kh, g.kw, g.sh, g.sw, g.dh, g.dw, g.padTop, g.padLeft)
-        Parallel.chunks(images * channels * kh, grain: Swift.max(1, Parallel.inlineBelow / Swift.max(1, kw * spatial))) { items in
+        let grain = parallel ? Swift.max(1, Parallel.inlineBelow / Swift.max(1, kw * spatial)) : .max
+        Parallel.chunks(images * channels * kh, grain: grain) { items in
             for item in items {
                 let image = item / (channels * kh), c = item / kh % channels, ky = item % kh
                 let plane = src + image * imageStride, columns = col + image * spatial
