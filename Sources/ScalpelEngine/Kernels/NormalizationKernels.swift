@@ -37,13 +37,7 @@ enum NormalizationKernels {
         return { ws in
             let src = input.pointer(ws), dst = ctx.output(ws), gamma = scale.pointer(ws), beta = shift.pointer(ws)
             Parallel.each(channels, elementsEach: n * spatial) { c in
-                var sum = 0.0, squares = 0.0
-                for image in 0..<n {
-                    let p = src + (image * channels + c) * spatial
-                    for i in 0..<spatial { let v = Double(p[i]); sum += v; squares += v * v }
-                }
-                let count = Double(n * spatial), mean = sum / count
-                let variance = max(0, squares / count - mean * mean)
+                let (mean, variance) = Reductions.channelMoments(src, images: n, channels: channels, spatial: spatial, channel: c)
                 let a = gamma[c] / Float(variance + Double(eps)).squareRoot(), b = beta[c] - Float(mean) * a
                 for image in 0..<n {
                     let offset = (image * channels + c) * spatial

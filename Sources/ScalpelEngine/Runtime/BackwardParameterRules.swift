@@ -37,14 +37,9 @@ extension BackwardRules {
                 variance.withUnsafeMutableBufferPointer { vp in
                     let (means, variances) = (mp.baseAddress!, vp.baseAddress!)
                     Parallel.each(channels, elementsEach: n * spatial) { c in
-                        var sum = 0.0, squares = 0.0
-                        for image in 0..<n {
-                            let plane = xp.baseAddress! + (image * channels + c) * spatial
-                            for i in 0..<spatial { let v = Double(plane[i]); sum += v; squares += v * v }
-                        }
-                        let m = sum / Double(count)
-                        means[c] = Float(m)
-                        variances[c] = Float(max(0, squares / Double(count) - m * m))
+                        let moments = Reductions.channelMoments(xp.baseAddress!, images: n, channels: channels, spatial: spatial, channel: c)
+                        means[c] = Float(moments.mean)
+                        variances[c] = Float(moments.variance)
                     }
                 }
             }
@@ -64,11 +59,10 @@ extension BackwardRules {
                         let (a, b) = (ap.baseAddress!, bp.baseAddress!)
                         Parallel.each(channels, elementsEach: n * spatial) { c in
                             var total: Float = 0, weighted: Float = 0
-                            let m = mean[c]
                             for image in 0..<n {
                                 let offset = (image * channels + c) * spatial
-                                let g = dp.baseAddress! + offset, v = xp.baseAddress! + offset
-                                for i in 0..<spatial { total += g[i]; weighted += g[i] * (v[i] - m) }
+                                total += Reductions.sum(dp.baseAddress! + offset, spatial)
+                                weighted += Reductions.weightedDeviations(dp.baseAddress! + offset, xp.baseAddress! + offset, spatial, from: mean[c])
                             }
                             a[c] = total
                             b[c] = weighted * inverse[c]
@@ -116,10 +110,7 @@ extension BackwardRules {
         dy.withUnsafeBufferPointer { dp in
             for image in 0..<images {
                 for c in 0..<channels {
-                    let plane = dp.baseAddress! + (image * channels + c) * spatial
-                    var total: Float = 0
-                    for i in 0..<spatial { total += plane[i] }
-                    sums[c] += total
+                    sums[c] += Reductions.sum(dp.baseAddress! + (image * channels + c) * spatial, spatial)
                 }
             }
         }

@@ -1,0 +1,59 @@
+/// Sums over contiguous floats accumulated in SIMD lanes: a plain loop keeps its float (or
+/// double) sum in one dependency chain, which the compiler may not reorder into lanes.
+enum Reductions {
+    /// Σ p[i] over `count` floats.
+    static func sum(_ p: UnsafePointer<Float>, _ count: Int) -> Float {
+        var lanes = SIMD16<Float>(), i = 0
+        while i + 16 <= count { lanes += load(p + i); i += 16 }
+        var total = horizontalSum(lanes)
+        while i < count { total += p[i]; i += 1 }
+        return total
+    }
+
+    /// Σ (p[i] − shift)² over `count` floats.
+    static func squaredDeviations(_ p: UnsafePointer<Float>, _ count: Int, from shift: Float) -> Float {
+        var lanes = SIMD16<Float>(), i = 0
+        let s = SIMD16<Float>(repeating: shift)
+        while i + 16 <= count { let d = load(p + i) - s; lanes += d * d; i += 16 }
+        var total = horizontalSum(lanes)
+        while i < count { let d = p[i] - shift; total += d * d; i += 1 }
+        return total
+    }
+
+    /// Σ a[i]·(b[i] − shift) over `count` floats.
+    static func weightedDeviations(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ count: Int, from shift: Float) -> Float {
+        var lanes = SIMD16<Float>(), i = 0
+        let s = SIMD16<Float>(repeating: shift)
+        while i + 16 <= count { lanes += load(a + i) * (load(b + i) - s); i += 16 }
+        var total = horizontalSum(lanes)
+        while i < count { total += a[i] * (b[i] - shift); i += 1 }
+        return total
+    }
+
+    /// Mean and biased variance of channel `c` of an N × C × spatial batch: per-plane sums in
+    /// lanes, added across planes in double, the variance from deviations about the mean.
+    static func channelMoments(_ x: UnsafePointer<Float>, images: Int, channels: Int, spatial: Int, channel c: Int)
+        -> (mean: Double, variance: Double) {
+        let count = Double(images * spatial)
+        var total = 0.0
+        for image in 0..<images { total += Double(sum(x + (image * channels + c) * spatial, spatial)) }
+        let mean = total / count
+        var squares = 0.0
+        for image in 0..<images {
+            squares += Double(squaredDeviations(x + (image * channels + c) * spatial, spatial, from: Float(mean)))
+        }
+        return (mean, squares / count)
+    }
+
+    /// The sum of the lanes by halving (the standard library's `sum()` is a generic scalar loop).
+    @inline(__always)
+    private static func horizontalSum(_ v: SIMD16<Float>) -> Float {
+        let eight = v.lowHalf + v.highHalf, four = eight.lowHalf + eight.highHalf, two = four.lowHalf + four.highHalf
+        return two[0] + two[1]
+    }
+
+    @inline(__always)
+    private static func load(_ p: UnsafePointer<Float>) -> SIMD16<Float> {
+        UnsafeRawPointer(p).loadUnaligned(as: SIMD16<Float>.self)
+    }
+}
