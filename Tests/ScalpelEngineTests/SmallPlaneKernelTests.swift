@@ -126,6 +126,32 @@ import Testing
         #expect(worst < 1e-5, "max difference \(worst) over \(t.n) images in \(bands) bands")
     }
 
+    /// Taking one input channel's contribution out of a convolution's output gives the output of
+    /// the input with that channel zeroed (a bias large enough that ReLU never clips).
+    @Test(arguments: [convCases[0], convCases[1], bandCases[0], bandCases[2]].filter { $0.group == 1 })
+    func inputChannelRemovalMatchesAZeroedChannel(_ t: ConvCase) throws {
+        var rng = SeededRandom(seed: UInt64(t.m * 17 + t.h))
+        let x = Self.random(t.n * t.c * t.h * t.w, &rng), weights = Self.random(t.m * t.c * t.kernel[0] * t.kernel[1], &rng)
+        let bias = [Float](repeating: 100, count: t.m), k = t.c - 1
+        var zeroed = x
+        for n in 0..<t.n { for i in 0..<(t.h * t.w) { zeroed[(n * t.c + k) * t.h * t.w + i] = 0 } }
+        let expected = Self.directConvolution(t, x: zeroed, weights: weights, bias: bias)
+        var output = Self.directConvolution(t, x: x, weights: weights, bias: bias).map(Float.init)
+        let model = try Model.load(path: EngineParityTests.fixtures.appendingPathComponent("plain_cnn_bn.onnx").path)
+        var graph = model.graph
+        let node = Node(id: NodeID(0), name: "conv", opType: "Conv", inputs: [ValueID("x"), ValueID("w")], outputs: [ValueID("y")],
+                        attributes: [.ints("kernel_shape", t.kernel), .ints("strides", t.strides), .ints("dilations", t.dilations),
+                                     .ints("pads", t.pads)])
+        graph.nodes = [node]
+        graph.initializers = [ValueID("w"): Tensor(floats: weights, shape: [t.m, t.c] + t.kernel)]
+        let removal = try #require(InputChannelRemoval(node: node, graph: graph, input: [t.n, t.c, t.h, t.w], output: [t.n, t.m, t.oh, t.ow]))
+        x.withUnsafeBufferPointer { xp in
+            output.withUnsafeMutableBufferPointer { removal.subtract(channel: k, of: xp.baseAddress!, from: $0.baseAddress!, images: t.n) }
+        }
+        let worst = zip(output, expected).map { abs(Double($0) - $1) }.max() ?? .nan
+        #expect(worst < 1e-4, "max difference \(worst)")
+    }
+
     /// Max pooling with pads, strides and dilations, including windows that hang over every edge.
     @Test(arguments: [(3, 2, 1, 1), (3, 1, 2, 2), (2, 2, 0, 1), (4, 3, 2, 1)])
     func maxPoolingMatchesDirectLoops(kernel: Int, stride: Int, pad: Int, dilation: Int) {

@@ -1,0 +1,114 @@
+import ScalpelCore
+import ScalpelEngine
+
+/// The oracle criteria (oracle-loss, oracle-accuracy, class): every channel's true effect,
+/// by rerunning the network after the layer with the channel removed.
+extension DataCriteria {
+    /// Images one oracle rerun may hold: the batch is repeated once per channel removed, so
+    /// several channels share one run of the network after the layer.
+    static let rerunImages = 128
+
+    /// The loss and accuracy effect of removing each channel, from the cached activation: only
+    /// the network after the layer reruns, for several channels at once. Where the activation's
+    /// one reader is a convolution, that convolution's cached output less the channel's
+    /// contribution stands in for it, and only the network after it reruns.
+    func oracle(_ criterion: Criterion) throws -> ChannelScores {
+        guard let labels = dataset.labels else { throw ScoringError("\(criterion.rawValue) needs labels (a `y` array or --labels)") }
+        var lossDelta: [Double] = [], correctDelta: [Double] = [], classDelta: [[Double]] = []
+        var classCount: [Double] = []
+        let reader = linearReader()
+        try forEachBatch(restartingAfter: reader?.output) { range, a, y, inputs in
+            let channels = a.shape[1], spatial = a.shape.dropFirst(2).reduce(1, *), classes = y.shape[1]
+            if lossDelta.isEmpty {
+                (lossDelta, correctDelta) = (Array(repeating: 0, count: channels), Array(repeating: 0, count: channels))
+                classDelta = Array(repeating: Array(repeating: 0, count: classes), count: channels)
+                classCount = Array(repeating: 0, count: classes)
+            }
+            let batchLabels = Array(labels[range])
+            let base = Self.score(y, labels: batchLabels)
+            for label in batchLabels where label < classes { classCount[label] += 1 }
+            let perRun = max(1, min(channels, Self.rerunImages / range.count))
+            for first in stride(from: 0, to: channels, by: perRun) {
+                let removed = first..<min(channels, first + perRun)
+                var feed = inputs.mapValues { $0.shape.first == range.count ? $0.repeated(removed.count) : $0 }
+                if let reader {
+                    guard var output = feed[reader.output],
+                          let removal = InputChannelRemoval(node: reader.conv, graph: graph, input: a.shape, output: inputs[reader.output]?.shape ?? [])
+                    else { throw ScoringError("'\(reader.conv.name)' did not give an output that its input channels can be taken out of") }
+                    let perCopy = output.count / removed.count
+                    a.values.withUnsafeBufferPointer { ap in
+                        output.values.withUnsafeMutableBufferPointer { op in
+                            for (copy, k) in removed.enumerated() {
+                                removal.subtract(channel: k, of: ap.baseAddress!, from: op.baseAddress! + copy * perCopy, images: range.count)
+                            }
+                        }
+                    }
+                    feed[reader.output] = output
+                } else {
+                    var masked = a.repeated(removed.count)
+                    for (copy, k) in removed.enumerated() {
+                        for n in 0..<range.count {
+                            let start = ((copy * range.count + n) * channels + k) * spatial
+                            masked.values.replaceSubrange(start..<(start + spatial), with: repeatElement(0, count: spatial))
+                        }
+                    }
+                    feed[observed] = masked
+                }
+                guard let out = try engine.run(feed)[graph.outputs[0].id] else { continue }
+                for (copy, k) in removed.enumerated() {
+                    let rows = (copy * range.count * classes)..<((copy + 1) * range.count * classes)
+                    let cut = Self.score(Activation(shape: [range.count, classes], values: Array(out.values[rows])), labels: batchLabels)
+                    lossDelta[k] += cut.loss - base.loss
+                    correctDelta[k] += Double(base.correct.filter { $0 }.count - cut.correct.filter { $0 }.count)
+                    for (n, label) in batchLabels.enumerated() where label < classes {
+                        classDelta[k][label] += (base.correct[n] ? 1 : 0) - (cut.correct[n] ? 1 : 0)
+                    }
+                }
+            }
+        }
+        let perClass = classDelta.map { row in row.indices.map { classCount[$0] > 0 ? row[$0] / classCount[$0] : 0 } }
+        let scores: [Double] = switch criterion {
+        case .oracleLoss: lossDelta.map { $0 / Double(samples) }
+        case .oracleAccuracy: correctDelta.map { $0 / Double(samples) }
+        default:
+            // Ties are common where the model fits the data perfectly; the loss increase, scaled far
+            // below one sample's accuracy step, orders them.
+            zip(perClass, lossDelta).map { row, loss in row.reduce(0, +) + 1e-9 * loss / Double(samples) }
+        }
+        return ChannelScores(criterion: criterion, scores: scores, dead: [], perClassDrop: perClass)
+    }
+
+    /// The observed activation's only reader, with its output, when it is a convolution whose
+    /// input channels' contributions can be taken out of its output (``InputChannelRemoval``).
+    private func linearReader() -> (conv: Node, output: ValueID)? {
+        let readers = graph.nodes.filter { $0.inputs.contains(observed) }
+        guard readers.count == 1, let conv = readers.first, conv.inputs.first == observed, !conv.inputs.dropFirst().contains(observed),
+              let output = conv.outputs.first, !graph.outputs.contains(where: { $0.id == observed || $0.id == output }),
+              InputChannelRemoval.applies(to: conv, graph: graph) else { return nil }
+        return (conv, output)
+    }
+
+    /// Summed cross-entropy and per-sample top-1 correctness of a batch of logits.
+    static func score(_ logits: Activation, labels: [Int]) -> (loss: Double, correct: [Bool]) {
+        let classes = logits.shape[1]
+        var loss = 0.0
+        var correct: [Bool] = []
+        for (n, label) in labels.enumerated() {
+            let row = Array(logits.values[(n * classes)..<((n + 1) * classes)])
+            loss += Engine.crossEntropy(row, min(label, classes - 1))
+            correct.append(row.indices.max { row[$0] < row[$1] } == label)
+        }
+        return (loss, correct)
+    }
+}
+
+private extension Activation {
+    /// The activation stacked `times` times along its first (batch) axis.
+    func repeated(_ times: Int) -> Activation {
+        guard times > 1 else { return self }
+        var stacked: [Float] = []
+        stacked.reserveCapacity(values.count * times)
+        for _ in 0..<times { stacked.append(contentsOf: values) }
+        return Activation(shape: [shape[0] * times] + shape.dropFirst(), values: stacked)
+    }
+}
