@@ -179,33 +179,46 @@ enum ConvKernels {
         }
     }
 
-    /// One filter per channel: each output row starts at the bias and gains weight × a shifted
-    /// input row per tap, over the range where the tap stays inside the image.
+    /// One filter per channel: each output row starts at the bias and gains the channel's plane
+    /// convolved with the channel's filter (``accumulateRow(_:_:filter:scale:into:_:columns:)``).
     static func depthwise(_ x: UnsafeMutablePointer<Float>, _ w: UnsafeMutablePointer<Float>, _ b: UnsafeMutablePointer<Float>,
                           _ out: UnsafeMutablePointer<Float>, _ g: Geometry) {
-        let (h, wd, oh, ow, kh, kw, sh, sw, dh, dw, pt, pl, c) = (g.h, g.w, g.oh, g.ow, g.kh, g.kw, g.sh, g.sw, g.dh, g.dw, g.padTop, g.padLeft, g.c)
-        let columns = (0..<kw).map { kx in validRange(outputs: ow, stride: sw, pad: pl, offset: kx * dw, size: wd) }
-        Parallel.each(g.n * c, elementsEach: h * wd) { plane in
-            let channel = plane % c
-            let src = x + plane * h * wd, dst = out + plane * oh * ow, filter = w + channel * kh * kw
-            for oy in 0..<oh {
-                let d = dst + oy * ow
-                d.update(repeating: b[channel], count: ow)
-                for ky in 0..<kh {
-                    let iy = oy * sh - pt + ky * dh
-                    guard iy >= 0, iy < h else { continue }
-                    let line = src + iy * wd
-                    for kx in 0..<kw {
-                        let weight = filter[ky * kw + kx], range = columns[kx]
-                        guard !range.isEmpty else { continue }
-                        let shift = kx * dw - pl
-                        if sw == 1 {
-                            let s = line + shift
-                            for ox in range { d[ox] += weight * s[ox] }
-                        } else {
-                            for ox in range { d[ox] += weight * line[ox * sw + shift] }
-                        }
-                    }
+        let columns = columnRanges(g)
+        Parallel.each(g.n * g.c, elementsEach: g.h * g.w) { plane in
+            let channel = plane % g.c, src = x + plane * g.h * g.w, dst = out + plane * g.oh * g.ow, filter = w + channel * g.kh * g.kw
+            for oy in 0..<g.oh {
+                (dst + oy * g.ow).update(repeating: b[channel], count: g.ow)
+                accumulateRow(oy, src, filter: filter, scale: 1, into: dst, g, columns: columns)
+            }
+        }
+    }
+
+    /// Per kx, the output columns whose tap lies inside the input.
+    static func columnRanges(_ g: Geometry) -> [Range<Int>] {
+        (0..<g.kw).map { validRange(outputs: g.ow, stride: g.sw, pad: g.padLeft, offset: $0 * g.dw, size: g.w) }
+    }
+
+    /// Adds to output row `oy` of `dst` `scale` × one input plane convolved with one kh × kw
+    /// filter: weight × a shifted input row per tap, over the range where the tap stays inside
+    /// the input (`columns`, from ``columnRanges(_:)``).
+    @inline(__always)
+    static func accumulateRow(_ oy: Int, _ src: UnsafePointer<Float>, filter: UnsafePointer<Float>, scale: Float,
+                              into dst: UnsafeMutablePointer<Float>, _ g: Geometry, columns: [Range<Int>]) {
+        let (h, wd, ow, kh, kw, sh, sw, dh, dw, pt, pl) = (g.h, g.w, g.ow, g.kh, g.kw, g.sh, g.sw, g.dh, g.dw, g.padTop, g.padLeft)
+        let d = dst + oy * ow
+        for ky in 0..<kh {
+            let iy = oy * sh - pt + ky * dh
+            guard iy >= 0, iy < h else { continue }
+            let line = src + iy * wd
+            for kx in 0..<kw {
+                let weight = scale * filter[ky * kw + kx], range = columns[kx]
+                guard !range.isEmpty else { continue }
+                let shift = kx * dw - pl
+                if sw == 1 {
+                    let s = line + shift
+                    for ox in range { d[ox] += weight * s[ox] }
+                } else {
+                    for ox in range { d[ox] += weight * line[ox * sw + shift] }
                 }
             }
         }

@@ -30,7 +30,7 @@ struct BackwardConvColumns {
         spatial = g.oh * g.ow
         imagesPerChunk = max(1, min(g.n, limit / max(1, max(rows, filters) * spatial)))
         rowRanges = (0..<g.kh).map { ConvKernels.validRange(outputs: g.oh, stride: g.sh, pad: g.padTop, offset: $0 * g.dh, size: g.h) }
-        columnRanges = (0..<g.kw).map { ConvKernels.validRange(outputs: g.ow, stride: g.sw, pad: g.padLeft, offset: $0 * g.dw, size: g.w) }
+        columnRanges = ConvKernels.columnRanges(g)
     }
 
     /// The batch split into chunks of at most ``imagesPerChunk`` images.

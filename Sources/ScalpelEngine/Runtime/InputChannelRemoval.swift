@@ -7,8 +7,8 @@ import ScalpelCore
 public struct InputChannelRemoval: Sendable {
     let geometry: ConvKernels.Geometry
     let weights: [Float]
-    /// Per ky and per kx, the output rows and columns whose tap lies inside the input.
-    let rowRanges, columnRanges: [Range<Int>]
+    /// Per kx, the output columns whose tap lies inside the input.
+    let columnRanges: [Range<Int>]
 
     /// Whether `node` is an ungrouped 2-D Conv whose weights are a float initializer of `graph`.
     public static func applies(to node: Node, graph: Graph) -> Bool {
@@ -24,31 +24,19 @@ public struct InputChannelRemoval: Sendable {
         else { return nil }
         geometry = g
         self.weights = weights
-        rowRanges = (0..<g.kh).map { ConvKernels.validRange(outputs: g.oh, stride: g.sh, pad: g.padTop, offset: $0 * g.dh, size: g.h) }
-        columnRanges = (0..<g.kw).map { ConvKernels.validRange(outputs: g.ow, stride: g.sw, pad: g.padLeft, offset: $0 * g.dw, size: g.w) }
+        columnRanges = ConvKernels.columnRanges(g)
     }
 
     /// Subtracts the contribution of input channel `channel` of `input` (images × c × h × w)
     /// from `output` (images × m × oh × ow), in parallel over images and filters.
     public func subtract(channel: Int, of input: UnsafePointer<Float>, from output: UnsafeMutablePointer<Float>, images: Int) {
         let g = geometry, taps = g.kh * g.kw, spatial = g.oh * g.ow
-        Parallel.each(images * g.m, elementsEach: taps * spatial) { item in
-            let image = item / g.m, filter = item % g.m
-            let plane = input + (image * g.c + channel) * g.h * g.w, dst = output + item * spatial
-            let kernel = (filter * g.c + channel) * taps
-            for ky in 0..<g.kh {
-                let rows = rowRanges[ky]
-                for kx in 0..<g.kw {
-                    let columns = columnRanges[kx], weight = weights[kernel + ky * g.kw + kx]
-                    guard !rows.isEmpty, !columns.isEmpty, weight != 0 else { continue }
-                    for oy in rows {
-                        let line = plane + (oy * g.sh - g.padTop + ky * g.dh) * g.w + kx * g.dw - g.padLeft, d = dst + oy * g.ow
-                        if g.sw == 1 {
-                            for ox in columns { d[ox] -= weight * line[ox] }
-                        } else {
-                            for ox in columns { d[ox] -= weight * line[ox * g.sw] }
-                        }
-                    }
+        weights.withUnsafeBufferPointer { w in
+            Parallel.each(images * g.m, elementsEach: taps * spatial) { item in
+                let image = item / g.m, filter = item % g.m
+                let plane = input + (image * g.c + channel) * g.h * g.w, kernel = w.baseAddress! + (filter * g.c + channel) * taps
+                for oy in 0..<g.oh {
+                    ConvKernels.accumulateRow(oy, plane, filter: kernel, scale: -1, into: output + item * spatial, g, columns: columnRanges)
                 }
             }
         }
