@@ -26,9 +26,9 @@ enum PaddedPlane {
     /// channels of `images` images `imageStride` floats apart.
     static func unfold(_ src: UnsafePointer<Float>, _ col: UnsafeMutablePointer<Float>, _ channels: Int,
                        _ g: ConvKernels.Geometry, images: Int, imageStride: Int) {
-        let (pw, (rows, columns), spatial, pitch) = (size(g).width, interior(g), g.oh * g.ow, images * g.oh * g.ow)
+        let ((ph, pw), (rows, columns), spatial, pitch) = (size(g), interior(g), g.oh * g.ow, images * g.oh * g.ow)
         forEachChunk(images * channels, g) { items, padded in
-            padded.initialize(repeating: 0, count: size(g).height * pw)
+            padded.initialize(repeating: 0, count: ph * pw)
             for item in items {
                 let image = item / channels, c = item % channels
                 let plane = src + image * imageStride + c * g.h * g.w
@@ -78,8 +78,8 @@ enum PaddedPlane {
     @inline(__always)
     private static func copyRow(_ dst: UnsafeMutablePointer<Float>, _ src: UnsafePointer<Float>, _ count: Int) {
         var i = 0
-        while i + 8 <= count { store(load8(src + i), dst + i); i += 8 }
-        if i + 4 <= count { store(load4(src + i), dst + i); i += 4 }
+        while i + 8 <= count { (dst + i).store((src + i).vector(SIMD8<Float>.self)); i += 8 }
+        if i + 4 <= count { (dst + i).store((src + i).vector(SIMD4<Float>.self)); i += 4 }
         while i < count { dst[i] = src[i]; i += 1 }
     }
 
@@ -87,23 +87,8 @@ enum PaddedPlane {
     @inline(__always)
     private static func addRow(_ dst: UnsafeMutablePointer<Float>, _ src: UnsafePointer<Float>, _ count: Int) {
         var i = 0
-        while i + 8 <= count { store(load8(UnsafePointer(dst + i)) + load8(src + i), dst + i); i += 8 }
-        if i + 4 <= count { store(load4(UnsafePointer(dst + i)) + load4(src + i), dst + i); i += 4 }
+        while i + 8 <= count { (dst + i).store((dst + i).vector() + (src + i).vector(SIMD8<Float>.self)); i += 8 }
+        if i + 4 <= count { (dst + i).store((dst + i).vector() + (src + i).vector(SIMD4<Float>.self)); i += 4 }
         while i < count { dst[i] += src[i]; i += 1 }
-    }
-
-    @inline(__always)
-    private static func load8(_ p: UnsafePointer<Float>) -> SIMD8<Float> {
-        UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float>.self)
-    }
-
-    @inline(__always)
-    private static func load4(_ p: UnsafePointer<Float>) -> SIMD4<Float> {
-        UnsafeRawPointer(p).loadUnaligned(as: SIMD4<Float>.self)
-    }
-
-    @inline(__always)
-    private static func store<V: SIMD>(_ v: V, _ p: UnsafeMutablePointer<Float>) where V.Scalar == Float {
-        UnsafeMutableRawPointer(p).storeBytes(of: v, as: V.self)
     }
 }

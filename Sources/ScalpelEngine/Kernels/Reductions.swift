@@ -4,7 +4,7 @@ enum Reductions {
     /// Σ p[i] over `count` floats.
     static func sum(_ p: UnsafePointer<Float>, _ count: Int) -> Float {
         var lanes = SIMD16<Float>(), i = 0
-        while i + 16 <= count { lanes += load(p + i); i += 16 }
+        while i + 16 <= count { lanes += (p + i).vector(SIMD16<Float>.self); i += 16 }
         var total = horizontalSum(lanes)
         while i < count { total += p[i]; i += 1 }
         return total
@@ -14,7 +14,7 @@ enum Reductions {
     static func squaredDeviations(_ p: UnsafePointer<Float>, _ count: Int, from shift: Float) -> Float {
         var lanes = SIMD16<Float>(), i = 0
         let s = SIMD16<Float>(repeating: shift)
-        while i + 16 <= count { let d = load(p + i) - s; lanes += d * d; i += 16 }
+        while i + 16 <= count { let d = (p + i).vector(SIMD16<Float>.self) - s; lanes += d * d; i += 16 }
         var total = horizontalSum(lanes)
         while i < count { let d = p[i] - shift; total += d * d; i += 1 }
         return total
@@ -24,7 +24,7 @@ enum Reductions {
     static func weightedDeviations(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ count: Int, from shift: Float) -> Float {
         var lanes = SIMD16<Float>(), i = 0
         let s = SIMD16<Float>(repeating: shift)
-        while i + 16 <= count { lanes += load(a + i) * (load(b + i) - s); i += 16 }
+        while i + 16 <= count { lanes += (a + i).vector(SIMD16<Float>.self) * ((b + i).vector() - s); i += 16 }
         var total = horizontalSum(lanes)
         while i < count { total += a[i] * (b[i] - shift); i += 1 }
         return total
@@ -50,10 +50,5 @@ enum Reductions {
     private static func horizontalSum(_ v: SIMD16<Float>) -> Float {
         let eight = v.lowHalf + v.highHalf, four = eight.lowHalf + eight.highHalf, two = four.lowHalf + four.highHalf
         return two[0] + two[1]
-    }
-
-    @inline(__always)
-    private static func load(_ p: UnsafePointer<Float>) -> SIMD16<Float> {
-        UnsafeRawPointer(p).loadUnaligned(as: SIMD16<Float>.self)
     }
 }

@@ -255,7 +255,7 @@ struct WinogradConv {
     @inline(__always)
     private static func store(_ v: SIMD8<Float>, to p: UnsafeMutablePointer<Float>, lanes: Int) {
         if lanes == Self.lanes {
-            UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD8<Float>.self)
+            p.store(v)
         } else {
             for l in 0..<lanes { p[l] = v[l] }
         }
@@ -264,7 +264,7 @@ struct WinogradConv {
     /// Loads `lanes` values from p (zeros beyond).
     @inline(__always)
     private static func load(_ p: UnsafePointer<Float>, lanes: Int) -> SIMD8<Float> {
-        if lanes == Self.lanes { return UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float>.self) }
+        if lanes == Self.lanes { return p.vector() }
         var v = SIMD8<Float>()
         for l in 0..<lanes { v[l] = p[l] }
         return v
