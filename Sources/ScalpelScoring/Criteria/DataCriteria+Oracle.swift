@@ -27,23 +27,26 @@ extension DataCriteria {
             let batchLabels = Array(labels[range])
             let base = Self.score(y, labels: batchLabels)
             for label in batchLabels where label < classes { classCount[label] += 1 }
+            // The reader's cached output (one of `inputs`) and how to take a channel out of it.
+            let shortcut = try reader.map { reader in
+                guard let removal = InputChannelRemoval(node: reader.conv, graph: graph, input: a.shape, output: inputs[reader.output]?.shape ?? [])
+                else { throw ScoringError("'\(reader.conv.name)' did not give an output that its input channels can be taken out of") }
+                return (removal: removal, output: reader.output)
+            }
             let perRun = max(1, min(channels, Self.rerunImages / range.count))
             for first in stride(from: 0, to: channels, by: perRun) {
                 let removed = first..<min(channels, first + perRun)
                 var feed = inputs.mapValues { $0.shape.first == range.count ? $0.repeated(removed.count) : $0 }
-                if let reader {
-                    guard var output = feed[reader.output],
-                          let removal = InputChannelRemoval(node: reader.conv, graph: graph, input: a.shape, output: inputs[reader.output]?.shape ?? [])
-                    else { throw ScoringError("'\(reader.conv.name)' did not give an output that its input channels can be taken out of") }
+                if let shortcut, var output = feed[shortcut.output] {
                     let perCopy = output.count / removed.count
                     a.values.withUnsafeBufferPointer { ap in
                         output.values.withUnsafeMutableBufferPointer { op in
                             for (copy, k) in removed.enumerated() {
-                                removal.subtract(channel: k, of: ap.baseAddress!, from: op.baseAddress! + copy * perCopy, images: range.count)
+                                shortcut.removal.subtract(channel: k, of: ap.baseAddress!, from: op.baseAddress! + copy * perCopy, images: range.count)
                             }
                         }
                     }
-                    feed[reader.output] = output
+                    feed[shortcut.output] = output
                 } else {
                     var masked = a.repeated(removed.count)
                     for (copy, k) in removed.enumerated() {
