@@ -8,12 +8,9 @@ import Testing
 /// grouped, strided, dilated, padded and pointwise convolutions over several images.
 @Suite struct ConvBackwardTests {
     /// One convolution: sizes, kernel, strides, pads (top, left, bottom, right), dilations, groups.
-    struct Case: CustomTestStringConvertible, Sendable {
+    struct Case: ConvolutionSizes, CustomTestStringConvertible, Sendable {
         var n = 2, c = 4, h = 7, w = 9, m = 6
         var kernel = [3, 3], strides = [1, 1], pads = [0, 0, 0, 0], dilations = [1, 1], group = 1
-
-        var oh: Int { (h + pads[0] + pads[2] - dilations[0] * (kernel[0] - 1) - 1) / strides[0] + 1 }
-        var ow: Int { (w + pads[1] + pads[3] - dilations[1] * (kernel[1] - 1) - 1) / strides[1] + 1 }
         var testDescription: String {
             "\(n)×\(c)×\(h)×\(w) → \(m), kernel \(kernel), strides \(strides), pads \(pads), dilations \(dilations), group \(group)"
         }
@@ -36,7 +33,7 @@ import Testing
     @Test(arguments: cases)
     func gradientsMatchDirectSums(_ t: Case) throws {
         var rng = SeededRandom(seed: UInt64(t.n * 1000 + t.c * 10 + t.m))
-        let cg = t.c / t.group, mg = t.m / t.group
+        let cg = t.c / t.group
         let x = WinogradTests.random(t.n * t.c * t.h * t.w, &rng), weights = WinogradTests.random(t.m * cg * t.kernel[0] * t.kernel[1], &rng)
         let dy = WinogradTests.random(t.n * t.m * t.oh * t.ow, &rng)
         let rule = try Self.rule(t, x: x, weights: weights)
@@ -45,28 +42,9 @@ import Testing
         let dx = try #require(try rule.inputGradients(dy).first?.1)
         let dw = try #require(try rule.parameterGradients(dy).first?.1)
         var expectedX = [Double](repeating: 0, count: x.count), expectedW = [Double](repeating: 0, count: weights.count)
-        for b in 0..<t.n {
-            for f in 0..<t.m {
-                let group = f / mg
-                for oy in 0..<t.oh {
-                    for ox in 0..<t.ow {
-                        let g = Double(dy[((b * t.m + f) * t.oh + oy) * t.ow + ox])
-                        for c in 0..<cg {
-                            for ky in 0..<t.kernel[0] {
-                                for kx in 0..<t.kernel[1] {
-                                    let iy = oy * t.strides[0] - t.pads[0] + ky * t.dilations[0]
-                                    let ix = ox * t.strides[1] - t.pads[1] + kx * t.dilations[1]
-                                    guard iy >= 0, iy < t.h, ix >= 0, ix < t.w else { continue }
-                                    let xi = ((b * t.c + group * cg + c) * t.h + iy) * t.w + ix
-                                    let wi = ((f * cg + c) * t.kernel[0] + ky) * t.kernel[1] + kx
-                                    expectedX[xi] += g * Double(weights[wi])
-                                    expectedW[wi] += g * Double(x[xi])
-                                }
-                            }
-                        }
-                    }
-                }
-            }
+        t.forEachTap { y, xi, wi in
+            expectedX[xi] += Double(dy[y]) * Double(weights[wi])
+            expectedW[wi] += Double(dy[y]) * Double(x[xi])
         }
         for (name, got, expected) in [("∂x", dx, expectedX), ("∂W", dw, expectedW)] {
             let scale = expected.map(abs).max() ?? 1

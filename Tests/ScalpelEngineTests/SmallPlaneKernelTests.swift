@@ -6,14 +6,12 @@ import Testing
 /// output rows, and max pooling by rows.
 @Suite struct SmallPlaneKernelTests {
     /// A convolution to check: sizes, kernel, strides, dilations, pads (top, left, bottom, right), groups.
-    struct ConvCase: CustomTestStringConvertible, Sendable {
+    struct ConvCase: ConvolutionSizes, CustomTestStringConvertible, Sendable {
         let n, c, m, h, w: Int
         var kernel = [3, 3], strides = [1, 1], dilations = [1, 1], pads = [1, 1, 1, 1]
         var group = 1
         /// Floats the columns may hold (small values force several blocks of images, or bands of rows).
         var columnBudget = BatchedConv.columnBudget
-        var oh: Int { (h + pads[0] + pads[2] - (kernel[0] - 1) * dilations[0] - 1) / strides[0] + 1 }
-        var ow: Int { (w + pads[1] + pads[3] - (kernel[1] - 1) * dilations[1] - 1) / strides[1] + 1 }
         var testDescription: String {
             "\(n)×\(c)×\(h)×\(w) → \(m), kernel \(kernel) stride \(strides) dilation \(dilations) pads \(pads) group \(group), budget \(columnBudget)"
         }
@@ -29,36 +27,12 @@ import Testing
         ConvCase(n: 2, c: 2, m: 3, h: 3, w: 13, kernel: [2, 5], pads: [0, 3, 1, 2]),
     ]
 
-    static func random(_ count: Int, _ rng: inout SeededRandom) -> [Float] {
-        (0..<count).map { _ in Float(Double(rng.next() % 20_001) / 10_000 - 1) }
-    }
-
     /// The convolution of `t` by direct sums in double, then ReLU.
     static func directConvolution(_ t: ConvCase, x: [Float], weights: [Float], bias: [Float]) -> [Double] {
-        let cg = t.c / t.group, mg = t.m / t.group
-        var expected = [Double](repeating: 0, count: t.n * t.m * t.oh * t.ow)
-        for n in 0..<t.n {
-            for f in 0..<t.m {
-                for oy in 0..<t.oh {
-                    for ox in 0..<t.ow {
-                        var sum = Double(bias[f])
-                        for ch in 0..<cg {
-                            for ky in 0..<t.kernel[0] {
-                                for kx in 0..<t.kernel[1] {
-                                    let iy = oy * t.strides[0] - t.pads[0] + ky * t.dilations[0]
-                                    let ix = ox * t.strides[1] - t.pads[1] + kx * t.dilations[1]
-                                    guard iy >= 0, iy < t.h, ix >= 0, ix < t.w else { continue }
-                                    let input = x[((n * t.c + f / mg * cg + ch) * t.h + iy) * t.w + ix]
-                                    sum += Double(input) * Double(weights[((f * cg + ch) * t.kernel[0] + ky) * t.kernel[1] + kx])
-                                }
-                            }
-                        }
-                        expected[((n * t.m + f) * t.oh + oy) * t.ow + ox] = max(sum, 0)
-                    }
-                }
-            }
-        }
-        return expected
+        var sums = [Double](repeating: 0, count: t.n * t.m * t.oh * t.ow)
+        t.forEachTap { y, xi, wi in sums[y] += Double(x[xi]) * Double(weights[wi]) }
+        let spatial = t.oh * t.ow
+        return sums.indices.map { max(sums[$0] + Double(bias[$0 / spatial % t.m]), 0) }
     }
 
     /// Calls `run(geometry, x, weights, bias, out, allocate)`, which should convolve with ReLU
@@ -68,8 +42,8 @@ import Testing
                                         UnsafeMutablePointer<Float>, (Int) -> UnsafeMutablePointer<Float>) -> Void) throws -> Double {
         var rng = SeededRandom(seed: UInt64(t.n * 31 + t.c))
         let cg = t.c / t.group
-        let x = random(t.n * t.c * t.h * t.w, &rng), weights = random(t.m * cg * t.kernel[0] * t.kernel[1], &rng)
-        let bias = random(t.m, &rng)
+        let x = WinogradTests.random(t.n * t.c * t.h * t.w, &rng), weights = WinogradTests.random(t.m * cg * t.kernel[0] * t.kernel[1], &rng)
+        let bias = WinogradTests.random(t.m, &rng)
         let expected = directConvolution(t, x: x, weights: weights, bias: bias)
         let node = Node(id: NodeID(0), name: "conv", opType: "Conv", inputs: [ValueID("x"), ValueID("w")], outputs: [ValueID("y")],
                         attributes: [.ints("kernel_shape", t.kernel), .ints("strides", t.strides), .ints("dilations", t.dilations),
@@ -131,7 +105,7 @@ import Testing
     @Test(arguments: [convCases[0], convCases[1], bandCases[0], bandCases[2]].filter { $0.group == 1 })
     func inputChannelRemovalMatchesAZeroedChannel(_ t: ConvCase) throws {
         var rng = SeededRandom(seed: UInt64(t.m * 17 + t.h))
-        let x = Self.random(t.n * t.c * t.h * t.w, &rng), weights = Self.random(t.m * t.c * t.kernel[0] * t.kernel[1], &rng)
+        let x = WinogradTests.random(t.n * t.c * t.h * t.w, &rng), weights = WinogradTests.random(t.m * t.c * t.kernel[0] * t.kernel[1], &rng)
         let bias = [Float](repeating: 100, count: t.m), k = t.c - 1
         var zeroed = x
         for n in 0..<t.n { for i in 0..<(t.h * t.w) { zeroed[(n * t.c + k) * t.h * t.w + i] = 0 } }
@@ -158,7 +132,7 @@ import Testing
         let (h, w) = (9, 7)
         let oh = (h + 2 * pad - (kernel - 1) * dilation - 1) / stride + 1, ow = (w + 2 * pad - (kernel - 1) * dilation - 1) / stride + 1
         var rng = SeededRandom(seed: UInt64(kernel * 10 + stride))
-        let x = Self.random(h * w, &rng)
+        let x = WinogradTests.random(h * w, &rng)
         var expected = [Float](repeating: -.infinity, count: oh * ow)
         for oy in 0..<oh {
             for ox in 0..<ow {
