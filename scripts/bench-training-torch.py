@@ -43,6 +43,17 @@ class DigitsCNN(nn.Module):
         return self.fc(torch.flatten(F.adaptive_avg_pool2d(x, 1), 1))
 
 
+def timed_runs(run, repeat):
+    """Runs `run` once untimed, then `repeat` timed times; returns the times in ms."""
+    run()
+    times = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        run()
+        times.append((time.perf_counter() - t0) * 1e3)
+    return times
+
+
 def digits_epochs(repeat, batch):
     w = {t.name: torch.from_numpy(numpy_helper.to_array(t).copy())
          for t in onnx.load(os.path.join(ROOT, "examples", "digits_cnn.onnx")).graph.initializer}
@@ -63,13 +74,7 @@ def digits_epochs(repeat, batch):
             F.cross_entropy(model(x[idx]), y[idx]).backward()
             optimizer.step()
 
-    epoch()
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        epoch()
-        times.append((time.perf_counter() - t0) * 1e3)
-    return times, len(x)
+    return timed_runs(epoch, repeat), len(x)
 
 
 def resnet_steps(repeat, batch, x_path, y_path):
@@ -84,13 +89,7 @@ def resnet_steps(repeat, batch, x_path, y_path):
         F.cross_entropy(model(x), y).backward()
         optimizer.step()
 
-    step()
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        step()
-        times.append((time.perf_counter() - t0) * 1e3)
-    return times
+    return timed_runs(step, repeat)
 
 
 def main():
