@@ -21,6 +21,9 @@ import Testing
         Case(n: 2, c: 16, m: 24, h: 13, w: 11, pads: [0, 0, 0, 0], activation: .none),
         Case(n: 2, c: 19, m: 16, h: 5, w: 6, pads: [1, 0, 2, 1], activation: .clip(-0.5, 0.5)),
         Case(n: 5, c: 16, m: 18, h: 10, w: 3, pads: [1, 1, 1, 1], activation: .relu, blockBytes: 20_000),
+        // Seven and four tiles a row: groups of eight straddle tile rows and images (two runs each).
+        Case(n: 2, c: 16, m: 16, h: 28, w: 28, pads: [1, 1, 1, 1], activation: .relu),
+        Case(n: 3, c: 16, m: 17, h: 14, w: 15, pads: [1, 1, 1, 1], activation: .none),
     ]
 
     static func random(_ count: Int, _ rng: inout SeededRandom) -> [Float] {

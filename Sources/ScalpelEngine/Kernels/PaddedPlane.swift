@@ -32,11 +32,11 @@ enum PaddedPlane {
             for item in items {
                 let image = item / channels, c = item % channels
                 let plane = src + image * imageStride + c * g.h * g.w
-                for iy in 0..<rows { copyRow(padded + (iy + g.padTop) * pw + g.padLeft, plane + iy * g.w, columns) }
+                for iy in 0..<rows { (padded + (iy + g.padTop) * pw + g.padLeft).copyFloats(from: plane + iy * g.w, count: columns) }
                 for ky in 0..<g.kh {
                     for kx in 0..<g.kw {
                         let row = col + ((c * g.kh + ky) * g.kw + kx) * pitch + image * spatial
-                        for oy in 0..<g.oh { copyRow(row + oy * g.ow, padded + (oy + ky) * pw + kx, g.ow) }
+                        for oy in 0..<g.oh { (row + oy * g.ow).copyFloats(from: padded + (oy + ky) * pw + kx, count: g.ow) }
                     }
                 }
             }
@@ -72,15 +72,6 @@ enum PaddedPlane {
         Parallel.chunks(count, grain: max(1, Parallel.inlineBelow / max(1, g.kh * g.kw * g.oh * g.ow))) { items in
             withUnsafeTemporaryAllocation(of: Float.self, capacity: ph * pw) { body(items, $0.baseAddress!) }
         }
-    }
-
-    /// Copies `count` floats with inline vector moves.
-    @inline(__always)
-    private static func copyRow(_ dst: UnsafeMutablePointer<Float>, _ src: UnsafePointer<Float>, _ count: Int) {
-        var i = 0
-        while i + 8 <= count { (dst + i).store((src + i).vector(SIMD8<Float>.self)); i += 8 }
-        if i + 4 <= count { (dst + i).store((src + i).vector(SIMD4<Float>.self)); i += 4 }
-        while i < count { dst[i] = src[i]; i += 1 }
     }
 
     /// Adds `count` floats of `src` onto `dst` with inline vector arithmetic.

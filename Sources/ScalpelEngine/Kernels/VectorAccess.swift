@@ -19,4 +19,13 @@ extension UnsafeMutablePointer<Float> {
     func store<V: SIMD>(_ v: V) where V.Scalar == Float {
         UnsafeMutableRawPointer(self).storeBytes(of: v, as: V.self)
     }
+
+    /// Copies `count` floats from `src` with inline vector moves: for short rows, cheaper than a memmove call.
+    @inline(__always)
+    func copyFloats(from src: UnsafePointer<Float>, count: Int) {
+        var i = 0
+        while i + 8 <= count { (self + i).store((src + i).vector(SIMD8<Float>.self)); i += 8 }
+        if i + 4 <= count { (self + i).store((src + i).vector(SIMD4<Float>.self)); i += 4 }
+        while i < count { self[i] = src[i]; i += 1 }
+    }
 }

@@ -131,72 +131,145 @@ struct WinogradConv {
         Parallel.each(pieces, elementsEach: elementsEach * count / max(1, pieces)) { p in body((p * count / pieces)..<((p + 1) * count / pieces)) }
     }
 
-    /// Bᵀ·d·B of every tile of `images` images, into `tiles`: each plane is copied into a
-    /// zero-padded plane, then transformed eight tiles at a time.
+    /// The first column of each group of eight that a row of `count` tile columns is transformed
+    /// in. When the row has eight columns or more, the last group is moved back to end with the
+    /// row (recomputing a few columns), so that every group fills all its lanes.
+    private static func groupStarts(_ count: Int) -> [Int] {
+        stride(from: 0, to: count, by: lanes).map { count >= lanes ? min($0, count - lanes) : $0 }
+    }
+
+    /// Lanes of a group whose tiles lie side by side in one padded row, `step` floats apart: lane l
+    /// reads its tile from `base + step × l`. `lanes` marks the lanes from the run's first on (a
+    /// later run of the group overwrites its own).
+    private struct TileRun {
+        let base: Int
+        let lanes: SIMDMask<SIMD8<Int32>>
+    }
+
+    /// The runs of side-by-side tiles among the eight lanes from `first`, whose tiles start at `origins`.
+    private static func runs(_ origins: UnsafeBufferPointer<Int>, first: Int, lanes count: Int) -> [TileRun] {
+        var runs: [TileRun] = [], lane = 0
+        while lane < count {
+            let base = origins[first + lane] - step * lane
+            var mask = SIMDMask<SIMD8<Int32>>()
+            for l in lane..<lanes { mask[l] = true }
+            runs.append(TileRun(base: base, lanes: mask))
+            lane += 1
+            while lane < count && origins[first + lane] == base + step * lane { lane += 1 }
+        }
+        return runs
+    }
+
+    /// Floats readable before and after the padded planes, for the windows of runs that start mid-group.
+    private static let slack = 32
+
+    /// Columns j = 0…5 of eight side-by-side tiles' row starting at p (the 36 floats from p, every fourth).
+    @inline(__always)
+    private static func window(_ p: UnsafePointer<Float>)
+        -> (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>) {
+        @inline(__always)
+        func pick(_ a: SIMD16<Float>, _ b: SIMD16<Float>, _ j: Int) -> SIMD8<Float> {
+            SIMD8(a[j], a[j + 4], a[j + 8], a[j + 12], b[j], b[j + 4], b[j + 8], b[j + 12])
+        }
+        let a = p.vector(SIMD16<Float>.self), b = (p + 16).vector(SIMD16<Float>.self)
+        let a4 = (p + 4).vector(SIMD16<Float>.self), b4 = (p + 20).vector(SIMD16<Float>.self)
+        return (pick(a, b, 0), pick(a, b, 1), pick(a, b, 2), pick(a, b, 3), pick(a4, b4, 0), pick(a4, b4, 1))
+    }
+
+    /// Bᵀ·d·B of every tile of `images` images, into `tiles`. A channel's row of tiles holds all the
+    /// block's images (column = image × plane tiles + tile): the channel's planes are copied into
+    /// zero-bordered planes, then its columns are transformed eight at a time. Where a group's
+    /// tiles form at most two runs along padded rows, each row of the group is read as whole
+    /// vectors and split into its six columns; otherwise each value is gathered.
     private func transformInput(_ x: UnsafePointer<Float>, images: Int) {
         let planeTiles = tilesY * tilesX, blockTiles = images * planeTiles, positionStride = c * blockTiles
-        let ph = tilesY * Self.step + 2, pw = tilesX * Self.step + 2
+        let ph = tilesY * Self.step + 2, pw = tilesX * Self.step + 2, paddedSize = ph * pw
         let rows = min(h, ph - padTop), cols = min(w, pw - padLeft)
-        // Each tile's top-left corner in the padded plane, the last repeated to whole groups.
-        let groups = (planeTiles + Self.lanes - 1) / Self.lanes
-        let origins = (0..<(groups * Self.lanes)).map { q in
-            let t = min(q, planeTiles - 1)
-            return (t / tilesX) * Self.step * pw + (t % tilesX) * Self.step
+        // Each column's top-left corner among the padded planes, the last repeated to a whole group.
+        let origins = (0..<max(blockTiles, Self.lanes)).map { column in
+            let column = min(column, blockTiles - 1), t = column % planeTiles
+            return column / planeTiles * paddedSize + (t / tilesX) * Self.step * pw + (t % tilesX) * Self.step
         }
+        // Each group's first column and its runs: the first two, and how many there are.
+        var groups: [(first: Int, runs: Int)] = [], runs: [TileRun] = []
         origins.withUnsafeBufferPointer { o in
-            Self.inPieces(images * c, elementsEach: h * w) { planes in
-                let padded = UnsafeMutablePointer<Float>.allocate(capacity: ph * pw)
+            for first in Self.groupStarts(blockTiles) {
+                let found = Self.runs(o, first: first, lanes: min(Self.lanes, blockTiles - first))
+                groups.append((first, found.count))
+                runs += found.prefix(2) + Array(repeating: found[0], count: max(0, 2 - found.count))
+            }
+        }
+        origins.withUnsafeBufferPointer { o in groups.withUnsafeBufferPointer { groups in runs.withUnsafeBufferPointer { runs in
+            Self.inPieces(c, elementsEach: images * h * w) { channels in
+                let buffer = UnsafeMutablePointer<Float>.allocate(capacity: images * paddedSize + 2 * Self.slack)
                 let rowPass = UnsafeMutablePointer<SIMD8<Float>>.allocate(capacity: Self.positions)
-                defer { padded.deallocate(); rowPass.deallocate() }
-                padded.initialize(repeating: 0, count: ph * pw)
-                for plane in planes {
-                    let image = plane / c, channel = plane % c
-                    let src = x + plane * h * w
-                    for y in 0..<rows { (padded + (padTop + y) * pw + padLeft).update(from: src + y * w, count: cols) }
-                    let dst = tiles + channel * blockTiles + image * planeTiles
-                    for group in stride(from: 0, to: planeTiles, by: Self.lanes) {
-                        let lanes = min(Self.lanes, planeTiles - group)
+                defer { buffer.deallocate(); rowPass.deallocate() }
+                buffer.initialize(repeating: 0, count: images * paddedSize + 2 * Self.slack)  // borders stay zero
+                let padded = buffer + Self.slack
+                for channel in channels {
+                    for image in 0..<images {
+                        let src = x + (image * c + channel) * h * w, plane = padded + image * paddedSize + padTop * pw + padLeft
+                        for y in 0..<rows { (plane + y * pw).copyFloats(from: src + y * w, count: cols) }
+                    }
+                    let dst = tiles + channel * blockTiles
+                    for (index, group) in groups.enumerated() {
+                        let first = runs[2 * index], second = runs[2 * index + 1]
                         for r in 0..<Self.span {
-                            func load(_ j: Int) -> SIMD8<Float> {
-                                let base = padded + r * pw + j
-                                return SIMD8(base[o[group]], base[o[group + 1]], base[o[group + 2]], base[o[group + 3]],
-                                             base[o[group + 4]], base[o[group + 5]], base[o[group + 6]], base[o[group + 7]])
+                            let row = padded + r * pw
+                            if group.runs <= 2 {
+                                var v = Self.window(row + first.base)
+                                if group.runs == 2 {
+                                    let u = Self.window(row + second.base), mask = second.lanes
+                                    v = (v.0.replacing(with: u.0, where: mask), v.1.replacing(with: u.1, where: mask),
+                                         v.2.replacing(with: u.2, where: mask), v.3.replacing(with: u.3, where: mask),
+                                         v.4.replacing(with: u.4, where: mask), v.5.replacing(with: u.5, where: mask))
+                                }
+                                Self.inputTransform(v.0, v.1, v.2, v.3, v.4, v.5) { k, v in rowPass[r * Self.span + k] = v }
+                            } else {
+                                func load(_ j: Int) -> SIMD8<Float> {
+                                    let base = row + j, q = group.first
+                                    return SIMD8(base[o[q]], base[o[q + 1]], base[o[q + 2]], base[o[q + 3]],
+                                                 base[o[q + 4]], base[o[q + 5]], base[o[q + 6]], base[o[q + 7]])
+                                }
+                                Self.inputTransform(load(0), load(1), load(2), load(3), load(4), load(5)) { k, v in rowPass[r * Self.span + k] = v }
                             }
-                            Self.inputTransform(load(0), load(1), load(2), load(3), load(4), load(5)) { k, v in rowPass[r * Self.span + k] = v }
                         }
+                        let lanes = min(Self.lanes, blockTiles - group.first)
                         for k in 0..<Self.span {
                             let column = rowPass + k
                             Self.inputTransform(column[0], column[6], column[12], column[18], column[24], column[30]) { i, v in
-                                Self.store(v, to: dst + (i * Self.span + k) * positionStride + group, lanes: lanes)
+                                Self.store(v, to: dst + (i * Self.span + k) * positionStride + group.first, lanes: lanes)
                             }
                         }
                     }
                 }
             }
-        }
+        } } }
     }
 
-    /// Aᵀ·X·A of every tile's products, plus bias and activation, into the output planes.
+    /// Aᵀ·X·A of every tile's products, plus bias and activation, into the output planes: a
+    /// filter's row of products (all the block's images) eight columns at a time.
     private func transformOutput(_ out: UnsafeMutablePointer<Float>, images: Int, activation: Epilogue) {
         let planeTiles = tilesY * tilesX, blockTiles = images * planeTiles, positionStride = m * blockTiles
-        let (low, high) = activation.bounds
-        // Each tile's top-left output offset, and whether all its 4×4 outputs lie inside the plane.
-        let corners = (0..<planeTiles).map { t in
-            let oy = (t / tilesX) * Self.step, ox = (t % tilesX) * Self.step
-            return (offset: oy * ow + ox, rows: min(Self.step, oh - oy), cols: min(Self.step, ow - ox))
+        let bounds = activation.bounds
+        let (low, high) = (SIMD8<Float>(repeating: bounds.low), SIMD8<Float>(repeating: bounds.high))
+        // Each column's top-left output offset in its image, and whether all its 4×4 outputs lie inside the plane.
+        let corners = (0..<blockTiles).map { column in
+            let t = column % planeTiles, oy = (t / tilesX) * Self.step, ox = (t % tilesX) * Self.step
+            return (offset: column / planeTiles * m * oh * ow + oy * ow + ox, rows: min(Self.step, oh - oy), cols: min(Self.step, ow - ox))
         }
+        let starts = Self.groupStarts(blockTiles)
         corners.withUnsafeBufferPointer { corners in
-            Self.inPieces(images * m, elementsEach: oh * ow) { planes in
+            Self.inPieces(m, elementsEach: images * oh * ow) { filters in
                 let rowPass = UnsafeMutablePointer<SIMD8<Float>>.allocate(capacity: Self.span * Self.step)
                 let result = UnsafeMutablePointer<SIMD8<Float>>.allocate(capacity: Self.step * Self.step)
                 defer { rowPass.deallocate(); result.deallocate() }
                 let values = UnsafeMutableRawPointer(result).assumingMemoryBound(to: Float.self)
-                for plane in planes {
-                    let image = plane / m, filter = plane % m
-                    let src = products + filter * blockTiles + image * planeTiles
-                    let dst = out + plane * oh * ow, b = SIMD8<Float>(repeating: bias?[filter] ?? 0)
-                    for group in stride(from: 0, to: planeTiles, by: Self.lanes) {
-                        let lanes = min(Self.lanes, planeTiles - group)
+                for filter in filters {
+                    let src = products + filter * blockTiles
+                    let dst = out + filter * oh * ow, b = SIMD8<Float>(repeating: bias?[filter] ?? 0)
+                    for group in starts {
+                        let lanes = min(Self.lanes, blockTiles - group)
                         for r in 0..<Self.span {
                             func load(_ k: Int) -> SIMD8<Float> { Self.load(src + (r * Self.span + k) * positionStride + group, lanes: lanes) }
                             Self.outputTransform(load(0), load(1), load(2), load(3), load(4), load(5)) { j, v in rowPass[r * Self.step + j] = v }
@@ -204,20 +277,21 @@ struct WinogradConv {
                         for j in 0..<Self.step {
                             let column = rowPass + j
                             Self.outputTransform(column[0], column[4], column[8], column[12], column[16], column[20]) { i, v in
-                                result[i * Self.step + j] = v + b
+                                let x = v + b
+                                result[i * Self.step + j] = x.replacing(with: low, where: x .< low).replacing(with: high, where: x .> high)
                             }
                         }
                         for lane in 0..<lanes {
                             let corner = corners[group + lane], tile = values + lane
                             if corner.rows == Self.step && corner.cols == Self.step {
                                 for i in 0..<Self.step {
-                                    let line = dst + corner.offset + i * ow, row = tile + i * Self.step * Self.lanes
-                                    for j in 0..<Self.step { line[j] = Swift.min(Swift.max(row[j * Self.lanes], low), high) }
+                                    let row = tile + i * Self.step * Self.lanes
+                                    (dst + corner.offset + i * ow).store(SIMD4(row[0], row[Self.lanes], row[2 * Self.lanes], row[3 * Self.lanes]))
                                 }
                             } else {
                                 for i in 0..<corner.rows {
                                     let line = dst + corner.offset + i * ow, row = tile + i * Self.step * Self.lanes
-                                    for j in 0..<corner.cols { line[j] = Swift.min(Swift.max(row[j * Self.lanes], low), high) }
+                                    for j in 0..<corner.cols { line[j] = row[j * Self.lanes] }
                                 }
                             }
                         }
