@@ -10,6 +10,8 @@ import Testing
     struct Case: CustomTestStringConvertible, Sendable {
         var op = "MaxPool", n = 2, c = 3, h = 9, w = 8
         var kernel = [3, 3], strides = [2, 2], pads = [1, 1, 1, 1], dilations = [1, 1]
+        /// Inputs rounded to this many values, for ties between taps (nil: no rounding).
+        var levels: Int?
 
         var oh: Int { (h + pads[0] + pads[2] - dilations[0] * (kernel[0] - 1) - 1) / strides[0] + 1 }
         var ow: Int { (w + pads[1] + pads[3] - dilations[1] * (kernel[1] - 1) - 1) / strides[1] + 1 }
@@ -20,6 +22,9 @@ import Testing
         Case(),
         Case(kernel: [2, 2], strides: [2, 2], pads: [0, 0, 0, 0]),
         Case(kernel: [3, 2], strides: [1, 1], pads: [1, 0, 0, 1], dilations: [2, 2]),
+        // Rows of over eight outputs (compared eight at a time), with and without ties.
+        Case(h: 6, w: 37),
+        Case(h: 5, w: 21, strides: [1, 1], levels: 3),
         Case(op: "AveragePool"),
         Case(op: "AveragePool", kernel: [3, 2], strides: [1, 2], pads: [0, 1, 2, 1]),
         Case(op: "AveragePool", kernel: [2, 2], strides: [2, 2], pads: [0, 0, 0, 0]),
@@ -28,7 +33,8 @@ import Testing
     @Test(arguments: cases)
     func gradientMatchesWindowByWindowSums(_ t: Case) throws {
         var rng = SeededRandom(seed: UInt64(t.h * 10 + t.kernel[1]))
-        let x = WinogradTests.random(t.n * t.c * t.h * t.w, &rng), dy = WinogradTests.random(t.n * t.c * t.oh * t.ow, &rng)
+        let x = WinogradTests.random(t.n * t.c * t.h * t.w, &rng).map { v in t.levels.map { Float(Int(v * Float($0))) } ?? v }
+        let dy = WinogradTests.random(t.n * t.c * t.oh * t.ow, &rng)
         var attributes: [Attribute] = [.ints("kernel_shape", t.kernel), .ints("strides", t.strides), .ints("pads", t.pads)]
         if t.op == "MaxPool" { attributes.append(.ints("dilations", t.dilations)) }
         let rule = try ConvBackwardTests.singleNodeRule(t.op, attributes: attributes, input: Activation(shape: [t.n, t.c, t.h, t.w], values: x))

@@ -7,26 +7,22 @@ extension WinogradConv {
         guard s.count == 4, y.count == 4, ws.count == 4, pads.count == 4, (0...2).contains(pads[0]), (0...2).contains(pads[1]),
               suits(c: y[1], m: s[1], kernel: Array(ws[2...]), strides: strides, dilations: dilations, group: group) else { return nil }
         let (n, c, m) = (s[0], s[1], y[1])
-        var flipped = [Float](repeating: 0, count: weights.count)
-        for filter in 0..<m {
-            for channel in 0..<c {
-                for tap in 0..<9 { flipped[(channel * m + filter) * 9 + 8 - tap] = weights[(filter * c + channel) * 9 + tap] }
-            }
-        }
-        var owned: [UnsafeMutablePointer<Float>] = []
-        defer { for p in owned { p.deallocate() } }
-        let conv = flipped.withUnsafeBufferPointer { f in
-            WinogradConv(c: m, m: c, h: y[2], w: y[3], oh: s[2], ow: s[3], padTop: 2 - pads[0], padLeft: 2 - pads[1], images: n,
-                         weights: f.baseAddress!, bias: nil) { count in
-                // Scratch that every run overwrites before reading: left uninitialised (floats).
-                let p = UnsafeMutablePointer<Float>.allocate(capacity: max(1, count))
-                owned.append(p)
-                return p
-            }
-        }
         var dx = [Float](repeating: 0, count: s.reduce(1, *))
-        dy.withUnsafeBufferPointer { g in
-            dx.withUnsafeMutableBufferPointer { conv.run(g.baseAddress!, $0.baseAddress!, images: n, activation: .none) }
+        let sizes = scratch(c: m, m: c, oh: s[2], ow: s[3], images: n)
+        // Scratch kept between calls: the transformed filters alone can exceed what the heap keeps,
+        // and a fresh mapping would fault in every page on every call.
+        BackwardScratch.with(sizes.filters + sizes.tiles + sizes.products) { scratch in
+            var next = scratch
+            weights.withUnsafeBufferPointer { w in
+                let conv = WinogradConv(c: m, m: c, h: y[2], w: y[3], oh: s[2], ow: s[3], padTop: 2 - pads[0], padLeft: 2 - pads[1],
+                                        images: n, weights: w.baseAddress!, flipped: true, bias: nil) { count in
+                    defer { next += count }
+                    return next
+                }
+                dy.withUnsafeBufferPointer { g in
+                    dx.withUnsafeMutableBufferPointer { conv.run(g.baseAddress!, $0.baseAddress!, images: n, activation: .none) }
+                }
+            }
         }
         return dx
     }

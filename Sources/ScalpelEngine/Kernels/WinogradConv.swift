@@ -25,21 +25,33 @@ struct WinogradConv {
     /// A convolution of `images` images at a time: filters (m × c × 3 × 3) transformed now,
     /// scratch for one block (at most `blockBytes` per buffer, at least one image) taken from `allocate`.
     /// By default a block holds `blockBytes` or, for small planes, enough images for `blockTiles` tiles.
+    /// With `flipped`, `weights` are another convolution's c × m × 3 × 3 filters, used flipped in
+    /// space with inputs and outputs swapped (the filters of that convolution's input gradient).
     init(c: Int, m: Int, h: Int, w: Int, oh: Int, ow: Int, padTop: Int, padLeft: Int, images: Int,
-         weights: UnsafePointer<Float>, bias: UnsafePointer<Float>?, blockBytes: Int? = nil,
+         weights: UnsafePointer<Float>, flipped: Bool = false, bias: UnsafePointer<Float>?, blockBytes: Int? = nil,
          allocate: (Int) -> UnsafeMutablePointer<Float>) {
         (self.c, self.m, self.h, self.w, self.oh, self.ow, self.padTop, self.padLeft) = (c, m, h, w, oh, ow, padTop, padLeft)
         (tilesY, tilesX) = ((oh + Self.step - 1) / Self.step, (ow + Self.step - 1) / Self.step)
-        let bytesPerImage = Self.positions * max(c, m) * tilesY * tilesX * MemoryLayout<Float>.size
-        let budget = blockBytes ?? max(Self.blockBytes, Self.blockTiles / (tilesY * tilesX) * bytesPerImage)
-        imagesPerBlock = max(1, min(images, budget / max(1, bytesPerImage)))
-        let filters = allocate(Self.positions * m * c)
-        Self.transformFilters(weights, m: m, c: c, into: filters)
+        let sizes = Self.scratch(c: c, m: m, oh: oh, ow: ow, images: images, blockBytes: blockBytes)
+        imagesPerBlock = sizes.imagesPerBlock
+        let filters = allocate(sizes.filters)
+        Self.transformFilters(weights, m: m, c: c, flipped: flipped, into: filters)
         self.filters = UnsafePointer(filters)
         self.bias = bias
-        let blockTiles = imagesPerBlock * tilesY * tilesX
-        tiles = allocate(Self.positions * c * blockTiles)
-        products = allocate(Self.positions * m * blockTiles)
+        tiles = allocate(sizes.tiles)
+        products = allocate(sizes.products)
+    }
+
+    /// Images per block, and the floats of the transformed filters, tiles and products such a
+    /// convolution allocates.
+    static func scratch(c: Int, m: Int, oh: Int, ow: Int, images: Int, blockBytes: Int? = nil)
+        -> (imagesPerBlock: Int, filters: Int, tiles: Int, products: Int) {
+        let planeTiles = ((oh + step - 1) / step) * ((ow + step - 1) / step)
+        let bytesPerImage = positions * max(c, m) * planeTiles * MemoryLayout<Float>.size
+        let budget = blockBytes ?? max(Self.blockBytes, Self.blockTiles / planeTiles * bytesPerImage)
+        let imagesPerBlock = max(1, min(images, budget / max(1, bytesPerImage)))
+        let blockTiles = imagesPerBlock * planeTiles
+        return (imagesPerBlock, positions * m * c, positions * c * blockTiles, positions * m * blockTiles)
     }
 
     /// Whether a convolution's geometry suits this kernel and is big enough to gain from it.
@@ -63,8 +75,10 @@ struct WinogradConv {
     }
 
     /// Writes filters (m × c × 3 × 3) transformed to G·g·Gᵀ into `out`, laid out positions × m × c;
-    /// eight channels of a filter at a time, one per SIMD lane.
-    static func transformFilters(_ weights: UnsafePointer<Float>, m: Int, c: Int, into out: UnsafeMutablePointer<Float>) {
+    /// eight channels of a filter at a time, one per SIMD lane. With `flipped`, filter f's channel
+    /// ch is `weights`' filter ch, channel f, flipped in space (`weights` being c × m × 3 × 3).
+    static func transformFilters(_ weights: UnsafePointer<Float>, m: Int, c: Int, flipped: Bool = false,
+                                 into out: UnsafeMutablePointer<Float>) {
         let stride = m * c
         Parallel.each(m, elementsEach: c * 9) { filter in
             // One filter's 36 positions × c channels, built here and copied out a position at a
@@ -73,10 +87,12 @@ struct WinogradConv {
             let left = UnsafeMutablePointer<SIMD8<Float>>.allocate(capacity: span * 3)  // G·g, 6 × 3
             defer { local.deallocate(); left.deallocate() }
             for first in Swift.stride(from: 0, to: c, by: lanes) {
-                let count = min(lanes, c - first), k = weights + (filter * c + first) * 9
+                let count = min(lanes, c - first)
+                let k = flipped ? weights + (first * m + filter) * 9 + 8 : weights + (filter * c + first) * 9
+                let (laneStride, tapStride) = flipped ? (m * 9, -1) : (9, 1)
                 func tap(_ t: Int) -> SIMD8<Float> {
                     var v = SIMD8<Float>()
-                    for l in 0..<count { v[l] = k[l * 9 + t] }
+                    for l in 0..<count { v[l] = k[l * laneStride + t * tapStride] }
                     return v
                 }
                 for j in 0..<3 {

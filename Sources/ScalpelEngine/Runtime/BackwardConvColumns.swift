@@ -14,8 +14,11 @@ struct BackwardConvColumns {
     let rows: Int
     /// Output positions per image.
     let spatial: Int
-    /// Images per chunk: as many as keep the columns and the gathered ∂L/∂y each within the limit given.
+    /// Images per chunk: one where an output plane alone gives the SGEMMs enough columns (so ∂L/∂y
+    /// needs no gathering); otherwise as many as keep the columns and the gathered ∂L/∂y each within the limit given.
     let imagesPerChunk: Int
+    /// Output planes at least this large make efficient SGEMMs on their own.
+    static let widePlane = 256
     /// Per ky, the output rows whose tap lies inside the image.
     private let rowRanges: [Range<Int>]
     /// Per kx, the output columns whose tap lies inside the image.
@@ -28,7 +31,7 @@ struct BackwardConvColumns {
         filters = g.m / g.group
         rows = channels * g.kh * g.kw
         spatial = g.oh * g.ow
-        imagesPerChunk = max(1, min(g.n, limit / max(1, max(rows, filters) * spatial)))
+        imagesPerChunk = spatial >= Self.widePlane ? 1 : max(1, min(g.n, limit / max(1, max(rows, filters) * spatial)))
         rowRanges = (0..<g.kh).map { ConvKernels.validRange(outputs: g.oh, stride: g.sh, pad: g.padTop, offset: $0 * g.dh, size: g.h) }
         columnRanges = ConvKernels.columnRanges(g)
     }

@@ -15,8 +15,11 @@ extension BackwardRules {
         }
         let xs = try data(x)
         let (ih, iw, oh, ow) = (s[2], s[3], y[2], y[3])
+        let (sh, sw, dh, dw, pt, pl) = (st[0], st[1], dil[0], dil[1], p[0], p[1])
         let rowTaps = (0..<oh).map { Self.taps(at: $0, stride: st[0], pad: p[0], dilation: dil[0], kernel: k[0], size: ih) }
         let columnTaps = (0..<ow).map { Self.taps(at: $0, stride: st[1], pad: p[1], dilation: dil[1], kernel: k[1], size: iw) }
+        // Per kernel column, the outputs whose tap lies inside the image.
+        let validColumns = (0..<k[1]).map { ConvKernels.validRange(outputs: ow, stride: sw, pad: pl, offset: $0 * dw, size: iw) }
         var dx = [Float](repeating: 0, count: xs.count)
         xs.withUnsafeBufferPointer { xp in
             dy.withUnsafeBufferPointer { dp in
@@ -24,27 +27,43 @@ extension BackwardRules {
                     let (src, grad, out) = (xp.baseAddress!, dp.baseAddress!, op.baseAddress!)
                     Parallel.each(s[0] * s[1], elementsEach: ih * iw) { plane in
                         let input = src + plane * ih * iw, result = out + plane * ih * iw, gradients = grad + plane * oh * ow
-                        for oy in 0..<oh {
-                            let rows = rowTaps[oy], top = oy * st[0] - p[0]
-                            for ox in 0..<ow {
-                                let columns = columnTaps[ox], left = ox * st[1] - p[1], g = gradients[oy * ow + ox]
-                                guard !rows.isEmpty, !columns.isEmpty else { continue }
-                                if isMax {
-                                    var best = (top + rows.lowerBound * dil[0]) * iw + left + columns.lowerBound * dil[1]
-                                    var largest = input[best]
+                        guard isMax else {
+                            for oy in 0..<oh {
+                                let rows = rowTaps[oy], top = oy * sh - pt
+                                for ox in 0..<ow {
+                                    let columns = columnTaps[ox], left = ox * sw - pl
+                                    let share = gradients[oy * ow + ox] / Float(rows.count * columns.count)
                                     for ky in rows {
-                                        let line = (top + ky * dil[0]) * iw + left
-                                        for kx in columns where input[line + kx * dil[1]] > largest {
-                                            best = line + kx * dil[1]
-                                            largest = input[best]
+                                        let line = result + (top + ky * dh) * iw + left
+                                        for kx in columns { line[kx * dw] += share }
+                                    }
+                                }
+                            }
+                            return
+                        }
+                        // A row of outputs at a time, tap by tap: each output's running largest
+                        // input is independent of its neighbours', so no tap waits on the last.
+                        withUnsafeTemporaryAllocation(of: Float.self, capacity: ow) { largest in
+                            withUnsafeTemporaryAllocation(of: Int32.self, capacity: ow) { winner in
+                                let (largest, winner) = (largest.baseAddress!, winner.baseAddress!)
+                                for oy in 0..<oh {
+                                    largest.update(repeating: -.infinity, count: ow)
+                                    winner.update(repeating: -1, count: ow)
+                                    for ky in rowTaps[oy] {
+                                        let line = (oy * sh - pt + ky * dh) * iw - pl
+                                        for kx in 0..<k[1] {
+                                            Self.keepLarger(input, first: line + kx * dw, stride: sw, outputs: validColumns[kx],
+                                                            largest: largest, winner: winner)
                                         }
                                     }
-                                    result[best] += g
-                                } else {
-                                    let share = g / Float(rows.count * columns.count)
-                                    for ky in rows {
-                                        let line = result + (top + ky * dil[0]) * iw + left
-                                        for kx in columns { line[kx * dil[1]] += share }
+                                    for ox in 0..<ow {
+                                        var i = Int(winner[ox])
+                                        if i < 0 {
+                                            // Only −∞ or NaN seen: the first tap inside the image takes it.
+                                            guard let ky = rowTaps[oy].first, let kx = columnTaps[ox].first else { continue }
+                                            i = (oy * sh - pt + ky * dh) * iw + ox * sw - pl + kx * dw
+                                        }
+                                        result[i] += gradients[oy * ow + ox]
                                     }
                                 }
                             }
@@ -54,6 +73,29 @@ extension BackwardRules {
             }
         }
         return dx
+    }
+
+    /// One tap for a row's `outputs`: where input[first + o · stride] is larger than the output's
+    /// largest so far, it becomes the largest and its position the winner. Eight outputs at a time
+    /// by vector compare and select (a branch per output would mispredict half the time).
+    private static func keepLarger(_ input: UnsafePointer<Float>, first: Int, stride: Int, outputs: Range<Int>,
+                                   largest: UnsafeMutablePointer<Float>, winner: UnsafeMutablePointer<Int32>) {
+        let steps = SIMD8<Int32>(0, 1, 2, 3, 4, 5, 6, 7) &* Int32(stride)
+        var o = outputs.lowerBound
+        while o + 8 <= outputs.upperBound {
+            let base = first + o * stride
+            var v = SIMD8<Float>()
+            for l in 0..<8 { v[l] = input[base + l * stride] }
+            let best = (largest + o).vector(SIMD8<Float>.self), larger = v .> best
+            (largest + o).store(best.replacing(with: v, where: larger))
+            let won = UnsafeRawPointer(winner + o).loadUnaligned(as: SIMD8<Int32>.self)
+            UnsafeMutableRawPointer(winner + o).storeBytes(of: won.replacing(with: steps &+ Int32(base), where: larger), as: SIMD8<Int32>.self)
+            o += 8
+        }
+        for o in o..<outputs.upperBound {
+            let i = first + o * stride
+            if input[i] > largest[o] { largest[o] = input[i]; winner[o] = Int32(i) }
+        }
     }
 
     /// The taps of a pooling window at output position `o` that land inside `0..<size`.
