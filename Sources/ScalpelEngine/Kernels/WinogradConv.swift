@@ -263,8 +263,17 @@ struct WinogradConv {
         } } }
     }
 
+    /// Lanes of a group whose tiles are whole and side by side along output rows, the first at
+    /// `offset`: each of their four rows is written as one run of floats.
+    private struct OutputRun {
+        let offset: Int
+        let lanes: Range<Int>
+    }
+
     /// Aᵀ·X·A of every tile's products, plus bias and activation, into the output planes: a
-    /// filter's row of products (all the block's images) eight columns at a time.
+    /// filter's row of products (all the block's images) eight columns at a time. A group's
+    /// first two runs of whole, side-by-side tiles are interleaved into place a tile row at a
+    /// time as vectors; the values of its other tiles are stored one by one.
     private func transformOutput(_ out: UnsafeMutablePointer<Float>, images: Int, activation: Epilogue) {
         let planeTiles = tilesY * tilesX, blockTiles = images * planeTiles, positionStride = m * blockTiles
         let bounds = activation.bounds
@@ -275,16 +284,37 @@ struct WinogradConv {
             return (offset: column / planeTiles * m * oh * ow + oy * ow + ox, rows: min(Self.step, oh - oy), cols: min(Self.step, ow - ox))
         }
         let starts = Self.groupStarts(blockTiles)
-        corners.withUnsafeBufferPointer { corners in
+        // Each group's first two runs of whole tiles (either possibly empty), and which lanes they cover.
+        let noRun = OutputRun(offset: 0, lanes: 0..<0)
+        var runs: [OutputRun] = [], covered: [UInt8] = []
+        for first in starts {
+            var found: [OutputRun] = [], lane = 0, mask: UInt8 = 0
+            func whole(_ lane: Int) -> Bool {
+                first + lane < blockTiles && corners[first + lane].rows == Self.step && corners[first + lane].cols == Self.step
+            }
+            while lane < Self.lanes, found.count < 2 {
+                guard whole(lane) else { lane += 1; continue }
+                let start = lane, offset = corners[first + lane].offset
+                while lane < Self.lanes, whole(lane), corners[first + lane].offset == offset + Self.step * (lane - start) {
+                    mask |= 1 << lane
+                    lane += 1
+                }
+                found.append(OutputRun(offset: offset, lanes: start..<lane))
+            }
+            runs += found + Array(repeating: noRun, count: 2 - found.count)
+            covered.append(mask)
+        }
+        corners.withUnsafeBufferPointer { corners in runs.withUnsafeBufferPointer { runs in covered.withUnsafeBufferPointer { covered in
             Self.inPieces(m, elementsEach: images * oh * ow) { filters in
                 let rowPass = UnsafeMutablePointer<SIMD8<Float>>.allocate(capacity: Self.span * Self.step)
                 let result = UnsafeMutablePointer<SIMD8<Float>>.allocate(capacity: Self.step * Self.step)
-                defer { rowPass.deallocate(); result.deallocate() }
+                let line = UnsafeMutablePointer<Float>.allocate(capacity: Self.step * Self.lanes)
+                defer { rowPass.deallocate(); result.deallocate(); line.deallocate() }
                 let values = UnsafeMutableRawPointer(result).assumingMemoryBound(to: Float.self)
                 for filter in filters {
                     let src = products + filter * blockTiles
                     let dst = out + filter * oh * ow, b = SIMD8<Float>(repeating: bias?[filter] ?? 0)
-                    for group in starts {
+                    for (index, group) in starts.enumerated() {
                         let lanes = min(Self.lanes, blockTiles - group)
                         for r in 0..<Self.span {
                             func load(_ k: Int) -> SIMD8<Float> { Self.load(src + (r * Self.span + k) * positionStride + group, lanes: lanes) }
@@ -297,24 +327,39 @@ struct WinogradConv {
                                 result[i * Self.step + j] = x.replacing(with: low, where: x .< low).replacing(with: high, where: x .> high)
                             }
                         }
-                        for lane in 0..<lanes {
+                        if covered[index] != 0 {
+                            for i in 0..<Self.step {
+                                Self.interleave(values + i * Self.step * Self.lanes, into: line)
+                                for run in runs[2 * index ..< 2 * index + 2] where !run.lanes.isEmpty {
+                                    (dst + run.offset + i * ow).copyFloats(from: line + Self.step * run.lanes.lowerBound, count: Self.step * run.lanes.count)
+                                }
+                            }
+                        }
+                        for lane in 0..<lanes where covered[index] & (1 << lane) == 0 {
                             let corner = corners[group + lane], tile = values + lane
-                            if corner.rows == Self.step && corner.cols == Self.step {
-                                for i in 0..<Self.step {
-                                    let row = tile + i * Self.step * Self.lanes
-                                    (dst + corner.offset + i * ow).store(SIMD4(row[0], row[Self.lanes], row[2 * Self.lanes], row[3 * Self.lanes]))
-                                }
-                            } else {
-                                for i in 0..<corner.rows {
-                                    let line = dst + corner.offset + i * ow, row = tile + i * Self.step * Self.lanes
-                                    for j in 0..<corner.cols { line[j] = row[j * Self.lanes] }
-                                }
+                            for i in 0..<corner.rows {
+                                let line = dst + corner.offset + i * ow, row = tile + i * Self.step * Self.lanes
+                                for j in 0..<corner.cols { line[j] = row[j * Self.lanes] }
                             }
                         }
                     }
                 }
             }
+        } } }
+    }
+
+    /// Row i of eight 4×4 tiles as they lie side by side: from the four vectors of the row's
+    /// columns (lane = tile) at `row`, the 32 floats tile by tile into `line`.
+    @inline(__always)
+    private static func interleave(_ row: UnsafePointer<Float>, into line: UnsafeMutablePointer<Float>) {
+        @inline(__always)
+        func pick(_ a: SIMD16<Float>, _ b: SIMD16<Float>, _ l: Int) -> SIMD16<Float> {
+            SIMD16(a[l], a[l + 8], b[l], b[l + 8], a[l + 1], a[l + 9], b[l + 1], b[l + 9],
+                   a[l + 2], a[l + 10], b[l + 2], b[l + 10], a[l + 3], a[l + 11], b[l + 3], b[l + 11])
         }
+        let a = row.vector(SIMD16<Float>.self), b = (row + 16).vector(SIMD16<Float>.self)
+        line.store(pick(a, b, 0))
+        (line + 16).store(pick(a, b, 4))
     }
 
     /// Bᵀ·d for one column d of six values (F(4×4, 3×3)'s input transform).

@@ -41,6 +41,16 @@ extension BackwardRules {
                             }
                             return
                         }
+                        guard ow >= 8 else {
+                            for oy in 0..<oh {
+                                for ox in 0..<ow where !rowTaps[oy].isEmpty && !columnTaps[ox].isEmpty {
+                                    let i = Self.firstLargest(input, rows: rowTaps[oy], columns: columnTaps[ox], top: oy * sh - pt,
+                                                              left: ox * sw - pl, dilations: (dh, dw), width: iw)
+                                    result[i] += gradients[oy * ow + ox]
+                                }
+                            }
+                            return
+                        }
                         // A row of outputs at a time, tap by tap: each output's running largest
                         // input is independent of its neighbours', so no tap waits on the last.
                         withUnsafeTemporaryAllocation(of: Float.self, capacity: ow) { largest in
@@ -56,13 +66,11 @@ extension BackwardRules {
                                                             largest: largest, winner: winner)
                                         }
                                     }
-                                    for ox in 0..<ow {
-                                        var i = Int(winner[ox])
-                                        if i < 0 {
-                                            // Only −∞ or NaN seen: the first tap inside the image takes it.
-                                            guard let ky = rowTaps[oy].first, let kx = columnTaps[ox].first else { continue }
-                                            i = (oy * sh - pt + ky * dh) * iw + ox * sw - pl + kx * dw
-                                        }
+                                    for ox in 0..<ow where !rowTaps[oy].isEmpty && !columnTaps[ox].isEmpty {
+                                        // Only −∞ or NaN seen: the window is searched again, as for short rows.
+                                        let i = winner[ox] >= 0 ? Int(winner[ox])
+                                            : Self.firstLargest(input, rows: rowTaps[oy], columns: columnTaps[ox], top: oy * sh - pt,
+                                                                left: ox * sw - pl, dilations: (dh, dw), width: iw)
                                         result[i] += gradients[oy * ow + ox]
                                     }
                                 }
@@ -73,6 +81,25 @@ extension BackwardRules {
             }
         }
         return dx
+    }
+
+    /// The position of the first largest input in one window (rows and columns of taps inside
+    /// the image, from `top`, `left`); the first tap where all are NaN or −∞.
+    @inline(__always)
+    private static func firstLargest(_ input: UnsafePointer<Float>, rows: Range<Int>, columns: Range<Int>, top: Int, left: Int,
+                                     dilations: (Int, Int), width: Int) -> Int {
+        var best = (top + rows.lowerBound * dilations.0) * width + left + columns.lowerBound * dilations.1
+        var largest = input[best]
+        for ky in rows {
+            let line = (top + ky * dilations.0) * width + left
+            for kx in columns {
+                // A select, not a branch: which tap is largest is unpredictable.
+                let i = line + kx * dilations.1, v = input[i], larger = v > largest
+                best = larger ? i : best
+                largest = larger ? v : largest
+            }
+        }
+        return best
     }
 
     /// One tap for a row's `outputs`: where input[first + o · stride] is larger than the output's
