@@ -24,9 +24,11 @@ extension Engine {
 
     /// Walks `nodes` backwards from the gradients in `seed`, summing each value's gradient over
     /// its readers. Returns the gradients of the values in `wanted` and of `parameters`
-    /// (initializers whose gradient the training step needs).
+    /// (initializers whose gradient the training step needs). `batchStatistics` spares
+    /// training-mode BatchNorms computing their inputs' statistics again.
     func backpropagate(through nodes: [Node], values: [ValueID: Activation], shapes: ShapeInfo, seed: [ValueID: [Float]],
-                       wanted: Set<ValueID>, parameters: Set<ValueID>) throws -> [ValueID: [Float]] {
+                       wanted: Set<ValueID>, parameters: Set<ValueID>,
+                       batchStatistics: [ValueID: BatchStatistics] = [:]) throws -> [ValueID: [Float]] {
         var grads = seed
         func accumulate(_ v: ValueID, _ g: [Float]) {
             guard let slot = grads.index(forKey: v) else { grads[v] = g; return }
@@ -37,7 +39,7 @@ extension Engine {
             let outputGradients = node.outputs.map { grads[$0] }
             guard outputGradients.contains(where: { $0 != nil }) else { continue }
             let rule = BackwardRules(node: node, graph: graph, shapes: shapes, values: values, training: training,
-                                     needsInputGradient: { wanted.contains($0) })
+                                     needsInputGradient: { wanted.contains($0) }, batchStatistics: batchStatistics)
             // Split is the one multi-output op whose outputs are all data; the others' later outputs carry no gradient.
             let inputGradients = node.opType == "Split"
                 ? try rule.splitGradients(outputGradients) : try outputGradients[0].map { try rule.inputGradients($0) } ?? []

@@ -29,7 +29,7 @@ extension BackwardRules {
     }
 
     /// Per-channel mean and biased variance of an N × C × … batch, and the count per channel.
-    static func batchStatistics(_ x: [Float], shape s: [Int]) -> (mean: [Float], variance: [Float], count: Int) {
+    static func batchStatistics(_ x: [Float], shape s: [Int]) -> BatchStatistics {
         let n = s[0], channels = s[1], spatial = s.dropFirst(2).reduce(1, *), count = n * spatial
         var mean = [Float](repeating: 0, count: channels), variance = mean
         x.withUnsafeBufferPointer { xp in
@@ -44,7 +44,7 @@ extension BackwardRules {
                 }
             }
         }
-        return (mean, variance, count)
+        return BatchStatistics(mean: mean, variance: variance, count: count)
     }
 
     /// Per channel, Σ dy and Σ dy·x̂ with x̂ = (x − mean)·inverse: BatchNorm's β and γ gradients.
@@ -80,25 +80,26 @@ extension BackwardRules {
         let x = try data(node.inputs[0]), gamma = try data(node.inputs[1]), s = shape(node.inputs[0])
         let n = s[0], channels = s[1], spatial = s.dropFirst(2).reduce(1, *), count = Float(n * spatial)
         let eps = node.float("epsilon", default: 1e-5)
-        let (mean, variance, _) = Self.batchStatistics(x, shape: s)
-        let inv = variance.map { 1 / ($0 + eps).squareRoot() }
+        let statistics = batchStatistics[node.inputs[0]] ?? Self.batchStatistics(x, shape: s)
+        let mean = statistics.mean, inv = statistics.variance.map { 1 / ($0 + eps).squareRoot() }
         let sums = Self.perChannelSums(dy, x, mean: mean, inverse: inv, shape: s)
-        var dx = [Float](repeating: 0, count: dy.count)
-        dy.withUnsafeBufferPointer { dp in
-            x.withUnsafeBufferPointer { xp in
-                dx.withUnsafeMutableBufferPointer { op in
-                    let out = op.baseAddress!
+        // Every value is written below: no zero fill first.
+        let dx = [Float](unsafeUninitializedCapacity: dy.count) { op, initialized in
+            dy.withUnsafeBufferPointer { dp in
+                x.withUnsafeBufferPointer { xp in
+                    guard let out = op.baseAddress, let g0 = dp.baseAddress, let v0 = xp.baseAddress else { return }
                     Parallel.each(channels, elementsEach: n * spatial) { c in
                         let meanDy = sums.dy[c] / count, meanDyXhat = sums.dyXhat[c] / count
                         let m = mean[c], i = inv[c], scale = gamma[c] * i
                         for image in 0..<n {
                             let offset = (image * channels + c) * spatial
-                            let g = dp.baseAddress! + offset, v = xp.baseAddress! + offset, d = out + offset
+                            let g = g0 + offset, v = v0 + offset, d = out + offset
                             for j in 0..<spatial { d[j] = scale * (g[j] - meanDy - (v[j] - m) * i * meanDyXhat) }
                         }
                     }
                 }
             }
+            initialized = dy.count
         }
         return [(node.inputs[0], dx), (node.inputs[1], sums.dyXhat), (node.inputs[2], sums.dy)]
     }
@@ -138,4 +139,10 @@ extension BackwardRules {
         }
         return result
     }
+}
+
+/// Per-channel mean and biased variance of a batch, and how many values each channel has.
+struct BatchStatistics {
+    let mean: [Float], variance: [Float]
+    let count: Int
 }

@@ -12,6 +12,8 @@ struct BackwardRules {
     var training = false
     /// Whether a data input's gradient is wanted; costly rules skip the ones that are not.
     var needsInputGradient: (ValueID) -> Bool = { _ in true }
+    /// Per-channel batch statistics of training-mode BatchNorm inputs, where already computed.
+    var batchStatistics: [ValueID: BatchStatistics] = [:]
 
     func shape(_ v: ValueID) -> [Int] { shapes[v].staticShape ?? [] }
 

@@ -47,12 +47,23 @@ extension Engine {
         let (summed, dLogits) = try Self.crossEntropyGradient(logits, labels: labels)
         let scale = 1 / Float(labels.count)
         let shapes = shapes(for: inputs)
+        let statistics = batchStatistics(values: values)
         let grads = try backpropagate(through: nodes, values: values, shapes: shapes, seed: [output: dLogits.map { $0 * scale }],
-                                      wanted: Set(nodes.flatMap(\.outputs)), parameters: parameters)
+                                      wanted: Set(nodes.flatMap(\.outputs)), parameters: parameters, batchStatistics: statistics)
         var gradients: [ValueID: [Float]] = [:]
         for p in parameters { gradients[p] = grads[p] ?? [Float](repeating: 0, count: graph.initializers[p]?.elementCount ?? 0) }
         return TrainingBatch(loss: summed / Double(labels.count), correct: Self.correct(logits, labels: labels),
-                             gradients: gradients, runningStatistics: runningStatistics(values: values))
+                             gradients: gradients, runningStatistics: runningStatistics(statistics))
+    }
+
+    /// The batch statistics of every BatchNorm's input, computed once for both its gradient and its running statistics.
+    private func batchStatistics(values: [ValueID: Activation]) -> [ValueID: BatchStatistics] {
+        var result: [ValueID: BatchStatistics] = [:]
+        for node in graph.nodes where node.opType == "BatchNormalization" && result[node.inputs[0]] == nil {
+            guard let x = values[node.inputs[0]], x.shape.count >= 2 else { continue }
+            result[node.inputs[0]] = BackwardRules.batchStatistics(x.values, shape: x.shape)
+        }
+        return result
     }
 
     /// Samples whose arg-max class equals their label.
@@ -66,13 +77,12 @@ extension Engine {
 
     /// Each BatchNorm's running mean and variance moved towards the batch's mean and unbiased
     /// variance by the node's momentum (ONNX: running · momentum + batch · (1 − momentum)).
-    private func runningStatistics(values: [ValueID: Activation]) -> [ValueID: [Float]] {
+    private func runningStatistics(_ statistics: [ValueID: BatchStatistics]) -> [ValueID: [Float]] {
         var result: [ValueID: [Float]] = [:]
         for node in graph.nodes where node.opType == "BatchNormalization" {
-            guard let x = values[node.inputs[0]], let meanID = node.input(3), let varianceID = node.input(4),
+            guard let batch = statistics[node.inputs[0]], let meanID = node.input(3), let varianceID = node.input(4),
                   let mean = graph.initializers[meanID]?.floats, let variance = graph.initializers[varianceID]?.floats else { continue }
             let momentum = node.float("momentum", default: 0.9)
-            let batch = BackwardRules.batchStatistics(x.values, shape: x.shape)
             let unbiased = Float(batch.count) / Float(max(1, batch.count - 1))
             result[meanID] = zip(mean, batch.mean).map { $0 * momentum + $1 * (1 - momentum) }
             result[varianceID] = zip(variance, batch.variance).map { $0 * momentum + $1 * unbiased * (1 - momentum) }
