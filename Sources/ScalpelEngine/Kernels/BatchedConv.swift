@@ -10,8 +10,9 @@ struct BatchedConv {
 
     /// Output planes below this many positions gain from batching images.
     static let planeBelow = 1024
-    /// Columns one SGEMM should reach, when memory allows.
-    static let targetColumns = 2048
+    /// Columns one SGEMM should reach, when memory allows: enough for an efficient SGEMM, few
+    /// enough that a block's columns are still in cache when the SGEMM reads them.
+    static let targetColumns = 512
     /// Floats the column scratch may hold.
     static let columnBudget = 4 << 20
 
