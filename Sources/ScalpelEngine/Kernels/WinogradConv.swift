@@ -154,26 +154,38 @@ struct WinogradConv {
         stride(from: 0, to: count, by: lanes).map { count >= lanes ? min($0, count - lanes) : $0 }
     }
 
-    /// Lanes of a group whose tiles lie side by side in one padded row, `step` floats apart: lane l
-    /// reads its tile from `base + step × l`. `lanes` marks the lanes from the run's first on (a
-    /// later run of the group overwrites its own).
+    /// Lanes of a group whose tiles lie side by side, `step` floats apart, the first at `offset`.
+    private struct Run {
+        let offset: Int
+        let lanes: Range<Int>
+    }
+
+    /// The runs of side-by-side tiles among the eight lanes from column `first` of a row of
+    /// `count` columns: tiles that `fits` and whose `offset`s step by `step` from lane to lane.
+    private static func runs(first: Int, count: Int, offset: (Int) -> Int, fits: (Int) -> Bool = { _ in true }) -> [Run] {
+        var runs: [Run] = [], lane = 0
+        while lane < lanes, first + lane < count {
+            guard fits(first + lane) else { lane += 1; continue }
+            let start = lane, base = offset(first + lane)
+            lane += 1
+            while lane < lanes, first + lane < count, fits(first + lane), offset(first + lane) == base + step * (lane - start) { lane += 1 }
+            runs.append(Run(offset: base, lanes: start..<lane))
+        }
+        return runs
+    }
+
+    /// A run of the input transform as it reads: lane l's tile from `base + step × l`, over the
+    /// lanes `lanes` marks (from the run's first on; a later run of the group overwrites its own).
     private struct TileRun {
         let base: Int
         let lanes: SIMDMask<SIMD8<Int32>>
-    }
 
-    /// The runs of side-by-side tiles among the eight lanes from `first`, whose tiles start at `origins`.
-    private static func runs(_ origins: UnsafeBufferPointer<Int>, first: Int, lanes count: Int) -> [TileRun] {
-        var runs: [TileRun] = [], lane = 0
-        while lane < count {
-            let base = origins[first + lane] - step * lane
+        init(_ run: Run) {
+            base = run.offset - WinogradConv.step * run.lanes.lowerBound
             var mask = SIMDMask<SIMD8<Int32>>()
-            for l in lane..<lanes { mask[l] = true }
-            runs.append(TileRun(base: base, lanes: mask))
-            lane += 1
-            while lane < count && origins[first + lane] == base + step * lane { lane += 1 }
+            for l in run.lanes.lowerBound..<WinogradConv.lanes { mask[l] = true }
+            lanes = mask
         }
-        return runs
     }
 
     /// Floats readable before and after the padded planes, for the windows of runs that start mid-group.
@@ -210,7 +222,7 @@ struct WinogradConv {
         var groups: [(first: Int, runs: Int)] = [], runs: [TileRun] = []
         origins.withUnsafeBufferPointer { o in
             for first in Self.groupStarts(blockTiles) {
-                let found = Self.runs(o, first: first, lanes: min(Self.lanes, blockTiles - first))
+                let found = Self.runs(first: first, count: blockTiles) { o[$0] }.map(TileRun.init)
                 groups.append((first, found.count))
                 runs += found.prefix(2) + Array(repeating: found[0], count: max(0, 2 - found.count))
             }
@@ -263,13 +275,6 @@ struct WinogradConv {
         } } }
     }
 
-    /// Lanes of a group whose tiles are whole and side by side along output rows, the first at
-    /// `offset`: each of their four rows is written as one run of floats.
-    private struct OutputRun {
-        let offset: Int
-        let lanes: Range<Int>
-    }
-
     /// Aᵀ·X·A of every tile's products, plus bias and activation, into the output planes: a
     /// filter's row of products (all the block's images) eight columns at a time. A group's
     /// first two runs of whole, side-by-side tiles are interleaved into place a tile row at a
@@ -284,25 +289,14 @@ struct WinogradConv {
             return (offset: column / planeTiles * m * oh * ow + oy * ow + ox, rows: min(Self.step, oh - oy), cols: min(Self.step, ow - ox))
         }
         let starts = Self.groupStarts(blockTiles)
-        // Each group's first two runs of whole tiles (either possibly empty), and which lanes they cover.
-        let noRun = OutputRun(offset: 0, lanes: 0..<0)
-        var runs: [OutputRun] = [], covered: [UInt8] = []
+        // Each group's first two runs of whole tiles along output rows (either possibly empty), and which lanes they cover.
+        var runs: [Run] = [], covered: [UInt8] = []
         for first in starts {
-            var found: [OutputRun] = [], lane = 0, mask: UInt8 = 0
-            func whole(_ lane: Int) -> Bool {
-                first + lane < blockTiles && corners[first + lane].rows == Self.step && corners[first + lane].cols == Self.step
-            }
-            while lane < Self.lanes, found.count < 2 {
-                guard whole(lane) else { lane += 1; continue }
-                let start = lane, offset = corners[first + lane].offset
-                while lane < Self.lanes, whole(lane), corners[first + lane].offset == offset + Self.step * (lane - start) {
-                    mask |= 1 << lane
-                    lane += 1
-                }
-                found.append(OutputRun(offset: offset, lanes: start..<lane))
-            }
-            runs += found + Array(repeating: noRun, count: 2 - found.count)
-            covered.append(mask)
+            let found = Self.runs(first: first, count: blockTiles, offset: { corners[$0].offset }) {
+                corners[$0].rows == Self.step && corners[$0].cols == Self.step
+            }.prefix(2)
+            runs += found + Array(repeating: Run(offset: 0, lanes: 0..<0), count: 2 - found.count)
+            covered.append(found.reduce(0) { mask, run in run.lanes.reduce(mask) { $0 | 1 << $1 } })
         }
         corners.withUnsafeBufferPointer { corners in runs.withUnsafeBufferPointer { runs in covered.withUnsafeBufferPointer { covered in
             Self.inPieces(m, elementsEach: images * oh * ow) { filters in
