@@ -58,8 +58,31 @@ import Testing
         let scores = result.epochs.map { ($0.validation!.top1, -$0.validation!.meanLoss) }
         let best = try #require(scores.indices.max { scores[$0] < scores[$1] })
         #expect(result.keptEpoch == best + 1)
+        // A fresh evaluation batches the images differently (32, not 64), so the SGEMMs sum in
+        // another order: the predictions must agree, the loss to float32 rounding of the logits.
         let kept = try Evaluation.run(engine: try Engine(graph: result.graph, shapes: ShapeInference.infer(result.graph)), dataset: validation)
-        #expect(kept == result.epochs[best].validation)
+        let recorded = try #require(result.epochs[best].validation)
+        #expect(kept.top1 == recorded.top1 && kept.top5 == recorded.top5)
+        #expect(kept.perClass.map(\.correct) == recorded.perClass.map(\.correct))
+        #expect(abs(kept.meanLoss - recorded.meanLoss) <= 1e-5 * max(1, abs(recorded.meanLoss)),
+                "kept epoch's loss \(kept.meanLoss), recorded \(recorded.meanLoss)")
+    }
+
+    /// The engine is deterministic for a given machine and thread count: the same weights on the
+    /// same batches give bit-identical outputs and losses, run after run.
+    @Test func evaluatingTwiceGivesTheSameNumbers() throws {
+        let (graph, data) = try Self.digits()
+        let shapes = ShapeInference.infer(graph)
+        let first = try Evaluation.run(engine: try Engine(graph: graph, shapes: shapes), dataset: data, batchSize: 64)
+        let second = try Evaluation.run(engine: try Engine(graph: graph, shapes: shapes), dataset: data, batchSize: 64)
+        #expect(first == second, "loss \(first.meanLoss) then \(second.meanLoss)")
+        var training = try FineTuning(graph: graph, optimizer: Optimizer(.sgd, learningRate: 0.1))
+        var again = try FineTuning(graph: graph, optimizer: Optimizer(.sgd, learningRate: 0.1))
+        let batch = data.images(in: 0..<64), labels = try #require(data.labels).prefix(64).map { $0 }
+        let a = try training.step(images: batch, shape: [64] + data.sampleShape, labels: labels)
+        let b = try again.step(images: batch, shape: [64] + data.sampleShape, labels: labels)
+        #expect(a.loss == b.loss)
+        #expect(training.graph.initializers == again.graph.initializers)
     }
 
     @Test func aStopKeepsTheLastFinishedEpoch() throws {
