@@ -5,13 +5,16 @@ Exactness: for layers of every fixture, zero the channels' whole group (the filt
 BatchNorm beta and running mean of every coupled producer, and depthwise filters), then delete
 those channels with scalpel. The channels contributed nothing, so the outputs must not change.
 Inserted layers that keep the function (identity BatchNormalization, Dropout, a Conv with
-in = out that keeps the size) must leave the outputs unchanged too. Every saved model must pass
-onnx.checker.
+in = out that keeps the size) must leave the outputs unchanged too. A global prune at several
+targets, by l1 and by random, must save a model that ONNX Runtime runs with the output shape
+unchanged and exactly the parameter count scalpel reports, near the target. Every saved model
+must pass onnx.checker.
 
     check-surgery.py --scalpel .build/debug/scalpel --fixtures Tests/Fixtures
 """
 import argparse
 import json
+import re
 import subprocess
 import sys
 import tempfile
@@ -111,6 +114,43 @@ def check_inserts(binary, fixture, work):
     return [("inserts", "PASS" if error <= 1e-5 else "FAIL", f"{len(commands)} layers inserted, max rel diff {error:.2e}")]
 
 
+# Fixtures whose every channel group is global-pruned and checked (the depthwise and SE models).
+GLOBAL_PRUNE = {"mobilenet_v2_slim", "mobilenet_v2_slim_fused", "mobilenet_v3_slim", "mobilenet_v3_slim_fused",
+                "mini_resnet", "plain_cnn_bn"}
+
+
+def float_parameters(path):
+    model = onnx.load(str(path))
+    return sum(int(np.prod(t.dims)) for t in model.graph.initializer if t.data_type == onnx.TensorProto.FLOAT)
+
+
+def check_global(binary, fixture, work):
+    """`prune --global` at several targets saves a model ORT runs with the parameters scalpel reports."""
+    if fixture.stem not in GLOBAL_PRUNE:
+        return []
+    x = np.load(fixture.with_suffix(".npz"))["x"]
+    shape = outputs(fixture, x).shape
+    results = []
+    for criterion in ["l1", "random"]:
+        for target in [0.9, 0.7, 0.5]:
+            out = work / f"{fixture.stem}-global.onnx"
+            result = scalpel(binary, fixture, f"prune --global --by {criterion} --target-params {target}", f"save {out}")
+            label = f"global {criterion} {target}"
+            reported = re.search(r"parameters ([\d,]+) → ([\d,]+)", result.stdout)
+            if result.returncode != 0 or not reported:
+                results.append((label, "FAIL", (result.stderr or result.stdout).strip()))
+                continue
+            before, after = (int(g.replace(",", "")) for g in reported.groups())
+            onnx.checker.check_model(str(out), full_check=True)
+            counted = float_parameters(out)
+            got = outputs(out, x).shape
+            kept = after / before
+            ok = counted == after and got == shape and target - 1e-9 <= kept <= target + 0.05
+            results.append((label, "PASS" if ok else "FAIL",
+                            f"reported {after:,} parameters, file holds {counted:,}; kept {kept:.3f}; output {got} (was {shape})"))
+    return results
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--scalpel", required=True)
@@ -121,7 +161,9 @@ def main():
         for fixture in sorted(Path(args.fixtures).glob("*.onnx")):
             if not fixture.with_suffix(".npz").exists() or "external" in fixture.stem or "typed" in fixture.stem:
                 continue
-            for name, verdict, detail in check(args.scalpel, fixture, Path(tmp)) + check_inserts(args.scalpel, fixture, Path(tmp)):
+            work = Path(tmp)
+            results = check(args.scalpel, fixture, work) + check_inserts(args.scalpel, fixture, work) + check_global(args.scalpel, fixture, work)
+            for name, verdict, detail in results:
                 print(f"{verdict} {fixture.stem} {name}: {detail}")
                 if verdict == "FAIL":
                     failed += 1

@@ -10,7 +10,7 @@ For every fixture NAME this writes:
                      graph input and node output at batch 2.
 
 Needs torch, onnx, onnxruntime, numpy. Everything is seeded, so re-running it regenerates
-the same files.  Usage: scripts/make-fixtures.py [--out Tests/Fixtures]
+the same files.  Usage: scripts/make-fixtures.py [--out Tests/Fixtures] [--only NAME ...]
 """
 import argparse
 import copy
@@ -340,6 +340,64 @@ def with_constant_pads(proto):
             proto.graph.node.remove(n)
 
 
+class SlimMobileNetV2(nn.Module):
+    """torchvision's mobilenet_v2 at width 0.25 with 10 classes: every depthwise block of the real
+    model; its last 1x1 Conv widens to 160 channels, not 1280, to keep the file small."""
+    def __init__(self):
+        super().__init__()
+        import torchvision
+        from torchvision.ops.misc import Conv2dNormActivation
+        self.net = torchvision.models.mobilenet_v2(width_mult=0.25, num_classes=10)
+        self.net.features[-1] = Conv2dNormActivation(80, 160, kernel_size=1, activation_layer=nn.ReLU6)
+        self.net.classifier[-1] = nn.Linear(160, 10)
+
+    def forward(self, x):
+        return self.net(x)
+
+
+class SlimMobileNetV3(nn.Module):
+    """torchvision's mobilenet_v3_small at width 0.25 with 10 classes: depthwise 3x3 and 5x5,
+    SE blocks (Mul broadcast), HardSwish, HardSigmoid."""
+    def __init__(self):
+        super().__init__()
+        import torchvision
+        self.net = torchvision.models.mobilenet_v3_small(width_mult=0.25, num_classes=10)
+
+    def forward(self, x):
+        return self.net(x)
+
+
+class SoftmaxCNN(PlainCNN):
+    """plain_cnn_bn ending in Softmax: the model outputs probabilities."""
+    def forward(self, x):
+        return torch.softmax(super().forward(x), dim=1)
+
+
+class LogSoftmaxCNN(PlainCNN):
+    """plain_cnn_bn ending in LogSoftmax: the model outputs log-probabilities."""
+    def forward(self, x):
+        return torch.log_softmax(super().forward(x), dim=1)
+
+
+class UntrainedDigitsCNN(nn.Module):
+    """A freshly initialised CNN for the 8x8 digits: every BatchNorm has weight = running_var = 1
+    and bias = running_mean = 0, so the exporter merges them into one initializer each and
+    reads the statistics through Identity nodes."""
+    def __init__(self):
+        super().__init__()
+        self.conv1 = nn.Conv2d(1, 8, 3, padding=1)
+        self.bn1 = nn.BatchNorm2d(8)
+        self.conv2 = nn.Conv2d(8, 16, 3, padding=1)
+        self.bn2 = nn.BatchNorm2d(16)
+        self.pool = nn.MaxPool2d(2)
+        self.fc = nn.Linear(16, 10)
+
+    def forward(self, x):
+        x = torch.relu(self.bn1(self.conv1(x)))
+        x = self.pool(torch.relu(self.bn2(self.conv2(x))))
+        return self.fc(torch.flatten(nn.functional.adaptive_avg_pool2d(x, 1), 1))
+
+
 # ----------------------------------------------------------------------------- helpers
 
 def randomize_bn(model):
@@ -473,7 +531,16 @@ SPECS = {
     "math_zoo": (MathZoo, (3, 8, 8), True),
     "layout_zoo": (LayoutZoo, (3, 8, 8), True),
     "attention_block": (AttentionBlock, (3, 8, 8), True),
+    "mobilenet_v2_slim": (SlimMobileNetV2, (3, 32, 32), False),
+    "mobilenet_v2_slim_fused": (SlimMobileNetV2, (3, 32, 32), True),
+    "mobilenet_v3_slim": (SlimMobileNetV3, (3, 32, 32), False),
+    "mobilenet_v3_slim_fused": (SlimMobileNetV3, (3, 32, 32), True),
+    "softmax_cnn": (SoftmaxCNN, (3, 16, 16), False),
+    "logsoftmax_cnn": (LogSoftmaxCNN, (3, 16, 16), False),
+    "digits_untrained": (UntrainedDigitsCNN, (1, 8, 8), False),
 }
+# fixtures whose BatchNorms keep their fresh initialisation (so the exporter aliases them)
+UNTRAINED = {"digits_untrained"}
 # variants of plain_cnn_bn that differ only in how the file stores its tensors
 DERIVED = ["plain_cnn_external", "plain_cnn_typed"]
 
@@ -483,7 +550,8 @@ def build(name):
     ctor, chw, fold = SPECS[base]
     torch.manual_seed(0)
     model = ctor()
-    randomize_bn(model)
+    if base not in UNTRAINED:
+        randomize_bn(model)
     model.eval()
     gen = torch.Generator().manual_seed(1234)
     x = torch.randn((BATCH,) + chw, generator=gen)
@@ -514,11 +582,12 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     ap.add_argument("--out", default=os.path.join(root, "Tests", "Fixtures"))
+    ap.add_argument("--only", nargs="+", metavar="NAME", help="regenerate just these fixtures")
     args = ap.parse_args()
     os.makedirs(args.out, exist_ok=True)
 
     rows = []
-    for name in list(SPECS) + DERIVED:
+    for name in args.only or list(SPECS) + DERIVED:
         proto, x, y_torch, macs = build(name)
         onnx.checker.check_model(proto, full_check=True)
         path = os.path.join(args.out, name + ".onnx")

@@ -46,4 +46,18 @@ import Testing
         #expect(throws: ShellError.self) { _ = try SessionTests.run(["prune --global --by taylor --target-params 0.7"], on: &s) }
         #expect(try SessionTests.run(["help prune"], on: &s).contains("prune --global --by CRITERION"))
     }
+
+    /// `score --all` lists each layer once: a depthwise convolution appears inside its producer's
+    /// group, never again on its own or as the root of a second group.
+    @Test(arguments: ["mobilenet_v2_slim", "mobilenet_v3_slim_fused", "mini_resnet", "mini_densenet"])
+    func scoreAllListsEveryLayerOnce(name: String) throws {
+        var s = try SessionTests.load(name)
+        let json = try SessionTests.run(["score --all --by l1 --json"], on: &s)
+        let entries = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [[String: Any]])
+        let members = entries.flatMap { $0["group"] as? [String] ?? [] }
+        #expect(!members.isEmpty)
+        #expect(Set(members).count == members.count, "listed twice: \(Dictionary(grouping: members) { $0 }.filter { $0.value.count > 1 }.keys.sorted())")
+        let layers = try s.current().model.graph.nodes.filter { ["Conv", "Gemm"].contains($0.opType) }.count
+        #expect(members.count == layers, "every Conv and Gemm is scored once")
+    }
 }

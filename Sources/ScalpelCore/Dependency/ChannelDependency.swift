@@ -233,6 +233,9 @@ extension ChannelDependency {
             try slice(b, axis: 0, idx, node: node, role: "bias")
         }
         adjustments[node.id] = .convGroups(node.id, removed: idx.count)
+        // Its output channels go too, so it is one of the group's layers: a global prune or
+        // `score --all` must not take it for the root of a second group over the same channels.
+        if !sources.contains(node.id) { sources.append(node.id) }
         try visit(ChannelSpace(value: node.outputs[0], axis: 1), idx)
     }
 

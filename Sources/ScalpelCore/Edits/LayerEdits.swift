@@ -64,11 +64,11 @@ extension Graph {
         } catch {
             throw CoreError.editRefused("\(label) changes the channel count and its consumers cannot follow: \(error)")
         }
-        if let other = structure.sources.first(where: { $0 != node.id }) {
-            throw CoreError.editRefused("\(label) changes the channel count, and its output is joined with '\(self.node(other).map(displayName) ?? "?")'; delete channels instead")
-        }
         guard structure.adjustments.isEmpty else {
             throw CoreError.editRefused("\(label) changes the channel count and its channels pass through a depthwise convolution or a Split, which cannot follow; delete channels instead")
+        }
+        if let other = structure.sources.first(where: { $0 != node.id }) {
+            throw CoreError.editRefused("\(label) changes the channel count, and its output is joined with '\(self.node(other).map(displayName) ?? "?")'; delete channels instead")
         }
         var rng = SeededRandom(seed: displayName(of: node).hashValueStable)
         var changed: [String] = []
