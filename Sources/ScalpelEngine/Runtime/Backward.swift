@@ -12,12 +12,10 @@ extension Engine {
         let downstream = Self.downstream(of: value, in: graph)
         let keep = Set(downstream.flatMap { $0.inputs + $0.outputs }.filter { !$0.isAbsent }).union([value])
         let values = try run(inputs, keep: keep)
-        guard let output = graph.outputs.first?.id, let logits = values[output], let a = values[value] else {
-            throw EngineError.badInput("the gradient needs the model's output and '\(value)'")
-        }
-        let (loss, dLogits) = try Self.crossEntropyGradient(logits, labels: labels)
+        let (loss, seed) = try lossGradient(values, labels: labels)
+        guard let a = values[value] else { throw EngineError.badInput("the gradient needs '\(value)'") }
         let shapes = shapes(for: inputs)
-        let grads = try backpropagate(through: downstream, values: values, shapes: shapes, seed: [output: dLogits],
+        let grads = try backpropagate(through: downstream, values: values, shapes: shapes, seed: seed,
                                       wanted: keep, parameters: [])
         return (a, Activation(shape: a.shape, values: grads[value] ?? Array(repeating: 0, count: a.count)), loss)
     }
@@ -79,30 +77,14 @@ extension Engine {
         return nodes
     }
 
-    /// −log softmax(scores)[label], computed stably in double.
-    public static func crossEntropy<S: Collection<Float>>(_ scores: S, _ label: Int) -> Double {
-        let m = Double(scores.max() ?? 0)
-        let sum = scores.reduce(0.0) { $0 + Foundation.exp(Double($1) - m) }
-        return -(Double(scores[scores.index(scores.startIndex, offsetBy: label)]) - m - Foundation.log(sum))
-    }
-
-    /// Summed cross-entropy of N × classes logits and its gradient (softmax − one-hot).
-    static func crossEntropyGradient(_ logits: Activation, labels: [Int]) throws -> (Double, [Float]) {
-        guard logits.shape.count == 2, logits.shape[0] == labels.count else {
-            throw EngineError.badInput("the gradient needs N × classes outputs and one label per sample")
+    /// The summed cross-entropy of a batch's outputs (among `values`) against `labels`, and its
+    /// gradient, keyed by the value it is seeded at (``ClassifierOutput/logits``).
+    func lossGradient(_ values: [ValueID: Activation], labels: [Int]) throws -> (loss: Double, seed: [ValueID: [Float]]) {
+        let kind = classifierOutput
+        guard let output = values[kind.output], let logits = values[kind.logits] else {
+            throw EngineError.badInput("the loss needs the model's output '\(kind.output)'")
         }
-        let classes = logits.shape[1]
-        var grad = [Float](repeating: 0, count: logits.count)
-        var loss = 0.0
-        for (n, label) in labels.enumerated() {
-            guard label >= 0, label < classes else { throw EngineError.badInput("label \(label) is out of range for \(classes) classes") }
-            let row = logits.values[(n * classes)..<((n + 1) * classes)]
-            let m = Double(row.max() ?? 0)
-            let exps = row.map { Foundation.exp(Double($0) - m) }
-            let sum = exps.reduce(0, +)
-            loss += crossEntropy(row, label)
-            for c in 0..<classes { grad[n * classes + c] = Float(exps[c] / sum - (c == label ? 1 : 0)) }
-        }
-        return (loss, grad)
+        let (loss, gradient) = try kind.lossGradient(output: output, logits: logits, labels: labels)
+        return (loss, [kind.logits: gradient])
     }
 }

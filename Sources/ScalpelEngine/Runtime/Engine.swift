@@ -8,6 +8,8 @@ public final class Engine: @unchecked Sendable {
     public private(set) var graph: Graph
     /// Whether BatchNormalization normalises by batch statistics (training mode) instead of its running ones.
     let training: Bool
+    /// What the model's output holds (logits, probabilities, log-probabilities): the loss follows it.
+    public let classifierOutput: ClassifierOutput
     private let declared: ShapeInfo
     private let constants = ConstantPool()
     private var plans: [String: (Plan, Workspace)] = [:]
@@ -21,6 +23,7 @@ public final class Engine: @unchecked Sendable {
         self.graph = graph
         self.training = training
         self.declared = shapes
+        self.classifierOutput = ClassifierOutput(graph: graph, shapes: shapes)
         HeapPolicy.retainFreedMemory
         for node in graph.nodes where !Kernels.supports(node.opType) || !(node.domain.isEmpty || node.domain == "ai.onnx") {
             let outputsConstant = node.outputs.allSatisfy { shapes.folded[$0] != nil || shapes.constants[$0] != nil }

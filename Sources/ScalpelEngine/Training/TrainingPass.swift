@@ -33,26 +33,26 @@ extension Engine {
         return found
     }
 
-    /// Runs a batch forward in training mode and back: the mean cross-entropy against `labels`,
+    /// Runs a batch forward in training mode and back: the mean cross-entropy against `labels`
+    /// (of the outputs as they are: logits, probabilities or log-probabilities),
     /// its gradient for every trainable parameter, and the updated BatchNorm running statistics.
     /// The engine must have been made with `training: true`.
     public func trainingPass(inputs: [ValueID: Activation], labels: [Int]) throws -> TrainingBatch {
         guard training else { throw EngineError.badInput("a training pass needs an engine made for training") }
-        guard let output = graph.outputs.first?.id else { throw EngineError.badInput("the model has no output") }
         let parameters = Set(Self.trainableParameters(of: graph))
         let nodes = Self.downstream(of: parameters, in: graph)
         let keep = Set(graph.nodes.flatMap(\.outputs).filter { !$0.isAbsent }).union(inputs.keys)
         let values = try run(inputs, keep: keep)
-        guard let logits = values[output] else { throw EngineError.badInput("the model produced no '\(output)'") }
-        let (summed, dLogits) = try Self.crossEntropyGradient(logits, labels: labels)
+        let (summed, seed) = try lossGradient(values, labels: labels)
+        guard let outputs = values[classifierOutput.output] else { throw EngineError.badInput("the model produced no '\(classifierOutput.output)'") }
         let scale = 1 / Float(labels.count)
         let shapes = shapes(for: inputs)
         let statistics = batchStatistics(values: values)
-        let grads = try backpropagate(through: nodes, values: values, shapes: shapes, seed: [output: dLogits.map { $0 * scale }],
+        let grads = try backpropagate(through: nodes, values: values, shapes: shapes, seed: seed.mapValues { $0.map { $0 * scale } },
                                       wanted: Set(nodes.flatMap(\.outputs)), parameters: parameters, batchStatistics: statistics)
         var gradients: [ValueID: [Float]] = [:]
         for p in parameters { gradients[p] = grads[p] ?? [Float](repeating: 0, count: graph.initializers[p]?.elementCount ?? 0) }
-        return TrainingBatch(loss: summed / Double(labels.count), correct: Self.correct(logits, labels: labels),
+        return TrainingBatch(loss: summed / Double(labels.count), correct: Self.correct(outputs, labels: labels),
                              gradients: gradients, runningStatistics: runningStatistics(statistics))
     }
 

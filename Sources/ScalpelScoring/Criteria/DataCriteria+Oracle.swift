@@ -25,7 +25,7 @@ extension DataCriteria {
                 classCount = Array(repeating: 0, count: classes)
             }
             let batchLabels = Array(labels[range])
-            let base = Self.score(y, labels: batchLabels)
+            let base = score(y, labels: batchLabels)
             for label in batchLabels where label < classes { classCount[label] += 1 }
             // The reader's cached output (one of `inputs`) and how to take a channel out of it.
             let shortcut = try reader.map { reader in
@@ -60,7 +60,7 @@ extension DataCriteria {
                 guard let out = try engine.run(feed)[graph.outputs[0].id] else { continue }
                 for (copy, k) in removed.enumerated() {
                     let rows = (copy * range.count * classes)..<((copy + 1) * range.count * classes)
-                    let cut = Self.score(Activation(shape: [range.count, classes], values: Array(out.values[rows])), labels: batchLabels)
+                    let cut = score(Activation(shape: [range.count, classes], values: Array(out.values[rows])), labels: batchLabels)
                     lossDelta[k] += cut.loss - base.loss
                     correctDelta[k] += Double(base.correct.filter { $0 }.count - cut.correct.filter { $0 }.count)
                     for (n, label) in batchLabels.enumerated() where label < classes {
@@ -91,14 +91,14 @@ extension DataCriteria {
         return (conv, output)
     }
 
-    /// Summed cross-entropy and per-sample top-1 correctness of a batch of logits.
-    static func score(_ logits: Activation, labels: [Int]) -> (loss: Double, correct: [Bool]) {
+    /// Summed cross-entropy and per-sample top-1 correctness of a batch of the model's outputs.
+    func score(_ logits: Activation, labels: [Int]) -> (loss: Double, correct: [Bool]) {
         let classes = logits.shape[1]
         var loss = 0.0
         var correct: [Bool] = []
         for (n, label) in labels.enumerated() {
             let row = Array(logits.values[(n * classes)..<((n + 1) * classes)])
-            loss += Engine.crossEntropy(row, min(label, classes - 1))
+            loss += engine.classifierOutput.loss(row, min(label, classes - 1))
             correct.append(row.indices.max { row[$0] < row[$1] } == label)
         }
         return (loss, correct)

@@ -10,8 +10,10 @@ public struct EvaluationResult: Sendable, Equatable {
     public var top1: Double
     /// Fraction whose label is among the five highest-scored classes (nil below 10 classes).
     public var top5: Double?
-    /// Mean cross-entropy of the softmax of the outputs against the labels.
+    /// Mean cross-entropy against the labels, of the outputs as ``lossOf`` says they are.
     public var meanLoss: Double
+    /// What the outputs were taken to be.
+    public var lossOf: ClassifierOutput.Kind
     /// Per class: samples and how many were right at top-1.
     public var perClass: [(samples: Int, correct: Int)]
 
@@ -60,7 +62,7 @@ public enum Evaluation {
                 perClass[label].samples += 1
                 if ranked[0] == label { correct1 += 1; perClass[label].correct += 1 }
                 if ranked.prefix(5).contains(label) { correct5 += 1 }
-                loss += Engine.crossEntropy(scores, label)
+                loss += engine.classifierOutput.loss(scores, label)
             }
             start = range.upperBound
             progress(start, total)
@@ -68,6 +70,6 @@ public enum Evaluation {
         guard total > 0 else { throw EngineError.badInput("the dataset is empty") }
         return EvaluationResult(samples: total, top1: Double(correct1) / Double(total),
                                 top5: classes >= 10 ? Double(correct5) / Double(total) : nil,
-                                meanLoss: loss / Double(total), perClass: perClass)
+                                meanLoss: loss / Double(total), lossOf: engine.classifierOutput.kind, perClass: perClass)
     }
 }

@@ -89,7 +89,7 @@ enum RunCommands {
 
     static func text(_ r: EvaluationResult, perClass: Bool, _ console: any Console) -> String {
         var out = "top-1 accuracy: \(Format.percent(r.top1))" + (r.top5.map { "   top-5: \(Format.percent($0))" } ?? "")
-            + "   mean loss: \(String(format: "%.4f", r.meanLoss))   samples: \(r.samples)\n"
+            + "   mean loss: \(String(format: "%.4f", r.meanLoss)) (cross-entropy of the outputs as \(r.lossOf.rawValue))   samples: \(r.samples)\n"
         if perClass {
             var table = Table([("class", .right), ("samples", .right), ("correct", .right), ("accuracy", .right)])
             for (c, entry) in r.perClass.enumerated() {
@@ -103,7 +103,7 @@ enum RunCommands {
     static func json(_ r: EvaluationResult) -> JSON {
         .object([
             ("samples", .int(r.samples)), ("top1", .double(r.top1)), ("top5", r.top5.map(JSON.double) ?? .null),
-            ("mean_loss", .double(r.meanLoss)),
+            ("mean_loss", .double(r.meanLoss)), ("loss_of", .string(r.lossOf.rawValue)),
             ("per_class", .array(r.perClass.enumerated().map { c, e in
                 .object([("class", .int(c)), ("samples", .int(e.samples)), ("correct", .int(e.correct))])
             })),
