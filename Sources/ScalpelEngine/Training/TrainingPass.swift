@@ -19,13 +19,7 @@ extension Engine {
         var found: [ValueID] = []
         var seen = Set<ValueID>()
         for node in graph.nodes {
-            let slots: [Int] = switch node.opType {
-            case "Conv", "ConvTranspose", "Gemm": [1, 2]
-            case "MatMul": [0, 1]
-            case "BatchNormalization": [1, 2]
-            default: []
-            }
-            for i in slots {
+            for i in ParameterSlots.trained(by: node.opType) {
                 guard let v = node.input(i), graph.initializers[v]?.floats != nil, seen.insert(v).inserted else { continue }
                 found.append(v)
             }

@@ -85,10 +85,17 @@ public struct FineTuning: Sendable {
     private let parameters: [ValueID]
     /// The training engine, whose graph each step updates in place.
     private var engine: Engine
+    /// Parameters that were read through another value (an exporter's alias, a `Constant` node)
+    /// or shared BatchNorm statistics with another reader, and were given tensors of their own
+    /// before training, so that updating one changes nothing else.
+    public let untied: [UntiedParameter]
 
-    /// A run starting from `graph`; throws when the engine cannot run it or it has nothing to train.
-    public init(graph: Graph, optimizer: Optimizer) throws {
+    /// A run starting from `graph`; throws when the engine cannot run it, it has nothing to train,
+    /// or a parameter could not be given a tensor of its own.
+    public init(graph original: Graph, optimizer: Optimizer) throws {
         self.optimizer = optimizer
+        var graph = original
+        untied = try graph.untieParameters(shapes: ShapeInference.infer(original))
         shapes = ShapeInference.infer(graph)
         parameters = Engine.trainableParameters(of: graph)
         guard !parameters.isEmpty else {

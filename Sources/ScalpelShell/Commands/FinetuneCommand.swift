@@ -29,6 +29,11 @@ enum FinetuneCommand {
             let train = try RunCommands.loadData(args)
             let validation = try args.option("--val").map { _ in try RunCommands.loadData(args, option: "--val") }
             var training = try FineTuning(graph: doc.model.graph, optimizer: optimizer)
+            if !training.untied.isEmpty {
+                let pairs = training.untied.map { "\($0.value) (was \($0.source))" }
+                console.line("gave \(pairs.count) parameter(s) read through another tensor their own copy: "
+                    + pairs.prefix(4).joined(separator: ", ") + (pairs.count > 4 ? ", … (\(pairs.count) in all)" : ""))
+            }
             let before = try validation.map { try Evaluation.run(engine: try Engine(graph: doc.model.graph, shapes: doc.shapes), dataset: $0, batchSize: batch) }
             if let before { console.line("before: validation top-1 \(Format.percent(before.top1)), loss \(String(format: "%.4f", before.meanLoss))") }
             var bar = ProgressBar(console: console)
