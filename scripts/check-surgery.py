@@ -25,6 +25,9 @@ import onnx
 import onnxruntime as ort
 from onnx import numpy_helper
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from onnx_parameters import parameter_count  # noqa: E402
+
 # Slice roles whose entries produce a channel (zeroing them makes the channel exactly 0).
 ZEROED_ROLES = {"out-channels", "out-features", "bias", "depthwise filters", "running mean"}
 
@@ -119,11 +122,6 @@ GLOBAL_PRUNE = {"mobilenet_v2_slim", "mobilenet_v2_slim_fused", "mobilenet_v3_sl
                 "mini_resnet", "plain_cnn_bn"}
 
 
-def float_parameters(path):
-    model = onnx.load(str(path))
-    return sum(int(np.prod(t.dims)) for t in model.graph.initializer if t.data_type == onnx.TensorProto.FLOAT)
-
-
 def check_global(binary, fixture, work):
     """`prune --global` at several targets saves a model ORT runs with the parameters scalpel reports."""
     if fixture.stem not in GLOBAL_PRUNE:
@@ -142,7 +140,7 @@ def check_global(binary, fixture, work):
                 continue
             before, after = (int(g.replace(",", "")) for g in reported.groups())
             onnx.checker.check_model(str(out), full_check=True)
-            counted = float_parameters(out)
+            counted = parameter_count(str(out))
             got = outputs(out, x).shape
             kept = after / before
             ok = counted == after and got == shape and target - 1e-9 <= kept <= target + 0.05

@@ -56,6 +56,9 @@ import numpy as np
 import onnx
 import onnxruntime as ort
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from onnx_parameters import parameter_count  # noqa: E402
+
 warnings.filterwarnings("ignore")
 
 OPSET = 17
@@ -207,11 +210,6 @@ def module_path(node_name, op_type):
             path = p if not path else path + "." + p
         prev = p
     return path
-
-
-def param_count(path):
-    m = onnx.load(path)
-    return sum(int(np.prod(t.dims)) for t in m.graph.initializer)
 
 
 # ----------------------------------------------------------------------------- scalpel
@@ -375,7 +373,7 @@ def check_layer(args, name, model, kinds, layer, channels, originals, onnx_names
         except Exception as e:
             r["checker"] = "FAIL"
             r["notes"].append(f"checker: {first_line(str(e))}")
-        p_tp, p_sc = param_count(tp_path), param_count(sc_path)
+        p_tp, p_sc = parameter_count(tp_path), parameter_count(sc_path)
         if p_tp != p_sc:
             r["notes"].append(f"initializer elements: Torch-Pruning {p_tp}, scalpel {p_sc}")
         if group is not None:

@@ -26,6 +26,9 @@ import torch
 import torch.nn as nn
 from onnx import numpy_helper
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from onnx_parameters import parameter_count  # noqa: E402
+
 OPSET = 17
 BATCH = 2
 
@@ -446,14 +449,6 @@ def export(model, x, fold):
     return onnx.load_from_string(f.getvalue())
 
 
-def float_param_count(model):
-    n = 0
-    for init in model.graph.initializer:
-        if init.data_type == onnx.TensorProto.FLOAT:
-            n += int(numpy_helper.to_array(init).size)
-    return n
-
-
 def ort_session(model_or_path):
     so = ort.SessionOptions()
     so.intra_op_num_threads = 1
@@ -614,7 +609,7 @@ def main():
 
         loaded = onnx.load(path)  # loads external data too
         values = all_value_shapes(loaded, feeds)
-        params = float_param_count(loaded)
+        params = parameter_count(loaded)
         with open(os.path.join(args.out, name + ".golden.json"), "w") as f:
             f.write(golden_text(params, macs, values))
 

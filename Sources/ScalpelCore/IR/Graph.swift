@@ -65,3 +65,31 @@ public struct Model: Sendable, Equatable {
         carried.metadataProps.map { ($0.key, $0.value) }
     }
 }
+
+extension Graph {
+    /// The float tensors that count as parameters, with their element counts: every float
+    /// initializer that a node reads directly (or that nothing reads), and every Identity alias
+    /// of one. An exporter that merges equal tensors (`bn.running_var = Identity(bn.weight)`)
+    /// still holds one parameter per name, as the framework had; a tensor several layers read
+    /// directly (tied weights) counts once.
+    public var parameterSizes: [ValueID: Int] {
+        var sizes: [ValueID: Int] = [:]
+        var readDirectly = Set<ValueID>(), readByIdentity = Set<ValueID>()
+        for node in nodes {
+            for v in node.inputs where initializers[v] != nil {
+                if node.opType == "Identity" { readByIdentity.insert(v) } else { readDirectly.insert(v) }
+            }
+            if node.opType == "Identity", let input = node.inputs.first, let output = node.outputs.first,
+               let size = sizes[input] ?? initializers[input].flatMap({ $0.elementType == .float32 ? $0.elementCount : nil }) {
+                sizes[output] = size
+            }
+        }
+        for (v, t) in initializers where t.elementType == .float32 && (readDirectly.contains(v) || !readByIdentity.contains(v)) {
+            sizes[v] = t.elementCount
+        }
+        return sizes
+    }
+
+    /// The parameters' elements, as `summary` counts them (``parameterSizes``).
+    public var parameterCount: Int { parameterSizes.values.reduce(0, +) }
+}

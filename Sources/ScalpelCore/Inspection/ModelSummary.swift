@@ -24,7 +24,7 @@ public struct LayerRow: Sendable {
 public struct ModelSummary: Sendable {
     /// The layers in topological order.
     public var rows: [LayerRow]
-    /// All float initializer elements in the graph.
+    /// All parameter elements in the graph (``Graph/parameterSizes``).
     public var totalParameters: Int
     /// Sum of the known per-sample MACs.
     public var totalMACs: Int
@@ -37,13 +37,14 @@ public struct ModelSummary: Sendable {
     public init(graph: Graph, shapes: ShapeInfo) {
         let layers = LayerList(graph: graph, shapes: shapes)
         var counted = Set<ValueID>()
+        let sizes = graph.parameterSizes
         rows = layers.positions.enumerated().map { index, position in
             let node = graph.nodes[position]
             var params = 0
             for v in node.inputs where !counted.contains(v) {
-                guard let t = graph.initializers[v], t.elementType == .float32 else { continue }
+                guard let size = sizes[v] else { continue }
                 counted.insert(v)
-                params += t.elementCount
+                params += size
             }
             return LayerRow(
                 index: index, node: node.id, name: graph.displayName(of: node), opType: node.opType,
@@ -51,7 +52,7 @@ public struct ModelSummary: Sendable {
                 outputs: node.outputs.filter { !$0.isAbsent }.map { shapes[$0] },
                 parameters: params, macs: LayerCost.macsPerSample(node, shapes: shapes))
         }
-        totalParameters = graph.initializers.values.reduce(0) { $0 + ($1.elementType == .float32 ? $1.elementCount : 0) }
+        totalParameters = sizes.values.reduce(0, +)
         totalMACs = rows.reduce(0) { $0 + ($1.macs ?? 0) }
         unknownMACLayers = rows.filter { $0.macs == nil }.count
         hiddenNodes = graph.nodes.count - rows.count

@@ -18,7 +18,9 @@ public struct GlobalPruning: Sendable {
     /// Producers that cannot be pruned, with the reason.
     public let refused: [(layer: String, reason: String)]
     private let graph: Graph
+    private let shapes: ShapeInfo
     private let baseline: ModelSummary
+    private let parameterSizes: [ValueID: Int]
 
     /// Finds the prunable groups of a graph, ranking channels by filter norm; `skip` excludes
     /// groups containing those layers.
@@ -55,7 +57,9 @@ public struct GlobalPruning: Sendable {
         self.groups = groups
         self.refused = refused
         self.graph = graph
+        self.shapes = shapes
         self.baseline = ModelSummary(graph: graph, shapes: shapes)
+        self.parameterSizes = graph.parameterSizes
     }
 
     /// How many channels each group loses to reach `target`, keeping at least `minChannels` each.
@@ -100,7 +104,7 @@ public struct GlobalPruning: Sendable {
         for (group, count) in zip(groups, counts) where count > 0 {
             let share = Double(count) / Double(group.channels)
             for slice in group.structure.slices {
-                guard let dims = graph.initializers[slice.tensor]?.shape, slice.axis < dims.count else { continue }
+                guard let dims = (graph.initializers[slice.tensor] ?? shapes.constants[slice.tensor])?.shape, slice.axis < dims.count else { continue }
                 removedShare[slice.tensor.name, default: [:]][slice.axis, default: 0] += share * Double(slice.indices.count) / Double(dims[slice.axis])
             }
         }
@@ -111,10 +115,7 @@ public struct GlobalPruning: Sendable {
         switch target {
         case .parameters:
             let total = Double(baseline.totalParameters)
-            let after = graph.initializerOrder.reduce(0.0) { sum, id in
-                guard let t = graph.initializers[id], t.elementType == .float32 else { return sum }
-                return sum + Double(t.elementCount) * kept(id)
-            }
+            let after = parameterSizes.reduce(0.0) { sum, entry in sum + Double(entry.value) * kept(entry.key) }
             return total > 0 ? after / total : 1
         case .macs:
             let total = Double(baseline.totalMACs)
