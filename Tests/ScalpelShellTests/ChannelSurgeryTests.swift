@@ -75,7 +75,10 @@ import Testing
         var s = try SessionTests.load()
         let original = try s.current().model.serialized()
         let text = try SessionTests.run(["delete channels conv1 1 5-6"], on: &s)
-        #expect(text.hasPrefix("deleted 3 channel(s) of /conv1/Conv across 2 layer(s)"))
+        // Worked by hand: conv1's 3 filters (3·27) and BN entries (3·4), layer1.conv1's input
+        // channels (3·8·9), layer1.conv2's filters (3·8·9) and BN (3·4), joined to conv1 by the
+        // residual Add, and layer2's conv1 (3·16·9) and 1×1 downsample (3·16) inputs: 7 layers, 1,017.
+        #expect(text.hasPrefix("deleted 3 channels of /conv1/Conv: 7 layers changed, 1,017 parameters removed; parameters 5,410 → 4,393"), "\(text)")
         let doc = try s.current()
         #expect(doc.shapes.problems.isEmpty)
         #expect(doc.shapes[ValueID("/conv1/Conv_output_0")].shapeDescription == "[N, 5, 16, 16]")
@@ -165,5 +168,12 @@ import Testing
         #expect(try SessionTests.run(["show conv1"], on: &s).contains("    l1: lowest "))
         #expect(throws: ShellError.self) { _ = try SessionTests.run(["score conv1 --by taylorish"], on: &s) }
         #expect(throws: ShellError.self) { _ = try SessionTests.run(["score conv1 --by apoz"], on: &s) }
+    }
+
+    /// The message names the layer the user named, even where the edit renumbers the layers.
+    @Test func deleteChannelsNamesTheLayerTheUserNamed() throws {
+        var s = try SessionTests.load("mobilenet_v2_slim")
+        let text = try SessionTests.run(["delete channels 0 0-3"], on: &s)
+        #expect(text.hasPrefix("deleted 4 channels of /net/features/features.0/features.0.0/Conv: 7 layers changed, 432 parameters removed"), "\(text)")
     }
 }

@@ -11,6 +11,17 @@ extension ChannelGroup {
         }
     }
 
+    /// Every layer the deletion changes (parameters sliced or attributes adjusted), in discovery order.
+    public var changedLayers: [NodeID] {
+        var seen = Set<NodeID>()
+        let adjusted = adjustments.map { adjustment -> NodeID in
+            switch adjustment {
+            case let .convGroups(id, _), let .splitSizes(id, _): id
+            }
+        }
+        return (slices.map(\.node) + adjusted).filter { seen.insert($0).inserted }
+    }
+
     /// The root's channel count, from its output's channel space.
     public func rootChannels(graph: Graph) -> Int {
         guard let output = graph.node(root)?.outputs.first else { return 0 }

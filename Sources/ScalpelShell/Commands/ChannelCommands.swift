@@ -36,9 +36,12 @@ enum ChannelCommands {
                 let channels = try parseChannels(Array(words.dropFirst(2)), args)
                 guard !channels.isEmpty else { throw args.usageError("name the channels to delete") }
                 let record = try session.edit(line) { model, shapes in
+                    let layer = model.graph.displayName(of: model.graph.nodes[position])
+                    let before = model.graph.parameterCount
                     let group = try model.graph.deleteChannels(of: position, channels, shapes: shapes, opset: model.opsetVersion() ?? 17)
-                    return "deleted \(channels.count) channel(s) of \(model.graph.displayName(of: model.graph.nodes[position]))"
-                        + " across \(group.sources.count) layer(s), \(group.slices.count) parameter(s)"
+                    let layers = group.changedLayers.count
+                    return "deleted \(channels.count) channel\(channels.count == 1 ? "" : "s") of \(layer): \(layers) layer\(layers == 1 ? "" : "s") changed, "
+                        + "\(Format.grouped(before - model.graph.parameterCount)) parameters removed"
                 }
                 console.line(record.message + EditCommands.effect(record))
             default:
