@@ -51,6 +51,23 @@ import Testing
         try expectOneLineError([Self.fixtures.appendingPathComponent("mini_resnet.onnx").path, "-c", "show nosuchlayer"],
                                containing: "no layer named 'nosuchlayer'")
     }
+
+    /// A command that did nothing the user asked for fails, says why in one line, and a script stops there.
+    @Test func commandsThatDoNothingFail() throws {
+        func model(_ name: String) -> String { Self.fixtures.appendingPathComponent(name + ".onnx").path }
+        try expectOneLineError([model("plain_cnn_fused"), "-c", "score --all --by bn-gamma"],
+                               containing: "no layer could be scored by bn-gamma: 3 layers ('/conv1/Conv', '/conv2/Conv', …): the layer is not followed by a BatchNormalization")
+        try expectOneLineError([model("layout_zoo"), "-c", "prune --global --by l1 --target-params 0.5"],
+                               containing: "no channel can be pruned: all 3 layers are blocked; 1 layer ('/conv/Conv'): '/Gather' (Gather) blocks the group")
+        try expectOneLineError([model("mobilenet_v3_slim_fused"), "-c", "prune --global --by l1 --target-params 0.999"],
+                               containing: "the lowest-ranked channel (one of '/net/features/features.12/features.12.0/Conv') alone would keep 0.99762 of the parameters, less than the target 0.999")
+        try expectOneLineError([model("plain_cnn_bn"), "-c", "prune --global --by l1 --target-params 0.5 --min-channels 100"],
+                               containing: "every prunable group already has at most --min-channels 100 channels")
+        // Where some layers score, the rest are summarised and the command succeeds.
+        let partial = try ProcessTests.scalpel([model("plain_cnn_bn"), "-c", "score --all --by bn-gamma"])
+        #expect(partial.status == 0)
+        #expect(partial.stdout.contains("not scored: 1 layer ('/fc/Gemm'): the layer is not followed by a BatchNormalization"), "\(partial.stdout)")
+    }
 }
 
 /// The shell as a process: scripts, standard input, and recovery after kill -9.

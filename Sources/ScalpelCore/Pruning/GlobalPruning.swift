@@ -1,3 +1,5 @@
+import Foundation
+
 /// What a global prune aims for.
 public enum PruneTarget: Sendable {
     /// Keep this fraction of the parameters.
@@ -64,10 +66,7 @@ public struct GlobalPruning: Sendable {
 
     /// How many channels each group loses to reach `target`, keeping at least `minChannels` each.
     public func plan(_ target: PruneTarget, minChannels: Int) -> [Int] {
-        let normalized: [[Double]] = groups.map { g in
-            let mean = g.scores.reduce(0) { $0 + abs($1) } / Double(max(1, g.scores.count))
-            return g.scores.map { mean > 0 ? $0 / mean : 0 }.sorted()
-        }
+        let normalized = normalizedScores
         func removal(_ threshold: Double) -> [Int] {
             zip(groups, normalized).map { g, sorted in
                 min(sorted.prefix { $0 < threshold }.count, max(0, g.channels - max(1, minChannels)))
@@ -80,6 +79,51 @@ public struct GlobalPruning: Sendable {
             if fraction(removal(mid), target) >= goal(target) { low = mid } else { high = mid }
         }
         return removal(low)
+    }
+
+    /// Each group's scores over their mean absolute score, ascending: the scale channels are ranked on.
+    private var normalizedScores: [[Double]] {
+        groups.map { g in
+            let mean = g.scores.reduce(0) { $0 + abs($1) } / Double(max(1, g.scores.count))
+            return g.scores.map { mean > 0 ? $0 / mean : 0 }.sorted()
+        }
+    }
+
+    /// Why no group can be pruned: the blocked layers, summarised by reason (most common first).
+    public var blockedSummary: String {
+        guard !refused.isEmpty else { return "the model has no Conv, ConvTranspose, Gemm or MatMul layer whose channels could be pruned" }
+        let byReason = Dictionary(grouping: refused, by: \.reason).sorted { ($0.value.count, $1.key) > ($1.value.count, $0.key) }
+        let parts = byReason.prefix(3).map { reason, layers in
+            let names = layers.prefix(2).map { "'\($0.layer)'" }.joined(separator: ", ") + (layers.count > 2 ? ", …" : "")
+            return "\(layers.count) layer\(layers.count == 1 ? "" : "s") (\(names)): \(reason)"
+        }
+        let more = byReason.count > 3 ? "; and \(byReason.count - 3) other reason(s)" : ""
+        return "no channel can be pruned: all \(refused.count) layers are blocked; " + parts.joined(separator: "; ") + more
+    }
+
+    /// Why `plan(target, minChannels:)` removes nothing: every group is at its minimum, or the
+    /// lowest-ranked channel alone would keep less than the target.
+    public func emptyPlanReason(_ target: PruneTarget, minChannels: Int) -> String {
+        let what = if case .parameters = target { "parameters" } else { "MACs" }
+        let normalized = normalizedScores
+        let candidates = groups.indices.filter { groups[$0].channels > max(1, minChannels) }
+        guard let lowest = candidates.min(by: { normalized[$0][0] < normalized[$1][0] }) else {
+            return "every prunable group already has at most --min-channels \(max(1, minChannels)) channels; lower --min-channels"
+        }
+        let root = graph.displayName(of: graph.nodes[groups[lowest].root])
+        return "the lowest-ranked channel (one of '\(root)') alone would keep \(Self.fraction(single(lowest, target))) of the \(what), "
+            + "less than the target \(Self.fraction(goal(target))); give a lower target"
+    }
+
+    /// The fraction kept when group `g` alone loses one channel.
+    private func single(_ g: Int, _ target: PruneTarget) -> Double {
+        fraction(groups.indices.map { $0 == g ? 1 : 0 }, target)
+    }
+
+    /// A fraction with five significant digits, rounded down (so a kept share below a target never prints equal to it).
+    private static func fraction(_ f: Double) -> String {
+        let scale = pow(10, 4 - (f > 0 ? floor(log10(f)) : 0))
+        return "\((f * scale).rounded(.down) / scale)"
     }
 
     /// The deletion removing `counts[i]` lowest-scored channels from group i.

@@ -36,7 +36,9 @@ enum PruneCommand {
             let pruning = try GlobalPruning(graph: graph, shapes: shapes, skip: skip) { _, structure, _ in
                 try scorer.scores(structure: structure, graph: graph, shapes: shapes)
             }
+            guard !pruning.groups.isEmpty else { throw ShellError.refused(pruning.blockedSummary) }
             let counts = pruning.plan(target, minChannels: minChannels)
+            guard counts.contains(where: { $0 > 0 }) else { throw ShellError.refused(pruning.emptyPlanReason(target, minChannels: minChannels)) }
             try model.graph.delete(try pruning.deletion(counts, shapes: shapes), shapes: shapes, opset: model.opsetVersion() ?? 17)
             return "removed \(counts.reduce(0, +)) channels from \(counts.filter { $0 > 0 }.count) of \(pruning.groups.count) prunable groups (lowest \(criterion.rawValue))"
         }

@@ -30,6 +30,7 @@ enum ScoreCommands {
             let seed = try args.option("--seed").map { UInt64(try RunCommands.positive($0, "--seed", args)) } ?? 0
             var json: [JSON] = []
             var covered = Set<Int>()
+            var failures: [(layer: String, reason: String)] = []
             for position in positions where !covered.contains(position) {
                 let graph = doc.model.graph
                 let group: GroupScores
@@ -37,7 +38,7 @@ enum ScoreCommands {
                     group = try Scoring.groupScore(criterion, position: position, graph: graph, shapes: doc.shapes, engine: engine,
                                                    dataset: data, batches: batches, seed: seed, reduction: reduction)
                 } catch where args.flag("--all") {
-                    console.line("\(graph.displayName(of: graph.nodes[position])): \(error)")
+                    failures.append((graph.displayName(of: graph.nodes[position]), "\(error)"))
                     continue
                 }
                 covered.formUnion(group.members)
@@ -63,8 +64,26 @@ enum ScoreCommands {
                     console.write(text(name, result, rows, console, reduction: members.count > 1 ? reduction : nil))
                 }
             }
-            if args.flag("--json") { console.line(JSON.array(json).render()) }
+            guard failures.count < positions.count else {
+                throw ShellError.refused("no layer could be scored by \(criterion.rawValue): " + failureSummary(failures))
+            }
+            if args.flag("--json") {
+                json += failures.map { JSON.object([("layer", .string($0.layer)), ("error", .string($0.reason))]) }
+                console.line(JSON.array(json).render())
+            } else if !failures.isEmpty, !args.flag("--csv") {
+                console.line("not scored: " + failureSummary(failures))
+            }
         })
+
+    /// Layers that failed, summarised by reason (the layer's own name in it read as "the layer"), most common first.
+    static func failureSummary(_ failures: [(layer: String, reason: String)]) -> String {
+        let byReason = Dictionary(grouping: failures) { $0.reason.replacingOccurrences(of: "'\($0.layer)'", with: "the layer") }.sorted { ($0.value.count, $1.key) > ($1.value.count, $0.key) }
+        let parts = byReason.prefix(3).map { reason, layers in
+            "\(layers.count) layer\(layers.count == 1 ? "" : "s") (" + layers.prefix(2).map { "'\($0.layer)'" }.joined(separator: ", ")
+                + (layers.count > 2 ? ", …" : "") + "): \(reason)"
+        }
+        return parts.joined(separator: "; ") + (byReason.count > 3 ? "; and \(byReason.count - 3) other reason(s)" : "")
+    }
 
     static let critical = CommandSpec(
         name: "critical",
