@@ -1,5 +1,6 @@
 import Foundation
 import ScalpelCore
+import ScalpelScoring
 @testable import ScalpelShell
 import Testing
 
@@ -87,6 +88,14 @@ import Testing
         #expect(try s.current().model.serialized() == original)
     }
 
+    /// Long channel lists are cut after twelve runs and say how many there are and where all are listed.
+    @Test func longChannelListsSayTheyAreCut() {
+        let even = Array(stride(from: 0, to: 60, by: 2))
+        #expect(ChannelPreview.ranges(even) == even.prefix(12).map(String.init).joined(separator: ", ") + ", … (30 in all; --json lists every one)")
+        #expect(ChannelPreview.ranges(even, fullList: nil) == even.map(String.init).joined(separator: ", "))
+        #expect(ChannelPreview.ranges([1, 2, 3, 4, 6, 8, 9]) == "1-4, 6, 8-9")
+    }
+
     @Test func channelListsAndRangesParse() throws {
         var s = try SessionTests.load()
         #expect(try SessionTests.run(["group conv1 0,2-3 7 --json"], on: &s).contains("\"channels\": [0, 2, 3, 7]"))
@@ -147,6 +156,41 @@ import Testing
 
 /// The `score` command's outputs.
 @Suite struct ScoreCommandTests {
+    private func deadChannels(_ line: String, _ s: inout Session) throws -> [Int] {
+        let json = try SessionTests.run([line], on: &s)
+        let layer = try #require((try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [[String: Any]])?.first)
+        return (layer["channels"] as? [[String: Any]] ?? []).filter { $0["dead"] as? Bool == true }.compactMap { $0["channel"] as? Int }.sorted()
+    }
+
+    /// Dead means never positive after a rectifier: a channel whose BatchNorms make it −1 before
+    /// each of mobilenet_v2's ReLU6s (Clips with a Constant floor of 0) in features.2's expand and
+    /// depthwise convolutions (one group) is dead; the logits of the classifier (no rectifier
+    /// after them) never are, however negative.
+    @Test func deadChannelsAreThoseARectifierSilences() throws {
+        var model = try Model.load(path: CommandTests.fixtures.appendingPathComponent("mobilenet_v2_slim.onnx").path)
+        let silenced = [("net.features.2.conv.0.1.weight", Float(0)), ("net.features.2.conv.0.1.bias", -1),
+                        ("net.features.2.conv.1.1.weight", 0), ("net.features.2.conv.1.1.bias", -1)]
+        for (name, value) in silenced {
+            var values = try #require(model.graph.initializers[ValueID(name)]?.floats)
+            values[5] = value
+            model.graph.initializers[ValueID(name)] = Tensor(floats: values, shape: [values.count])
+        }
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("scalpel-dead-\(UUID().uuidString).onnx").path
+        try model.save(to: path)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        var s = try Session(loading: path)
+        let x = try #require(try NPZ.read(path: CommandTests.fixtures.appendingPathComponent("mobilenet_v2_slim.npz").path)["x"])
+        let data = FileManager.default.temporaryDirectory.appendingPathComponent("scalpel-dead-\(UUID().uuidString).npy").path
+        try NPY.write(x.floats(), shape: x.shape, to: data)
+        defer { try? FileManager.default.removeItem(atPath: data) }
+        #expect(try deadChannels("score features.2.conv.0.0 --by dead --data \(data) --json", &s) == [5])
+        #expect(try deadChannels("score classifier.1 --by dead --data \(data) --json", &s) == [])
+        var digits = try Session(loading: CommandTests.fixtures.deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("examples/digits_cnn.onnx").path)
+        let test = CommandTests.fixtures.deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("examples/digits_test.npz").path
+        #expect(try deadChannels("score fc --by dead --data \(test) --json", &digits) == [])
+    }
+
     @Test func tableJSONCSVAndPlot() throws {
         var s = try SessionTests.load()
         let text = try SessionTests.run(["score layer1.conv1 --by l1 --bottom 2"], on: &s)

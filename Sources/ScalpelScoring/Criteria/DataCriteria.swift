@@ -11,6 +11,9 @@ struct DataCriteria {
     let batchSize: Int
     /// The activation the criteria look at: the layer's output after its BatchNorm and nonlinearity.
     let observed: ValueID
+    /// Whether a rectifier (Relu, or a Clip whose floor is 0 or more) lies between the layer and
+    /// `observed`: only then does "never positive" mean dead.
+    let rectified: Bool
 
     init(engine: Engine, graph: Graph, position: Int, dataset: Dataset, batches: Int?, batchSize: Int = 32) throws {
         self.engine = engine
@@ -18,19 +21,36 @@ struct DataCriteria {
         self.dataset = dataset
         self.batchSize = batchSize
         self.samples = min(dataset.count, batches.map { $0 * batchSize } ?? dataset.count)
-        self.observed = Self.observedValue(after: graph.nodes[position], graph: graph)
+        (observed, rectified) = Self.observedValue(after: graph.nodes[position], graph: graph)
         guard samples > 0 else { throw ScoringError("the dataset is empty") }
     }
 
-    /// Follows a layer's output through a single-reader chain of BatchNorm and activations.
-    static func observedValue(after node: Node, graph: Graph) -> ValueID {
+    /// Follows a layer's output through a single-reader chain of BatchNorm and activations; says
+    /// whether the chain rectifies.
+    static func observedValue(after node: Node, graph: Graph) -> (ValueID, rectified: Bool) {
         let chain: Set<String> = ["BatchNormalization", "Relu", "Clip", "LeakyRelu", "HardSwish", "Elu"]
         var v = node.outputs[0]
+        var rectified = false
         while true {
             let readers = graph.nodes.filter { $0.inputs.contains(v) }
             guard readers.count == 1, chain.contains(readers[0].opType), !graph.outputs.contains(where: { $0.id == v }),
-                  let next = readers[0].outputs.first else { return v }
+                  let next = readers[0].outputs.first else { return (v, rectified) }
+            rectified = rectified || isRectifier(readers[0], graph: graph)
             v = next
+        }
+    }
+
+    /// Relu, or a Clip whose lower bound (attribute `min`, or a constant second input) is at least 0.
+    static func isRectifier(_ node: Node, graph: Graph) -> Bool {
+        switch node.opType {
+        case "Relu": return true
+        case "Clip":
+            if let floor = node.attribute("min")?.float { return floor >= 0 }
+            guard let input = node.input(1) else { return false }
+            let constant = graph.initializers[input]
+                ?? graph.nodes.first { $0.opType == "Constant" && $0.outputs == [input] }?.attribute("value")?.tensor
+            return constant?.floats?.first.map { $0 >= 0 } ?? false
+        default: return false
         }
     }
 
@@ -83,11 +103,14 @@ struct DataCriteria {
             labels += dataset.labels?[range].map { $0 } ?? []
         }
         let fractionActive = active.map { $0 / positions }
-        let dead = Set(fractionActive.indices.filter { fractionActive[$0] == 0 })
+        // Without a rectifier a channel that is never positive is merely negative, not dead: no
+        // marks, and `dead` ranks every channel alike.
+        let dead = rectified ? Set(fractionActive.indices.filter { fractionActive[$0] == 0 }) : []
         let scores: [Double]
         switch criterion {
         case .meanActivation: scores = sum.map { $0 / positions }
-        case .apoz, .dead: scores = fractionActive
+        case .apoz: scores = fractionActive
+        case .dead: scores = rectified ? fractionActive : Array(repeating: 1, count: fractionActive.count)
         case .informationGain:
             guard labels.count == samples else { throw ScoringError("information-gain needs labels (a `y` array or --labels)") }
             scores = pooled.map { Self.mutualInformation($0, labels) }

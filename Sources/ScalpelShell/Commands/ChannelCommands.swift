@@ -119,8 +119,9 @@ struct ChannelPreview {
         ])
     }
 
-    /// `0-3, 7, 9-10`.
-    static func ranges(_ indices: [Int]) -> String {
+    /// `0-3, 7, 9-10`: past twelve runs the list is cut, and says how many there are and, when
+    /// `fullList` names where (`--json`), where every one is listed; nil `fullList` never cuts.
+    static func ranges(_ indices: [Int], fullList: String? = "--json") -> String {
         var parts: [String] = []
         var i = 0
         while i < indices.count {
@@ -129,6 +130,7 @@ struct ChannelPreview {
             parts.append(i == j ? String(indices[i]) : "\(indices[i])-\(indices[j])")
             i = j + 1
         }
-        return parts.count > 12 ? parts.prefix(12).joined(separator: ", ") + ", … (\(indices.count) in all)" : parts.joined(separator: ", ")
+        guard let fullList, parts.count > 12 else { return parts.joined(separator: ", ") }
+        return parts.prefix(12).joined(separator: ", ") + ", … (\(indices.count) in all; \(fullList) lists every one)"
     }
 }

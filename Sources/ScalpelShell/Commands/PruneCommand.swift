@@ -54,8 +54,10 @@ enum PruneCommand {
         let count = try localCount(args, channels: scores.count)
         let channels = PrunableGroup.lowest(count, of: scores)
         return try session.edit(args.line) { model, shapes in
+            let layer = model.graph.displayName(of: model.graph.nodes[position])
             try model.graph.deleteChannels(of: position, channels, shapes: shapes, opset: model.opsetVersion() ?? 17)
-            return "removed channels \(ChannelPreview.ranges(channels)) of \(model.graph.displayName(of: model.graph.nodes[position])) (lowest \(criterion.rawValue))"
+            // The edit's record is the only account of which channels went, so it lists them all.
+            return "removed channels \(ChannelPreview.ranges(channels, fullList: nil)) of \(layer) (lowest \(criterion.rawValue))"
         }
     }
 
