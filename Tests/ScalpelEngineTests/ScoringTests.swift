@@ -37,6 +37,42 @@ import Testing
         }
     }
 
+    /// `class` scores each channel by the sum over classes of the class's mean loss increase, and
+    /// keeps each class's accuracy drop: both equal what really deleting the channel does, measured
+    /// per class on the engine's outputs of the cut model.
+    @Test func classScoresArePerClassLossAndAccuracyChangesOfDeletion() throws {
+        let (model, shapes, engine, data) = try example()
+        let conv = try position("/conv3/Conv", model)
+        let scores = try Scoring.score(.classwise, position: conv, graph: model.graph, shapes: shapes, engine: engine, dataset: data)
+        let labels = try #require(data.labels)
+        func perClass(_ engine: Engine) throws -> (loss: [Double], correct: [Double], count: [Double]) {
+            let x = Activation(shape: data.shape, values: data.images)
+            let y = try #require(try engine.run([ValueID("x"): x])[model.graph.outputs[0].id])
+            var loss = [Double](repeating: 0, count: 10), correct = loss, count = loss
+            for (n, label) in labels.enumerated() {
+                let row = Array(y.values[(n * 10)..<((n + 1) * 10)])
+                loss[label] += engine.classifierOutput.loss(row, label)
+                correct[label] += row.indices.max { row[$0] < row[$1] } == label ? 1 : 0
+                count[label] += 1
+            }
+            return (loss, correct, count)
+        }
+        let base = try perClass(engine)
+        #expect(Set(scores.scores).count == scores.scores.count, "a continuous score leaves no ties")
+        for k in [0, 8, 28] {
+            var cut = model.graph
+            try cut.delete(ChannelDeletion(try ChannelDependency.group(of: conv, channels: [k], graph: cut, shapes: shapes)), shapes: shapes, opset: 17)
+            let after = try perClass(try Engine(graph: cut, shapes: ShapeInference.infer(cut)))
+            let lossIncrease = (0..<10).map { (after.loss[$0] - base.loss[$0]) / base.count[$0] }
+            let drop = (0..<10).map { (base.correct[$0] - after.correct[$0]) / base.count[$0] }
+            #expect(abs(scores.scores[k] - lossIncrease.reduce(0, +)) <= 1e-4 * max(1e-2, abs(scores.scores[k])), "channel \(k)")
+            #expect(scores.perClassDrop?[k] == drop, "channel \(k): accuracy drops \(scores.perClassDrop?[k] ?? []) vs \(drop)")
+            for c in 0..<10 {
+                #expect(abs((scores.perClassLossIncrease?[k][c] ?? .nan) - lossIncrease[c]) <= 1e-4 * max(1e-2, abs(lossIncrease[c])))
+            }
+        }
+    }
+
     @Test func weightCriteriaMatchHandComputation() throws {
         let (model, shapes, _, _) = try example()
         let conv1 = try position("/conv1/Conv", model)

@@ -162,6 +162,29 @@ import Testing
         return (layer["channels"] as? [[String: Any]] ?? []).filter { $0["dead"] as? Bool == true }.compactMap { $0["channel"] as? Int }.sorted()
     }
 
+    /// `critical` lists only filters whose removal lowers a class's accuracy, says "none" for a
+    /// class no single filter changes, and its union holds exactly the listed filters.
+    @Test func criticalListsOnlyFiltersThatMatter() throws {
+        let root = CommandTests.fixtures.deletingLastPathComponent().deletingLastPathComponent()
+        var s = try Session(loading: root.appendingPathComponent("examples/digits_cnn.onnx").path)
+        let data = root.appendingPathComponent("examples/digits_test.npz").path
+        let json = try SessionTests.run(["critical conv3 --data \(data) --per-class 3 --json"], on: &s)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
+        let classes = try #require(object["classes"] as? [[String: Any]])
+        var listed = Set<Int>()
+        for entry in classes {
+            let filters = entry["filters"] as? [Int] ?? [], drops = entry["drops"] as? [Double] ?? []
+            #expect(filters.count <= 3 && drops.count == filters.count && drops.allSatisfy { $0 > 0 }, "\(entry)")
+            #expect(drops == drops.sorted(by: >))
+            listed.formUnion(filters)
+        }
+        #expect(classes.contains { ($0["filters"] as? [Int])?.isEmpty == true }, "on this well-fitted model some class has no critical filter")
+        #expect(Set(object["union"] as? [Int] ?? []) == listed)
+        let text = try SessionTests.run(["critical conv3 --data \(data) --per-class 3"], on: &s)
+        #expect(text.contains("none, no filter changes its accuracy (largest loss increase: "))
+        #expect(!text.contains("(0.00%"))
+    }
+
     /// Dead means never positive after a rectifier: a channel whose BatchNorms make it −1 before
     /// each of mobilenet_v2's ReLU6s (Clips with a Constant floor of 0) in features.2's expand and
     /// depthwise convolutions (one group) is dead; the logits of the classifier (no rectifier

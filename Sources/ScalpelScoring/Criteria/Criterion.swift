@@ -28,8 +28,9 @@ public enum Criterion: String, Sendable, CaseIterable {
     /// 1 − the highest cosine similarity of the channel's activation maps to another channel's:
     /// channels that duplicate another score near 0 (functionality-oriented pruning, Qin et al. 2018).
     case redundancy
-    /// Sum over classes of the per-class accuracy drop when the channel is removed (Dimovska &
-    /// Johnston 2019); ties are ordered by the loss increase.
+    /// Class-wise importance (Dimovska & Johnston 2019): the sum over classes of each class's mean
+    /// loss increase when the channel is removed, so every class counts alike and ranks are
+    /// continuous; the per-class accuracy drop is kept too, and `critical` leads with it.
     case classwise = "class"
 
     /// Whether the criterion needs a dataset.
@@ -54,6 +55,8 @@ public struct ChannelScores: Sendable {
     public let dead: Set<Int>
     /// For `class`: the accuracy drop of each class (columns) when each channel (rows) is removed.
     public let perClassDrop: [[Double]]?
+    /// For `class`: the mean loss increase of each class's samples (columns) when each channel (rows) is removed.
+    public var perClassLossIncrease: [[Double]]? = nil
     /// For `redundancy`: each channel's most similar other channel and their cosine similarity.
     public var nearest: [(channel: Int, similarity: Double)]? = nil
     /// For `redundancy`: groups of channels whose maps are at least 0.9 similar (single linkage), largest first.

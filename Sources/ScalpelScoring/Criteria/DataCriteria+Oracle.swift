@@ -14,7 +14,7 @@ extension DataCriteria {
     /// contribution stands in for it, and only the network after it reruns.
     func oracle(_ criterion: Criterion) throws -> ChannelScores {
         guard let labels = dataset.labels else { throw ScoringError("\(criterion.rawValue) needs labels (a `y` array or --labels)") }
-        var lossDelta: [Double] = [], correctDelta: [Double] = [], classDelta: [[Double]] = []
+        var lossDelta: [Double] = [], correctDelta: [Double] = [], classDelta: [[Double]] = [], classLossDelta: [[Double]] = []
         var classCount: [Double] = []
         let reader = linearReader()
         try forEachBatch(restartingAfter: reader?.output) { range, a, y, inputs in
@@ -22,6 +22,7 @@ extension DataCriteria {
             if lossDelta.isEmpty {
                 (lossDelta, correctDelta) = (Array(repeating: 0, count: channels), Array(repeating: 0, count: channels))
                 classDelta = Array(repeating: Array(repeating: 0, count: classes), count: channels)
+                classLossDelta = classDelta
                 classCount = Array(repeating: 0, count: classes)
             }
             let batchLabels = Array(labels[range])
@@ -65,20 +66,23 @@ extension DataCriteria {
                     correctDelta[k] += Double(base.correct.filter { $0 }.count - cut.correct.filter { $0 }.count)
                     for (n, label) in batchLabels.enumerated() where label < classes {
                         classDelta[k][label] += (base.correct[n] ? 1 : 0) - (cut.correct[n] ? 1 : 0)
+                        classLossDelta[k][label] += cut.losses[n] - base.losses[n]
                     }
                 }
             }
         }
-        let perClass = classDelta.map { row in row.indices.map { classCount[$0] > 0 ? row[$0] / classCount[$0] : 0 } }
+        func perClassMean(_ sums: [[Double]]) -> [[Double]] {
+            sums.map { row in row.indices.map { classCount[$0] > 0 ? row[$0] / classCount[$0] : 0 } }
+        }
+        let perClass = perClassMean(classDelta), perClassLoss = perClassMean(classLossDelta)
         let scores: [Double] = switch criterion {
         case .oracleLoss: lossDelta.map { $0 / Double(samples) }
         case .oracleAccuracy: correctDelta.map { $0 / Double(samples) }
-        default:
-            // Ties are common where the model fits the data perfectly; the loss increase, scaled far
-            // below one sample's accuracy step, orders them.
-            zip(perClass, lossDelta).map { row, loss in row.reduce(0, +) + 1e-9 * loss / Double(samples) }
+        default: perClassLoss.map { $0.reduce(0, +) }
         }
-        return ChannelScores(criterion: criterion, scores: scores, dead: [], perClassDrop: perClass)
+        var result = ChannelScores(criterion: criterion, scores: scores, dead: [], perClassDrop: perClass)
+        result.perClassLossIncrease = perClassLoss
+        return result
     }
 
     /// The observed activation's only reader, with its output, when it is a convolution whose
@@ -91,17 +95,17 @@ extension DataCriteria {
         return (conv, output)
     }
 
-    /// Summed cross-entropy and per-sample top-1 correctness of a batch of the model's outputs.
-    func score(_ logits: Activation, labels: [Int]) -> (loss: Double, correct: [Bool]) {
+    /// Summed and per-sample cross-entropy and per-sample top-1 correctness of a batch of the model's outputs.
+    func score(_ logits: Activation, labels: [Int]) -> (loss: Double, losses: [Double], correct: [Bool]) {
         let classes = logits.shape[1]
-        var loss = 0.0
+        var losses: [Double] = []
         var correct: [Bool] = []
         for (n, label) in labels.enumerated() {
             let row = Array(logits.values[(n * classes)..<((n + 1) * classes)])
-            loss += engine.classifierOutput.loss(row, min(label, classes - 1))
+            losses.append(engine.classifierOutput.loss(row, min(label, classes - 1)))
             correct.append(row.indices.max { row[$0] < row[$1] } == label)
         }
-        return (loss, correct)
+        return (losses.reduce(0, +), losses, correct)
     }
 }
 

@@ -87,7 +87,8 @@ enum ScoreCommands {
 
     static let critical = CommandSpec(
         name: "critical",
-        summary: "each class's K most important filters of a layer (by per-class accuracy drop) and their union",
+        summary: "each class's K most important filters of a layer — those whose removal lowers the class's accuracy, "
+            + "ranked by that drop, then by the class's loss increase — and their union",
         usage: "critical LAYER --data FILE [--per-class K] [--batches N] [--json]",
         example: "critical conv3 --data examples/digits_test.npz --per-class 3",
         flags: ["--json"],
@@ -100,20 +101,27 @@ enum ScoreCommands {
             let batches = try args.option("--batches").map { try RunCommands.positive($0, "--batches", args) }
             let result = try Scoring.score(.classwise, position: position, graph: doc.model.graph, shapes: doc.shapes,
                                            engine: engine, dataset: data, batches: batches)
-            let drops = result.perClassDrop ?? []
+            let drops = result.perClassDrop ?? [], losses = result.perClassLossIncrease ?? []
             let classes = drops.first?.count ?? 0
-            let critical = (0..<classes).map { c in Array(drops.indices.sorted { (drops[$0][c], -$0) > (drops[$1][c], -$1) }.prefix(k)) }
+            // Only filters whose removal costs the class accuracy are critical to it.
+            let critical = (0..<classes).map { c in
+                Array(drops.indices.filter { drops[$0][c] > 0 }.sorted { (drops[$0][c], losses[$0][c], -$0) > (drops[$1][c], losses[$1][c], -$1) }.prefix(k))
+            }
             let union = Array(Set(critical.flatMap { $0 })).sorted()
             if args.flag("--json") {
                 console.line(JSON.object([("classes", .array(critical.enumerated().map { c, list in
                     .object([("class", .int(c)), ("filters", .array(list.map(JSON.int))),
-                             ("drops", .array(list.map { .double(drops[$0][c]) }))])
+                             ("drops", .array(list.map { .double(drops[$0][c]) })),
+                             ("loss_increases", .array(list.map { .double(losses[$0][c]) }))])
                 })), ("union", .array(union.map(JSON.int)))]).render())
                 return
             }
-            var table = Table([("class", .right), ("critical filters (accuracy drop when removed)", .left)])
+            var table = Table([("class", .right), ("critical filters (accuracy drop, loss increase when removed)", .left)])
             for (c, list) in critical.enumerated() {
-                table.rows.append([String(c), list.map { "\($0) (\(Format.percent(drops[$0][c])))" }.joined(separator: ", ")])
+                let most = drops.indices.max { (losses[$0][c], -$0) < (losses[$1][c], -$1) }
+                let none = "none" + (most.map { ", no filter changes its accuracy (largest loss increase: \($0), \(String(format: "%+.4f", losses[$0][c])))" } ?? "")
+                table.rows.append([String(c), list.isEmpty ? none
+                    : list.map { "\($0) (\(Format.percent(drops[$0][c])), \(String(format: "%+.4f", losses[$0][c])))" }.joined(separator: ", ")])
             }
             console.write(table.render(for: console))
             console.line("union: \(union.count) of \(drops.count) filters: \(ChannelPreview.ranges(union))")
