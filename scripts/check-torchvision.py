@@ -5,6 +5,7 @@ Usage:
   check-torchvision.py --scalpel PATH [--cache DIR] [--models a,b,...] [--variants bn,fused]
                        [--batch 2] [--out DIR] [--allow-unknown]
   check-torchvision.py --export-only [--cache DIR] [--models a,b,...]
+  check-torchvision.py --surgery --scalpel PATH [--models a,b,...] [--variants bn,fused]
 
 Every architecture is built with weights=None (random init, nothing is downloaded), seeded, with
 BatchNorm made non-trivial (random affine, running statistics measured on random data), put in
@@ -30,6 +31,12 @@ A model passes when scalpel exits 0, there are no mismatches, no unknowns (unles
 --allow-unknown), the round-trip difference is 0 and the checker passes. Prints a markdown
 table and "N passed, M failed"; exits 1 if any failed.
 
+With --surgery, for every exported model instead:
+  d) `score --all --by l1 --json`: no layer may appear in two groups (groups partition the channels);
+  e) `prune --global --by l1 --target-params F` for F in 0.9, 0.5 and `save`: the saved model must pass
+     onnx.checker, run in ORT with the original output shape, hold exactly the parameters scalpel
+     reports (scripts/onnx_parameters.py) and keep between F and F + 0.05 of them.
+
 Needs torch + torchvision only to export (not when everything is cached), plus onnx,
 onnxruntime and numpy.
 """
@@ -39,6 +46,7 @@ import copy
 import io
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -48,6 +56,9 @@ import warnings
 import numpy as np
 import onnx
 import onnxruntime as ort
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from onnx_parameters import parameter_count  # noqa: E402
 
 warnings.filterwarnings("ignore")
 
@@ -310,6 +321,39 @@ def check_one(args, name, variant, path, out_dir, x):
     return row
 
 
+def check_surgery(args, name, variant, path, out_dir, x):
+    """Partition of `score --all` groups, and global prunes saved and run in ORT."""
+    notes = []
+    proc = subprocess.run([args.scalpel, path, "-c", "score --all --by l1 --json"], capture_output=True, text=True,
+                          timeout=args.timeout)
+    if proc.returncode != 0:
+        notes.append(f"score --all: {proc.stderr.strip()}")
+    else:
+        entries = json.loads(proc.stdout)
+        members = [m for e in entries for m in e.get("group", [])]
+        twice = sorted({m for m in members if members.count(m) > 1})
+        if twice:
+            notes.append(f"in two groups: {', '.join(twice[:3])}")
+    shape = run_ort(path, x).shape
+    for target in (0.9, 0.5):
+        out = os.path.join(out_dir, f"{name}_{variant}_pruned.onnx")
+        proc = subprocess.run([args.scalpel, path, "-c", f"prune --global --by l1 --target-params {target}", "-c", f"save {out}"],
+                              capture_output=True, text=True, timeout=args.timeout)
+        found = re.search(r"parameters ([\d,]+) → ([\d,]+)", proc.stdout)
+        if proc.returncode != 0 or not found:
+            notes.append(f"prune {target}: {(proc.stderr or proc.stdout).strip().splitlines()[-1:]}")
+            continue
+        before, after = (int(g.replace(",", "")) for g in found.groups())
+        onnx.checker.check_model(out, full_check=True)
+        counted, got = parameter_count(out), run_ort(out, x).shape
+        if counted != after or got != shape or not target <= after / before <= target + 0.05:
+            notes.append(f"prune {target}: reported {after:,}, file {counted:,}, kept {after / before:.3f}, output {got} (was {shape})")
+        for p in (out, out + ".data"):
+            if os.path.exists(p):
+                os.remove(p)
+    return notes
+
+
 def op_summary(paths):
     total = collections.Counter()
     models = collections.Counter()
@@ -337,6 +381,7 @@ def main():
     ap.add_argument("--allow-unknown", action="store_true",
                     help="unknown shapes/dims do not fail a model")
     ap.add_argument("--timeout", type=float, default=600, help="seconds per scalpel run")
+    ap.add_argument("--surgery", action="store_true", help="check group partition and global prunes instead")
     ap.add_argument("--export-only", action="store_true",
                     help="only export (and ORT-check) the models, then list their op types")
     ap.add_argument("--force-export", action="store_true", help="re-export even if cached")
@@ -386,6 +431,17 @@ def main():
         tmp = tempfile.TemporaryDirectory(prefix="scalpel-tv-")
         out_dir = tmp.name
     x = model_input(args.batch)
+
+    if args.surgery:
+        failed = 0
+        for name in names:
+            for v in variants:
+                notes = check_surgery(args, name, v, exported[name][v], out_dir, x) if name in exported else ["export failed"]
+                failed += bool(notes)
+                print(f"{'FAIL' if notes else 'PASS'} {name} {v}" + "".join(f"\n    {n}" for n in notes), flush=True)
+        total = len(names) * len(variants)
+        print(f"{total - failed} passed, {failed} failed")
+        sys.exit(1 if failed else 0)
 
     rows = []
     for name in names:

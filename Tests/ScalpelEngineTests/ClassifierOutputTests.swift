@@ -31,4 +31,22 @@ import Testing
         #expect(result.lossOf == kind)
         #expect(abs(result.meanLoss - reference) <= 1e-5 * max(1, abs(reference)), "\(name): loss \(result.meanLoss), from ONNX Runtime's outputs \(reference)")
     }
+
+    /// A Keras model ending in a softmax, exported by tf2onnx (Tests/Fixtures/keras, made by
+    /// scripts/make-keras-fixtures.py): the loss on the test digits is the one Keras measured.
+    @Test func kerasSoftmaxModelHasKerasLoss() throws {
+        let folder = EngineParityTests.fixtures.appendingPathComponent("keras")
+        let model = try Model.load(path: folder.appendingPathComponent("digits_keras.onnx").path)
+        let golden = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: folder.appendingPathComponent("digits_keras.json"))) as? [String: Any])
+        let root = EngineParityTests.fixtures.deletingLastPathComponent().deletingLastPathComponent()
+        let nchw = try Dataset.load(path: root.appendingPathComponent("examples/digits_test.npz").path)
+        // The model reads N×8×8×1: the stored N×1×8×8 images hold one channel, so the values keep their order.
+        let data = try Dataset(images: nchw.images, shape: [nchw.count, 8, 8, 1], labels: nchw.labels)
+        let engine = try Engine(graph: model.graph, shapes: ShapeInference.infer(model.graph))
+        let result = try Evaluation.run(engine: engine, dataset: data)
+        let kerasLoss = try #require(golden["keras_loss"] as? Double), kerasTop1 = try #require(golden["keras_top1"] as? Double)
+        #expect(result.lossOf == .probabilities)
+        #expect(abs(result.meanLoss - kerasLoss) <= 1e-4 * kerasLoss, "Scalpel \(result.meanLoss), Keras \(kerasLoss)")
+        #expect(abs(result.top1 - kerasTop1) <= 1.5 / Double(result.samples), "Scalpel \(result.top1), Keras \(kerasTop1)")
+    }
 }
