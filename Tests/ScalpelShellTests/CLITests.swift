@@ -63,6 +63,11 @@ import Testing
                                containing: "the lowest-ranked channel (one of '/net/features/features.12/features.12.0/Conv') alone would keep 0.99762 of the parameters, less than the target 0.999")
         try expectOneLineError([model("plain_cnn_bn"), "-c", "prune --global --by l1 --target-params 0.5 --min-channels 100"],
                                containing: "every prunable group already has at most --min-channels 100 channels")
+        // A prune that cannot reach its target does what it can and says why.
+        let short = try ProcessTests.scalpel([model("se_block"), "-c", "prune --global --by l1 --target-params 0.05"])
+        #expect(short.status == 0)
+        #expect(short.stdout.contains("(the target 0.05 is out of reach: cutting every prunable group to 1 channel(s) keeps 0.067885; "
+            + "1 layer is blocked: 1 layer ('/fc/Gemm'): the channels reach the model output 'y'"), "\(short.stdout)")
         // Where some layers score, the rest are summarised and the command succeeds.
         let partial = try ProcessTests.scalpel([model("plain_cnn_bn"), "-c", "score --all --by bn-gamma"])
         #expect(partial.status == 0)

@@ -64,6 +64,16 @@ public struct GlobalPruning: Sendable {
         self.parameterSizes = graph.parameterSizes
     }
 
+    /// Where the plan falls short: the least fraction any plan can keep (every group cut to
+    /// `minChannels`) when that is above the target, with what blocks the other layers; nil when
+    /// the target is within reach.
+    public func shortfall(_ target: PruneTarget, minChannels: Int) -> String? {
+        let least = fraction(groups.map { max(0, $0.channels - max(1, minChannels)) }, target)
+        guard least > goal(target) else { return nil }
+        let blocked = refused.isEmpty ? "" : "; \(refused.count) layer\(refused.count == 1 ? " is" : "s are") blocked: " + blockedReasons
+        return "the target \(Self.fraction(goal(target))) is out of reach: cutting every prunable group to \(max(1, minChannels)) channel(s) keeps \(Self.fraction(least))" + blocked
+    }
+
     /// How many channels each group loses to reach `target`, keeping at least `minChannels` each.
     public func plan(_ target: PruneTarget, minChannels: Int) -> [Int] {
         let normalized = normalizedScores
@@ -92,13 +102,17 @@ public struct GlobalPruning: Sendable {
     /// Why no group can be pruned: the blocked layers, summarised by reason (most common first).
     public var blockedSummary: String {
         guard !refused.isEmpty else { return "the model has no Conv, ConvTranspose, Gemm or MatMul layer whose channels could be pruned" }
+        return "no channel can be pruned: \(refused.count == 1 ? "the one layer is" : "all \(refused.count) layers are") blocked; " + blockedReasons
+    }
+
+    /// The blocked layers grouped by reason, the three most common reasons first.
+    private var blockedReasons: String {
         let byReason = Dictionary(grouping: refused, by: \.reason).sorted { ($0.value.count, $1.key) > ($1.value.count, $0.key) }
         let parts = byReason.prefix(3).map { reason, layers in
             let names = layers.prefix(2).map { "'\($0.layer)'" }.joined(separator: ", ") + (layers.count > 2 ? ", …" : "")
             return "\(layers.count) layer\(layers.count == 1 ? "" : "s") (\(names)): \(reason)"
         }
-        let more = byReason.count > 3 ? "; and \(byReason.count - 3) other reason(s)" : ""
-        return "no channel can be pruned: all \(refused.count) layers are blocked; " + parts.joined(separator: "; ") + more
+        return parts.joined(separator: "; ") + (byReason.count > 3 ? "; and \(byReason.count - 3) other reason(s)" : "")
     }
 
     /// Why `plan(target, minChannels:)` removes nothing: every group is at its minimum, or the

@@ -40,7 +40,8 @@ enum PruneCommand {
             let counts = pruning.plan(target, minChannels: minChannels)
             guard counts.contains(where: { $0 > 0 }) else { throw ShellError.refused(pruning.emptyPlanReason(target, minChannels: minChannels)) }
             try model.graph.delete(try pruning.deletion(counts, shapes: shapes), shapes: shapes, opset: model.opsetVersion() ?? 17)
-            return "removed \(counts.reduce(0, +)) channels from \(counts.filter { $0 > 0 }.count) of \(pruning.groups.count) prunable groups (lowest \(criterion.rawValue))"
+            let shortfall = pruning.shortfall(target, minChannels: minChannels).map { " (\($0))" } ?? ""
+            return "removed \(counts.reduce(0, +)) channels from \(counts.filter { $0 > 0 }.count) of \(pruning.groups.count) prunable groups (lowest \(criterion.rawValue))\(shortfall)"
         }
     }
 
