@@ -70,8 +70,8 @@ public struct GlobalPruning: Sendable {
     public func shortfall(_ target: PruneTarget, minChannels: Int) -> String? {
         let least = fraction(groups.map { max(0, $0.channels - max(1, minChannels)) }, target)
         guard least > goal(target) else { return nil }
-        let blocked = refused.isEmpty ? "" : "; \(refused.count) layer\(refused.count == 1 ? " is" : "s are") blocked: " + blockedReasons
-        return "the target \(Self.fraction(goal(target))) is out of reach: cutting every prunable group to \(max(1, minChannels)) channel(s) keeps \(Self.fraction(least))" + blocked
+        let blocked = refused.isEmpty ? "" : "; \(refused.count) layer\(refused.count == 1 ? " is" : "s are") blocked: " + ReasonSummary.line(refused)
+        return "the target \(Self.decimal(goal(target))) is out of reach: cutting every prunable group to \(max(1, minChannels)) channel(s) keeps \(Self.decimal(least))" + blocked
     }
 
     /// How many channels each group loses to reach `target`, keeping at least `minChannels` each.
@@ -102,17 +102,7 @@ public struct GlobalPruning: Sendable {
     /// Why no group can be pruned: the blocked layers, summarised by reason (most common first).
     public var blockedSummary: String {
         guard !refused.isEmpty else { return "the model has no Conv, ConvTranspose, Gemm or MatMul layer whose channels could be pruned" }
-        return "no channel can be pruned: \(refused.count == 1 ? "the one layer is" : "all \(refused.count) layers are") blocked; " + blockedReasons
-    }
-
-    /// The blocked layers grouped by reason, the three most common reasons first.
-    private var blockedReasons: String {
-        let byReason = Dictionary(grouping: refused, by: \.reason).sorted { ($0.value.count, $1.key) > ($1.value.count, $0.key) }
-        let parts = byReason.prefix(3).map { reason, layers in
-            let names = layers.prefix(2).map { "'\($0.layer)'" }.joined(separator: ", ") + (layers.count > 2 ? ", …" : "")
-            return "\(layers.count) layer\(layers.count == 1 ? "" : "s") (\(names)): \(reason)"
-        }
-        return parts.joined(separator: "; ") + (byReason.count > 3 ? "; and \(byReason.count - 3) other reason(s)" : "")
+        return "no channel can be pruned: \(refused.count == 1 ? "the one layer is" : "all \(refused.count) layers are") blocked; " + ReasonSummary.line(refused)
     }
 
     /// Why `plan(target, minChannels:)` removes nothing: every group is at its minimum, or the
@@ -125,8 +115,8 @@ public struct GlobalPruning: Sendable {
             return "every prunable group already has at most --min-channels \(max(1, minChannels)) channels; lower --min-channels"
         }
         let root = graph.displayName(of: graph.nodes[groups[lowest].root])
-        return "the lowest-ranked channel (one of '\(root)') alone would keep \(Self.fraction(single(lowest, target))) of the \(what), "
-            + "less than the target \(Self.fraction(goal(target))); give a lower target"
+        return "the lowest-ranked channel (one of '\(root)') alone would keep \(Self.decimal(single(lowest, target))) of the \(what), "
+            + "less than the target \(Self.decimal(goal(target))); give a lower target"
     }
 
     /// The fraction kept when group `g` alone loses one channel.
@@ -135,7 +125,7 @@ public struct GlobalPruning: Sendable {
     }
 
     /// A fraction with five significant digits, rounded down (so a kept share below a target never prints equal to it).
-    private static func fraction(_ f: Double) -> String {
+    private static func decimal(_ f: Double) -> String {
         let scale = pow(10, 4 - (f > 0 ? floor(log10(f)) : 0))
         return "\((f * scale).rounded(.down) / scale)"
     }

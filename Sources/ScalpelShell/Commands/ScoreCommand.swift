@@ -75,14 +75,9 @@ enum ScoreCommands {
             }
         })
 
-    /// Layers that failed, summarised by reason (the layer's own name in it read as "the layer"), most common first.
+    /// Layers that failed, summarised by reason (the layer's own name in it read as "the layer").
     static func failureSummary(_ failures: [(layer: String, reason: String)]) -> String {
-        let byReason = Dictionary(grouping: failures) { $0.reason.replacingOccurrences(of: "'\($0.layer)'", with: "the layer") }.sorted { ($0.value.count, $1.key) > ($1.value.count, $0.key) }
-        let parts = byReason.prefix(3).map { reason, layers in
-            "\(layers.count) layer\(layers.count == 1 ? "" : "s") (" + layers.prefix(2).map { "'\($0.layer)'" }.joined(separator: ", ")
-                + (layers.count > 2 ? ", …" : "") + "): \(reason)"
-        }
-        return parts.joined(separator: "; ") + (byReason.count > 3 ? "; and \(byReason.count - 3) other reason(s)" : "")
+        ReasonSummary.line(failures.map { ($0.layer, $0.reason.replacingOccurrences(of: "'\($0.layer)'", with: "the layer")) })
     }
 
     static let critical = CommandSpec(
