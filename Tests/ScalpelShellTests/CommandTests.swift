@@ -1,6 +1,7 @@
 import Foundation
 import ScalpelCore
-import ScalpelShell
+import ScalpelScoring
+@testable import ScalpelShell
 import Testing
 
 /// The command language and the inspection commands, run as a user would type them.
@@ -99,10 +100,55 @@ import Testing
         #expect(dot.contains("Resize") && dot.contains("[N, 16, 16, 16]"))
     }
 
+    /// A console as wide as a terminal.
+    struct WideConsole: Console {
+        var text = ""
+        var width: Int? { 160 }
+        mutating func write(_ text: String) { self.text += text }
+    }
+
     @Test func helpListsEveryCommandAndExplainsOne() throws {
         var s = try session()
-        let all = try run(["help"], on: &s)
-        for spec in CommandRunner.commands { #expect(all.contains(spec.usage)) }
+        var console: any Console = WideConsole()
+        try CommandRunner.run("help", session: &s, console: &console)
+        let lines = ((console as? WideConsole)?.text ?? "").split(separator: "\n")
+        for spec in CommandRunner.commands {
+            #expect(lines.contains { $0.hasPrefix(spec.name + " ") }, "`help` in 160 columns names \(spec.name) in full")
+            #expect(try run(["help \(spec.name)"], on: &s).hasPrefix(spec.usage))
+        }
         #expect(try run(["help show"], on: &s).contains("example: show layer1.0.conv1"))
+        for command in ["score", "prune"] {
+            let text = try run(["help \(command)"], on: &s)
+            for criterion in Criterion.allCases { #expect(text.contains("  \(criterion.rawValue) "), "help \(command) lists \(criterion.rawValue)") }
+        }
+    }
+
+    /// The options every data command shares are accepted by each of them and named in its usage.
+    @Test func dataCommandsShareTheirDataOptions() throws {
+        for name in ["eval", "finetune", "score", "prune", "critical"] {
+            let spec = try #require(CommandRunner.command(named: name))
+            for option in DataOptions.reading.options { #expect(spec.options.contains(option) && spec.usage.contains(option), "\(name) \(option)") }
+            for flag in DataOptions.reading.flags { #expect(spec.flags.contains(flag) && spec.usage.contains(flag), "\(name) \(flag)") }
+        }
+        for name in ["score", "prune"] {
+            let spec = try #require(CommandRunner.command(named: name))
+            for option in DataOptions.sampling.options { #expect(spec.options.contains(option) && spec.usage.contains(option), "\(name) \(option)") }
+        }
+        var s = try session()
+        // --seed 0 is the default, so it is accepted like any other seed.
+        let zero = try run(["score conv1 --by random --seed 0 --json"], on: &s), implicit = try run(["score conv1 --by random --json"], on: &s)
+        #expect(zero == implicit)
+    }
+
+    /// Tab completes what an option takes: criteria after --by, paths after a file option.
+    @Test func completionOffersOptionValues() throws {
+        let s = try session()
+        let completer = Completer(session: s)
+        #expect(completer.candidates(for: "score conv1 --by ora") == ["oracle-loss", "oracle-accuracy"])
+        #expect(completer.candidates(for: "prune --global --reduce m") == ["mean", "max"])
+        #expect(completer.candidates(for: "finetune --optimizer a") == ["adam"])
+        let fixtures = CommandTests.fixtures.path
+        #expect(completer.candidates(for: "eval --data \(fixtures)/mini_res").contains("\(fixtures)/mini_resnet.npz"))
+        #expect(completer.candidates(for: "score conv1 --val") == [])
     }
 }

@@ -33,6 +33,32 @@ public enum Criterion: String, Sendable, CaseIterable {
     /// continuous; the per-class accuracy drop is kept too, and `critical` leads with it.
     case classwise = "class"
 
+    /// What the criterion measures, in one line (for `help`).
+    public var explanation: String {
+        switch self {
+        case .l1: "sum of |filter weights| (Li et al. 2017)"
+        case .l2: "Euclidean norm of the filter"
+        case .bnGamma: "|γ| of the BatchNorm after the layer (network slimming, Liu et al. 2017)"
+        case .fpgm: "distance from the other filters; near the geometric median is redundant (He et al. 2019)"
+        case .random: "a seeded random score, the baseline (--seed)"
+        case .meanActivation: "mean activation after the layer's nonlinearity"
+        case .apoz: "fraction of positions active after the rectifier (1 − APoZ, Hu et al. 2016)"
+        case .dead: "fraction active after a rectifier; 0 is dead, unrectified layers are never dead"
+        case .informationGain: "mutual information between the pooled activation and the label (needs labels)"
+        case .taylor: "|mean(a · ∂L/∂a)|, first-order Taylor (Molchanov et al. 2017; needs labels)"
+        case .oracleLoss: "loss increase when the channel is removed (needs labels)"
+        case .oracleAccuracy: "top-1 accuracy drop when the channel is removed (needs labels)"
+        case .redundancy: "1 − the highest cosine similarity to another channel's maps (Qin et al. 2018)"
+        case .classwise: "per-class loss increase summed over classes (Dimovska & Johnston 2019; needs labels)"
+        }
+    }
+
+    /// Every criterion with what it measures and whether it needs `--data`, a line each.
+    public static var listing: String {
+        allCases.map { "  \($0.rawValue.padding(toLength: 17, withPad: " ", startingAt: 0)) \($0.needsData ? "--data " : "weights")  \($0.explanation)" }
+            .joined(separator: "\n")
+    }
+
     /// Whether the criterion needs a dataset.
     public var needsData: Bool {
         switch self {

@@ -8,12 +8,12 @@ enum FinetuneCommand {
     static let spec = CommandSpec(
         name: "finetune",
         summary: "train the model's weights on labelled data (after a cut, to recover accuracy); one undo step",
-        usage: "finetune --data TRAIN --epochs E [--lr F] [--momentum F] [--weight-decay F] [--batch N] [--val FILE] "
-            + "[--optimizer sgd|adam] [--schedule cosine|constant] [--seed N] [--labels FILE] [--mean M[,M…]] [--std S[,S…]] [--channels-last]",
+        usage: "finetune \(DataOptions.reading.usage) --epochs E [--lr F] [--momentum F] [--weight-decay F] [--batch N] [--val FILE] "
+            + "[--optimizer sgd|adam] [--schedule cosine|constant] [--seed N]",
         example: "finetune --data examples/digits_train.npz --epochs 3 --lr 0.01 --val examples/digits_test.npz",
-        flags: ["--channels-last"],
-        options: ["--data", "--epochs", "--lr", "--momentum", "--weight-decay", "--batch", "--val", "--optimizer", "--schedule", "--seed",
-                  "--labels", "--mean", "--std"],
+        flags: DataOptions.reading.flags,
+        options: ["--epochs", "--lr", "--momentum", "--weight-decay", "--batch", "--val", "--optimizer", "--schedule", "--seed"]
+            + DataOptions.reading.options,
         changesSession: true,
         run: { args, session, console in
             _ = try args.positionals(0, "")
@@ -21,13 +21,10 @@ enum FinetuneCommand {
             guard let epochsText = args.option("--epochs") else { throw args.usageError("--epochs says how many passes over the data to make") }
             let epochs = try RunCommands.positive(epochsText, "--epochs", args)
             let batch = try args.option("--batch").map { try RunCommands.positive($0, "--batch", args) } ?? 32
-            let seed: UInt64 = try args.option("--seed").map { text in
-                guard let n = UInt64(text) else { throw args.usageError("--seed wants a whole number, not '\(text)'") }
-                return n
-            } ?? 0
+            let seed = try DataOptions.seed(args)
             let optimizer = try makeOptimizer(args)
-            let train = try RunCommands.loadData(args)
-            let validation = try args.option("--val").map { _ in try RunCommands.loadData(args, option: "--val") }
+            let train = try DataOptions.load(args)
+            let validation = try args.option("--val").map { _ in try DataOptions.load(args, option: "--val") }
             var training = try FineTuning(graph: doc.model.graph, optimizer: optimizer)
             if !training.untied.isEmpty {
                 let pairs = training.untied.map { "\($0.value) (was \($0.source))" }

@@ -11,12 +11,13 @@ enum HelpCommand {
                 guard let spec = CommandRunner.command(named: name) else {
                     throw ShellError.unknownCommand(name, suggestion: nil)
                 }
-                console.line("\(spec.usage)\n  \(spec.summary)\n  example: \(spec.example)")
+                console.line("\(spec.usage)\n  \(spec.summary)\n  example: \(spec.example)" + (spec.details.isEmpty ? "" : "\n" + spec.details))
             } else {
                 var table = Table([("command", .left), ("what it does", .left)])
-                for spec in CommandRunner.commands { table.rows.append([spec.usage, spec.summary]) }
+                for spec in CommandRunner.commands { table.rows.append([spec.name, spec.summary]) }
                 console.write(table.render(for: console))
-                console.line("Layers can be named in full, by a unique suffix of their module path, or by their # in `summary`.")
+                console.line("`help COMMAND` shows how it is called and an example. "
+                    + "Layers can be named in full, by a unique suffix of their module path, or by their # in `summary`.")
             }
         })
 }

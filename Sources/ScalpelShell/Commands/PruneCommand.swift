@@ -7,12 +7,14 @@ enum PruneCommand {
     static let spec = CommandSpec(
         name: "prune",
         summary: "delete the lowest-scored channels of a layer (--ratio/--count), or across all layers (--global)",
-        usage: "prune LAYER --by CRITERION (--ratio R | --count N) [--reduce sum|mean|max] [--data FILE]  |  "
-            + "prune --global --by CRITERION (--target-params F | --target-macs F) [--reduce sum|mean|max] [--data FILE] [--min-channels N] [--skip LAYER,…]",
+        usage: "prune LAYER --by CRITERION (--ratio R | --count N) [--reduce sum|mean|max]  |  "
+            + "prune --global --by CRITERION (--target-params F | --target-macs F) [--reduce sum|mean|max] [--min-channels N] [--skip LAYER,…]; "
+            + "data criteria add \(DataOptions.reading.usage) \(DataOptions.sampling.usage)",
         example: "prune --global --by l1 --target-params 0.5 --skip fc",
-        flags: ["--global"],
-        options: ["--by", "--reduce", "--ratio", "--count", "--target-params", "--target-macs", "--min-channels", "--skip", "--data", "--labels",
-                  "--batches", "--seed", "--mean", "--std"],
+        details: "criteria (--by):\n" + Criterion.listing,
+        flags: ["--global"] + DataOptions.reading.flags,
+        options: ["--by", "--reduce", "--ratio", "--count", "--target-params", "--target-macs", "--min-channels", "--skip"]
+            + DataOptions.reading.options + DataOptions.sampling.options,
         changesSession: true,
         run: { args, session, console in
             let chosen = try ScoreCommands.criterion(args)
@@ -74,8 +76,8 @@ enum PruneCommand {
         init(_ criterion: Criterion, _ args: Arguments, _ doc: Document) throws {
             self.criterion = criterion
             (engine, data) = try ScoreCommands.inputs(criterion, args, doc)
-            batches = try args.option("--batches").map { try RunCommands.positive($0, "--batches", args) }
-            seed = try args.option("--seed").map { UInt64(try RunCommands.positive($0, "--seed", args)) } ?? 0
+            batches = try DataOptions.batches(args)
+            seed = try DataOptions.seed(args)
             reduction = try ScoreCommands.reduction(args)
         }
 

@@ -8,14 +8,14 @@ enum RunCommands {
     static let eval = CommandSpec(
         name: "eval",
         summary: "accuracy (top-1, top-5 with ≥ 10 classes), mean loss and per-class accuracy on a labelled dataset",
-        usage: "eval --data FILE [--labels FILE] [--per-class] [--limit N] [--batch N] [--mean M[,M…]] [--std S[,S…]] [--channels-last] [--json]",
+        usage: "eval \(DataOptions.reading.usage) [--per-class] [--limit N] [--batch N] [--json]",
         example: "eval --data examples/digits_test.npz --per-class",
-        flags: ["--per-class", "--channels-last", "--json"],
-        options: ["--data", "--labels", "--limit", "--batch", "--mean", "--std"],
+        flags: ["--per-class", "--json"] + DataOptions.reading.flags,
+        options: ["--limit", "--batch"] + DataOptions.reading.options,
         run: { args, session, console in
             _ = try args.positionals(0, "")
             let doc = try session.current()
-            let dataset = try loadData(args)
+            let dataset = try DataOptions.load(args)
             let limit = try args.option("--limit").map { try positive($0, "--limit", args) }
             let batch = try args.option("--batch").map { try positive($0, "--batch", args) } ?? 32
             let engine = try Engine(graph: doc.model.graph, shapes: doc.shapes)
@@ -65,22 +65,6 @@ enum RunCommands {
                 if y.shape[0] > 20 { console.line("  … \(y.shape[0] - 20) more") }
             }
         })
-
-    /// The dataset the option `option` (`--data` by default) names, with the line's --mean/--std
-    /// and layout options; --labels applies to `--data` only.
-    static func loadData(_ args: Arguments, option: String = "--data") throws -> Dataset {
-        guard let path = args.option(option) else { throw args.usageError("\(option) names the dataset (.npz with x and y, .npy, or IDX)") }
-        func list(_ option: String) throws -> [Float]? {
-            try args.option(option).map { text in
-                try text.split(separator: ",").map { part in
-                    guard let v = Float(part) else { throw args.usageError("\(option) wants numbers like 0.5 or 0.485,0.456,0.406, not '\(text)'") }
-                    return v
-                }
-            }
-        }
-        return try Dataset.load(path: path, labels: option == "--data" ? args.option("--labels") : nil, channelsLast: args.flag("--channels-last"),
-                                mean: try list("--mean"), std: try list("--std"))
-    }
 
     static func positive(_ text: String, _ option: String, _ args: Arguments) throws -> Int {
         guard let n = Int(text), n > 0 else { throw args.usageError("\(option) wants a positive whole number, not '\(text)'") }

@@ -9,10 +9,12 @@ enum ScoreCommands {
         name: "score",
         summary: "score a layer's channels (or every layer's) by a criterion: table with ranks and dead marks, histogram; "
             + "where channels couple (residual branches), one row per group channel combining its layers' scores",
-        usage: "score LAYER|--all --by CRITERION [--reduce sum|mean|max] [--data FILE] [--batches N] [--top K | --bottom K] [--seed N] [--json | --csv] [--plot FILE.svg]",
+        usage: "score LAYER|--all --by CRITERION [--reduce sum|mean|max] [\(DataOptions.reading.usage)] \(DataOptions.sampling.usage) "
+            + "[--top K | --bottom K] [--json | --csv] [--plot FILE.svg]",
         example: "score conv2 --by apoz --data examples/digits_test.npz --bottom 5",
-        flags: ["--all", "--json", "--csv"],
-        options: ["--by", "--reduce", "--data", "--labels", "--batches", "--top", "--bottom", "--seed", "--mean", "--std", "--plot"],
+        details: "criteria (--by):\n" + Criterion.listing,
+        flags: ["--all", "--json", "--csv"] + DataOptions.reading.flags,
+        options: ["--by", "--reduce", "--top", "--bottom", "--plot"] + DataOptions.reading.options + DataOptions.sampling.options,
         run: { args, session, console in
             let doc = try session.current()
             let criterion = try criterion(args)
@@ -26,8 +28,8 @@ enum ScoreCommands {
                 positions = [try session.layers().resolve(try args.positionals(1, "the layer (or --all)")[0])]
             }
             let (engine, data) = try inputs(criterion, args, doc)
-            let batches = try args.option("--batches").map { try RunCommands.positive($0, "--batches", args) }
-            let seed = try args.option("--seed").map { UInt64(try RunCommands.positive($0, "--seed", args)) } ?? 0
+            let batches = try DataOptions.batches(args)
+            let seed = try DataOptions.seed(args)
             var json: [JSON] = []
             var covered = Set<Int>()
             var failures: [(layer: String, reason: String)] = []
@@ -84,16 +86,16 @@ enum ScoreCommands {
         name: "critical",
         summary: "each class's K most important filters of a layer — those whose removal lowers the class's accuracy, "
             + "ranked by that drop, then by the class's loss increase — and their union",
-        usage: "critical LAYER --data FILE [--per-class K] [--batches N] [--json]",
+        usage: "critical LAYER \(DataOptions.reading.usage) [--per-class K] [--batches N] [--json]",
         example: "critical conv3 --data examples/digits_test.npz --per-class 3",
-        flags: ["--json"],
-        options: ["--data", "--labels", "--per-class", "--batches", "--mean", "--std"],
+        flags: ["--json"] + DataOptions.reading.flags,
+        options: ["--per-class", "--batches"] + DataOptions.reading.options,
         run: { args, session, console in
             let doc = try session.current()
             let position = try session.layers().resolve(try args.positionals(1, "the layer")[0])
             let k = try args.option("--per-class").map { try RunCommands.positive($0, "--per-class", args) } ?? 3
             let (engine, data) = try inputs(.classwise, args, doc)
-            let batches = try args.option("--batches").map { try RunCommands.positive($0, "--batches", args) }
+            let batches = try DataOptions.batches(args)
             let result = try Scoring.score(.classwise, position: position, graph: doc.model.graph, shapes: doc.shapes,
                                            engine: engine, dataset: data, batches: batches)
             let drops = result.perClassDrop ?? [], losses = result.perClassLossIncrease ?? []
@@ -145,7 +147,7 @@ enum ScoreCommands {
     static func inputs(_ criterion: Criterion, _ args: Arguments, _ doc: Document) throws -> (Engine?, Dataset?) {
         guard criterion.needsData else { return (nil, nil) }
         guard args.option("--data") != nil else { throw args.usageError("\(criterion.rawValue) runs the model: give --data FILE") }
-        return (try Engine(graph: doc.model.graph, shapes: doc.shapes), try RunCommands.loadData(args))
+        return (try Engine(graph: doc.model.graph, shapes: doc.shapes), try DataOptions.load(args))
     }
 
     static func selectedRows(_ result: ChannelScores, _ args: Arguments) throws -> [Int] {

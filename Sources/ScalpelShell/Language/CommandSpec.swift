@@ -39,6 +39,8 @@ public struct CommandSpec: Sendable {
     public let usage: String
     /// A worked example.
     public let example: String
+    /// What `help COMMAND` adds after the example (the criteria of `score`, say); empty for most.
+    public let details: String
     /// Flags (`--json`) it accepts.
     public let flags: [String]
     /// Options taking a value (`--format dot`) it accepts.
@@ -49,13 +51,14 @@ public struct CommandSpec: Sendable {
     public let run: @Sendable (Arguments, inout Session, inout any Console) throws -> Void
 
     /// A command; `flags`, `options` and `changesSession` default to none and false.
-    public init(name: String, summary: String, usage: String, example: String, flags: [String] = [],
+    public init(name: String, summary: String, usage: String, example: String, details: String = "", flags: [String] = [],
                 options: [String] = [], changesSession: Bool = false,
                 run: @escaping @Sendable (Arguments, inout Session, inout any Console) throws -> Void) {
         self.name = name
         self.summary = summary
         self.usage = usage
         self.example = example
+        self.details = details
         self.flags = flags
         self.options = options
         self.changesSession = changesSession

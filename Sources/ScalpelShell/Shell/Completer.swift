@@ -1,5 +1,7 @@
 import Foundation
 import ScalpelCore
+import ScalpelEngine
+import ScalpelScoring
 
 /// Tab completion for the shell: command names first, then what each command takes — layer
 /// names, its options, file paths.
@@ -39,6 +41,9 @@ public struct Completer: Sendable {
             return CommandRunner.commands.map(\.name).filter { $0.hasPrefix(partial) }
         }
         guard let spec = CommandRunner.command(named: name) else { return [] }
+        if words.count > 1, let option = words.last, spec.options.contains(option) {
+            return Self.values(of: option, matching: partial)
+        }
         if partial.hasPrefix("-") {
             return (spec.flags + spec.options).filter { $0.hasPrefix(partial) }
         }
@@ -59,6 +64,20 @@ public struct Completer: Sendable {
         default:
             return []
         }
+    }
+
+    /// Values an option takes that start with `partial`: criteria after `--by`, paths after an
+    /// option naming a file, the choices of the options that have them; nothing for numbers.
+    static func values(of option: String, matching partial: String) -> [String] {
+        if DataOptions.fileOptions.contains(option) { return paths(matching: partial) }
+        let choices: [String] = switch option {
+        case "--by": Criterion.allCases.map(\.rawValue)
+        case "--reduce": ScoreReduction.allCases.map(\.rawValue)
+        case "--optimizer": Optimizer.Method.allCases.map(\.rawValue)
+        case "--schedule": LearningRateSchedule.allCases.map(\.rawValue)
+        default: []
+        }
+        return choices.filter { $0.hasPrefix(partial) }
     }
 
     /// Files and folders (with a trailing `/`) whose path starts with `partial`.
