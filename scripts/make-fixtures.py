@@ -401,6 +401,38 @@ class UntrainedDigitsCNN(nn.Module):
         return self.fc(torch.flatten(nn.functional.adaptive_avg_pool2d(x, 1), 1))
 
 
+def activation_zoo():
+    """Activations PyTorch does not export as single ops at opset 17, written with onnx.helper at
+    opset 20: Gelu (exact and tanh), Mish, Softsign, Celu, Sin, Cos, Tan, ThresholdedRelu and
+    Shrink on a Conv's output, averaged by Mean, then GlobalAveragePool, Flatten, Gemm.
+    Returns the model, a seeded input and the per-sample MACs (Conv and Gemm, by hand)."""
+    from onnx import helper, TensorProto
+    rng = np.random.default_rng(7)
+    weight = lambda *shape: numpy_helper.from_array(rng.standard_normal(shape).astype(np.float32) * 0.5)  # noqa: E731
+    inits = [weight(6, 3, 3, 3), weight(6), weight(10, 6), weight(10), numpy_helper.from_array(np.array(0.3, np.float32))]
+    for t, name in zip(inits, ["conv.weight", "conv.bias", "fc.weight", "fc.bias", "tan.scale"]):
+        t.name = name
+    nodes = [helper.make_node("Conv", ["x", "conv.weight", "conv.bias"], ["c"], pads=[1, 1, 1, 1], kernel_shape=[3, 3], name="/conv/Conv")]
+    branches = [("Gelu", {}), ("Gelu", {"approximate": "tanh"}), ("Mish", {}), ("Softsign", {}), ("Celu", {"alpha": 0.8}),
+                ("Sin", {}), ("Cos", {}), ("ThresholdedRelu", {"alpha": 0.3}), ("Shrink", {"lambd": 0.4, "bias": 0.1})]
+    outs = []
+    for i, (op, attrs) in enumerate(branches):
+        nodes.append(helper.make_node(op, ["c"], [f"a{i}"], name=f"/{op}_{i}", **attrs))
+        outs.append(f"a{i}")
+    nodes.append(helper.make_node("Mul", ["c", "tan.scale"], ["scaled"], name="/tan/Mul"))
+    nodes.append(helper.make_node("Tan", ["scaled"], ["tan"], name="/tan/Tan"))
+    nodes.append(helper.make_node("Mean", outs + ["tan"], ["mean"], name="/Mean"))
+    nodes.append(helper.make_node("GlobalAveragePool", ["mean"], ["gap"], name="/gap/GlobalAveragePool"))
+    nodes.append(helper.make_node("Flatten", ["gap"], ["flat"], axis=1, name="/Flatten"))
+    nodes.append(helper.make_node("Gemm", ["flat", "fc.weight", "fc.bias"], ["y"], transB=1, name="/fc/Gemm"))
+    graph = helper.make_graph(nodes, "activation_zoo", [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["N", 3, 8, 8])],
+                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["N", 10])], inits)
+    proto = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 20)], producer_name="make-fixtures")
+    proto.ir_version = 9
+    x = rng.standard_normal((BATCH, 3, 8, 8)).astype(np.float32)
+    return proto, x, 8 * 8 * 6 * 27 + 6 * 10
+
+
 # ----------------------------------------------------------------------------- helpers
 
 def randomize_bn(model):
@@ -538,9 +570,15 @@ SPECS = {
 UNTRAINED = {"digits_untrained"}
 # variants of plain_cnn_bn that differ only in how the file stores its tensors
 DERIVED = ["plain_cnn_external", "plain_cnn_typed"]
+# fixtures written with onnx.helper, for ops the PyTorch exporter does not write
+HAND_BUILT = {"activation_zoo": activation_zoo}
 
 
 def build(name):
+    if name in HAND_BUILT:
+        # No PyTorch model to compare with: ONNX Runtime's output is the reference.
+        proto, x, macs = HAND_BUILT[name]()
+        return proto, x, ort_session(proto).run(["y"], {"x": x})[0], macs
     base = {"plain_cnn_external": "plain_cnn_bn", "plain_cnn_typed": "plain_cnn_bn"}.get(name, name)
     ctor, chw, fold = SPECS[base]
     torch.manual_seed(0)
@@ -582,7 +620,7 @@ def main():
     os.makedirs(args.out, exist_ok=True)
 
     rows = []
-    for name in args.only or list(SPECS) + DERIVED:
+    for name in args.only or list(SPECS) + DERIVED + list(HAND_BUILT):
         proto, x, y_torch, macs = build(name)
         onnx.checker.check_model(proto, full_check=True)
         path = os.path.join(args.out, name + ".onnx")

@@ -8,7 +8,7 @@ import Testing
 /// of a fixture alone (every gradient its rule returns, weights included), and whole fixtures.
 @Suite struct BackwardOpTests {
     /// Fixtures built from the ops these rules cover (see scripts/make-fixtures.py).
-    static let opFixtures = ["math_zoo", "layout_zoo", "attention_block"]
+    static let opFixtures = ["math_zoo", "layout_zoo", "attention_block", "activation_zoo"]
 
     /// A fixture's model, engine and input.
     struct Fixture {

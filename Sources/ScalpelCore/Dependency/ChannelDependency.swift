@@ -137,7 +137,7 @@ extension ChannelDependency {
         "Relu", "LeakyRelu", "Sigmoid", "HardSigmoid", "HardSwish", "Tanh", "Clip", "Elu", "Selu", "Celu", "Softplus",
         "Softsign", "Mish", "Gelu", "Erf", "Exp", "Log", "Neg", "Abs", "Sqrt", "Reciprocal", "Floor", "Ceil", "Round",
         "Sign", "Identity", "Dropout", "Cast", "MaxPool", "AveragePool", "LpPool", "GlobalAveragePool",
-        "GlobalMaxPool", "GlobalLpPool", "Resize", "Upsample", "ThresholdedRelu", "Shrink", "Swish",
+        "GlobalMaxPool", "GlobalLpPool", "Resize", "Upsample", "ThresholdedRelu", "Shrink", "Swish", "Sin", "Cos", "Tan",
     ]
     /// Elementwise ops that broadcast their inputs together.
     static let elementwise: Set<String> = ["Add", "Sub", "Mul", "Div", "Max", "Min", "Sum", "Mean", "Pow", "Where"]

@@ -10,6 +10,14 @@ enum ElementwiseKernels {
         t["Clip"] = clip
         t["PRelu"] = { ctx in try binaryKernel(ctx) { x, slope in x < 0 ? x * slope : x } }
         t["Sum"] = { ctx in try variadic(ctx, +) }
+        t["Mean"] = { ctx in
+            let sum = try variadic(ctx, +), scale = 1 / Float(ctx.node.inputs.count), count = ctx.outputCount()
+            return { ws in
+                sum(ws)
+                let dst = ctx.output(ws)
+                for i in 0..<count { dst[i] *= scale }
+            }
+        }
         t["Max"] = { ctx in try variadic(ctx, { Swift.max($0, $1) }) }
         t["Min"] = { ctx in try variadic(ctx, { Swift.min($0, $1) }) }
         return t
@@ -32,6 +40,22 @@ enum ElementwiseKernels {
             return { $0 <= 0 ? g * (a * Foundation.exp($0) - a) : g * $0 }
         },
         "Softplus": { _ in { Foundation.log1p(Foundation.exp($0)) } },
+        "Softsign": { _ in { $0 / (1 + Swift.abs($0)) } },
+        "Celu": { n in let a = n.float("alpha", default: 1); return { Swift.max(0, $0) + Swift.min(0, a * (Foundation.exp($0 / a) - 1)) } },
+        "Gelu": { n in
+            guard n.attribute("approximate")?.string == "tanh" else { return { 0.5 * $0 * (1 + Foundation.erf($0 / Float(2).squareRoot())) } }
+            let c = (2 / Float.pi).squareRoot()
+            return { 0.5 * $0 * (1 + Foundation.tanh(c * ($0 + 0.044715 * $0 * $0 * $0))) }
+        },
+        "Mish": { _ in { $0 * Foundation.tanh(Foundation.log1p(Foundation.exp($0))) } },
+        "ThresholdedRelu": { n in let a = n.float("alpha", default: 1); return { $0 > a ? $0 : 0 } },
+        "Shrink": { n in
+            let l = n.float("lambd", default: 0.5), b = n.float("bias", default: 0)
+            return { $0 < -l ? $0 + b : $0 > l ? $0 - b : 0 }
+        },
+        "Sin": { _ in { Foundation.sin($0) } },
+        "Cos": { _ in { Foundation.cos($0) } },
+        "Tan": { _ in { Foundation.tan($0) } },
         "Erf": { _ in { Foundation.erf($0) } },
         "Exp": { _ in { Foundation.exp($0) } },
         "Log": { _ in { Foundation.log($0) } },
@@ -95,12 +119,26 @@ enum ElementwiseKernels {
         return try binaryKernel(ctx, f)
     }
 
+    /// `f` folded over the inputs: any number of inputs of the output's shape, or two that broadcast.
     static func variadic(_ ctx: KernelContext, _ f: @escaping (Float, Float) -> Float) throws -> StepBody {
-        guard ctx.node.inputs.count == 2 else {
-            if ctx.node.inputs.count == 1 { return try unaryCopy(ctx) }
-            throw ctx.unsupported("only one or two inputs")
+        let n = ctx.node.inputs.count
+        if n == 1 { return try unaryCopy(ctx) }
+        let out = ctx.outputShapes[0]
+        guard (0..<n).allSatisfy({ ctx.shape($0) == out }) else {
+            guard n == 2 else { throw ctx.unsupported("more than two inputs of different shapes") }
+            return try binaryKernel(ctx, f)
         }
-        return try binaryKernel(ctx, f)
+        let inputs = try (0..<n).map { try ctx.input($0) }, count = ctx.outputCount()
+        return { ws in
+            let dst = ctx.output(ws), sources = inputs.map { $0.pointer(ws) }
+            Parallel.chunks(count) { r in
+                for i in r {
+                    var acc = sources[0][i]
+                    for s in sources.dropFirst() { acc = f(acc, s[i]) }
+                    dst[i] = acc
+                }
+            }
+        }
     }
 
     static func unaryCopy(_ ctx: KernelContext) throws -> StepBody {

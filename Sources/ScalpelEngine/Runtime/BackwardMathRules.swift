@@ -18,6 +18,33 @@ extension BackwardRules {
             let a = node.float("alpha", default: 1.67326319), g = node.float("gamma", default: 1.05070102)
             return { x, y in x <= 0 ? y + g * a : g }
         case "Softplus": return { x, _ in 1 / (1 + Foundation.exp(-x)) }
+        case "Softsign": return { x, _ in 1 / ((1 + Swift.abs(x)) * (1 + Swift.abs(x))) }
+        case "Celu":
+            let a = node.float("alpha", default: 1)
+            return { x, _ in x > 0 ? 1 : Foundation.exp(x / a) }
+        case "Gelu":
+            guard node.attribute("approximate")?.string == "tanh" else {
+                return { x, _ in 0.5 * (1 + Foundation.erf(x / Float(2).squareRoot())) + x * Foundation.exp(-x * x / 2) / (2 * Float.pi).squareRoot() }
+            }
+            let c = (2 / Float.pi).squareRoot()
+            return { x, _ in
+                let t = Foundation.tanh(c * (x + 0.044715 * x * x * x))
+                return 0.5 * (1 + t) + 0.5 * x * (1 - t * t) * c * (1 + 3 * 0.044715 * x * x)
+            }
+        case "Mish":
+            return { x, _ in
+                let t = Foundation.tanh(Foundation.log1p(Foundation.exp(x)))
+                return t + x * (1 - t * t) / (1 + Foundation.exp(-x))
+            }
+        case "ThresholdedRelu":
+            let a = node.float("alpha", default: 1)
+            return { x, _ in x > a ? 1 : 0 }
+        case "Shrink":
+            let l = node.float("lambd", default: 0.5)
+            return { x, _ in x < -l || x > l ? 1 : 0 }
+        case "Sin": return { x, _ in Foundation.cos(x) }
+        case "Cos": return { x, _ in -Foundation.sin(x) }
+        case "Tan": return { _, y in 1 + y * y }
         case "Erf": return { x, _ in 2 / Float.pi.squareRoot() * Foundation.exp(-x * x) }
         case "Exp": return { _, y in y }
         case "Log": return { x, _ in 1 / x }
@@ -46,8 +73,15 @@ extension BackwardRules {
     /// Div, Pow, PRelu and two-input Sum, Max, Min with NumPy broadcasting: each input's
     /// gradient is summed over the axes it was broadcast along.
     func binary(_ dy: [Float]) throws -> [(ValueID, [Float])] {
+        let scale: Float = node.opType == "Mean" ? 1 / Float(node.inputs.count) : 1
         if node.inputs.count == 1 { return [(node.inputs[0], dy)] }
-        guard node.inputs.count == 2 else { throw noRule("\(node.opType) with more than two inputs") }
+        let out = dims(node.outputs[0])
+        if node.opType == "Sum" || node.opType == "Mean", node.inputs.allSatisfy({ dims($0) == out }) {
+            // Every input of the output's shape: each receives dy (over the count, for Mean).
+            let share = scale == 1 ? dy : dy.map { $0 * scale }
+            return node.inputs.filter(carriesGradient).map { ($0, share) }
+        }
+        guard node.inputs.count == 2 else { throw noRule("\(node.opType) with more than two inputs of different shapes") }
         let partials: (_ a: Float, _ b: Float, _ y: Float) -> (Float, Float)
         switch node.opType {
         case "Div": partials = { _, b, y in (1 / b, -y / b) }
@@ -55,9 +89,9 @@ extension BackwardRules {
         case "PRelu": partials = { x, slope, _ in x < 0 ? (slope, x) : (1, 0) }
         case "Max": partials = { a, b, _ in a >= b ? (1, 0) : (0, 1) }
         case "Min": partials = { a, b, _ in a <= b ? (1, 0) : (0, 1) }
-        default: partials = { _, _, _ in (1, 1) }
+        default: partials = { _, _, _ in (scale, scale) }
         }
-        let (a, b, out) = (node.inputs[0], node.inputs[1], dims(node.outputs[0]))
+        let (a, b) = (node.inputs[0], node.inputs[1])
         let av = try floats(a), bv = try floats(b), ys = try floats(node.outputs[0])
         let ia = Self.sourceOffsets(base: 0, strides: Broadcasting.strides(dims(a), to: out), shape: out)
         let ib = Self.sourceOffsets(base: 0, strides: Broadcasting.strides(dims(b), to: out), shape: out)

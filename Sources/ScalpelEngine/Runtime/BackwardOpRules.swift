@@ -11,7 +11,7 @@ extension BackwardRules {
         }
         if let derivative = unaryDerivative() { return try unary(dy, derivative) }
         switch node.opType {
-        case "Div", "Pow", "PRelu", "Sum", "Max", "Min": return try binary(dy)
+        case "Div", "Pow", "PRelu", "Sum", "Mean", "Max", "Min": return try binary(dy)
         case "Cast": return try cast(dy)
         case "Floor", "Ceil":
             throw noRule("\(node.opType) is piecewise constant, so its gradient is zero wherever it exists and nothing before it could be scored or trained")
