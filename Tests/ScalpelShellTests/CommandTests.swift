@@ -123,6 +123,15 @@ import Testing
         }
     }
 
+    /// The README's command table is the one the commands declare (`help --markdown`), so the two cannot drift.
+    @Test func readmeTableIsTheCommandsOwn() throws {
+        let readme = try String(contentsOf: CommandTests.fixtures.deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("README.md"), encoding: .utf8)
+        #expect(readme.contains(HelpCommand.markdownTable), "regenerate the README's table with `scalpel MODEL -c \"help --markdown\"`")
+        var s = try session()
+        #expect(try run(["help --markdown"], on: &s) == HelpCommand.markdownTable)
+    }
+
     /// The options every data command shares are accepted by each of them and named in its usage.
     @Test func dataCommandsShareTheirDataOptions() throws {
         for name in ["eval", "finetune", "score", "prune", "critical"] {

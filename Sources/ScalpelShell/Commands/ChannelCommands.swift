@@ -4,7 +4,7 @@ import ScalpelCore
 enum ChannelCommands {
     static let group = CommandSpec(
         name: "group",
-        summary: "preview what deleting channels of a layer takes: coupled layers, indices, params and MACs before → after",
+        summary: "preview what deleting channels takes: every coupled layer and parameter with the indices, params and MACs before → after",
         usage: "group LAYER CHANNELS… [--json]   (channels: 3 5 7-9 or 3,5,7-9)",
         example: "group layer1.0.conv1 0-3",
         flags: ["--json"],
@@ -19,7 +19,7 @@ enum ChannelCommands {
 
     static let delete = CommandSpec(
         name: "delete",
-        summary: "delete channels with everything coupled to them, or delete a layer",
+        summary: "delete output channels (`3 5 7-9`) with their whole dependency group, or a layer (one that changes only the channel count has its consumers re-initialised to follow)",
         usage: "delete channels LAYER CHANNELS… | delete layer LAYER",
         example: "delete channels layer1.0.conv1 0 5-7",
         changesSession: true,

@@ -4,7 +4,7 @@ import ScalpelCore
 enum EditCommands {
     static let rename = CommandSpec(
         name: "rename",
-        summary: "give a layer a new name",
+        summary: "rename a layer",
         usage: "rename LAYER NEW_NAME",
         example: "rename layer1.0.conv1 block1_conv1",
         changesSession: true,
@@ -31,7 +31,7 @@ enum EditCommands {
 enum LayerCommands {
     static let insert = CommandSpec(
         name: "insert",
-        summary: "insert a layer after or before another (weights keep the function where possible)",
+        summary: "insert `Relu`, `Dropout 0.2`, `BatchNormalization`, `Conv out=32 kernel=3 pad=1`, … (identity weights where the function can be kept, He otherwise)",
         usage: "insert after|before LAYER SPEC   (SPEC: Relu, Dropout 0.2, BatchNormalization, Conv out=32 kernel=3 pad=1, …)",
         example: "insert after layer1.0.conv1 BatchNormalization",
         changesSession: true,
@@ -52,7 +52,7 @@ enum LayerCommands {
 
     static let replace = CommandSpec(
         name: "replace",
-        summary: "replace a layer with a new one described by SPEC",
+        summary: "replace a layer with a new one",
         usage: "replace LAYER SPEC",
         example: "replace layer1.0.relu LeakyRelu alpha=0.1",
         changesSession: true,

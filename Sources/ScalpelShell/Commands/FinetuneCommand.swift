@@ -7,7 +7,7 @@ import ScalpelScoring
 enum FinetuneCommand {
     static let spec = CommandSpec(
         name: "finetune",
-        summary: "train the model's weights on labelled data (after a cut, to recover accuracy); one undo step",
+        summary: "train every weight (Conv, ConvTranspose, Gemm, MatMul, BatchNorm γ/β with running statistics in training mode) on shuffled minibatches with a progress bar; keeps the best epoch on `--val`; Ctrl-C stops keeping the last finished epoch; one undo step",
         usage: "finetune \(DataOptions.reading.usage) --epochs E [--lr F] [--momentum F] [--weight-decay F] [--batch N] [--val FILE] "
             + "[--optimizer sgd|adam] [--schedule cosine|constant] [--seed N]",
         example: "finetune --data examples/digits_train.npz --epochs 3 --lr 0.01 --val examples/digits_test.npz",

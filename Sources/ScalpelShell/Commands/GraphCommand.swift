@@ -5,7 +5,7 @@ import ScalpelCore
 enum GraphCommand {
     static let spec = CommandSpec(
         name: "graph",
-        summary: "write the graph as Graphviz DOT (render with: dot -Tsvg FILE.dot -o graph.svg)",
+        summary: "the graph as Graphviz DOT (`dot -Tsvg FILE.dot -o graph.svg`)",
         usage: "graph FILE.dot",
         example: "graph resnet18.dot",
         run: { args, session, console in

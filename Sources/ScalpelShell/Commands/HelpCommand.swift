@@ -2,12 +2,17 @@
 enum HelpCommand {
     static let spec = CommandSpec(
         name: "help",
-        summary: "list the commands, or show one command's usage and an example",
-        usage: "help [COMMAND]",
+        summary: "list the commands, or show one command's usage, an example and its details",
+        usage: "help [COMMAND] [--markdown]",
         example: "help show",
+        details: "--markdown prints the command table of the README (usage and summary of every command)",
+        flags: ["--markdown"],
         run: { args, _, console in
             let words = try args.positionals(atMost: 1)
-            if let name = words.first {
+            if args.flag("--markdown") {
+                guard words.isEmpty else { throw args.usageError("--markdown prints every command; name none") }
+                console.write(markdownTable)
+            } else if let name = words.first {
                 guard let spec = CommandRunner.command(named: name) else {
                     throw ShellError.unknownCommand(name, suggestion: nil)
                 }
@@ -20,4 +25,11 @@ enum HelpCommand {
                     + "Layers can be named in full, by a unique suffix of their module path, or by their # in `summary`.")
             }
         })
+
+    /// The README's command table: every command's usage and summary, `|` escaped for Markdown.
+    static var markdownTable: String {
+        func cell(_ text: String) -> String { text.replacingOccurrences(of: "|", with: "\\|") }
+        return "| command | what it does |\n|---|---|\n"
+            + CommandRunner.commands.map { "| `\(cell($0.usage))` | \(cell($0.summary)) |\n" }.joined()
+    }
 }

@@ -6,7 +6,7 @@ import ScalpelScoring
 enum PruneCommand {
     static let spec = CommandSpec(
         name: "prune",
-        summary: "delete the lowest-scored channels of a layer (--ratio/--count), or across all layers (--global)",
+        summary: "delete a layer's lowest-scored channels (`--ratio`/`--count`), or prune every prunable group until the model keeps fraction F (`--global`), ranking channels by any `score` criterion",
         usage: "prune LAYER --by CRITERION (--ratio R | --count N) [--reduce sum|mean|max]  |  "
             + "prune --global --by CRITERION (--target-params F | --target-macs F) [--reduce sum|mean|max] [--min-channels N] [--skip LAYER,…]; "
             + "data criteria add \(DataOptions.reading.usage) \(DataOptions.sampling.usage)",

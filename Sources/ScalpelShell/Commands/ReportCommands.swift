@@ -5,7 +5,7 @@ import ScalpelCore
 enum ReportCommands {
     static let history = CommandSpec(
         name: "history",
-        summary: "list the edits in effect, each with its effect on parameters and MACs",
+        summary: "the edits in effect, with parameters and MACs before → after",
         usage: "history [--json]",
         example: "history",
         flags: ["--json"],
@@ -37,7 +37,7 @@ enum ReportCommands {
 
     static let diff = CommandSpec(
         name: "diff",
-        summary: "list the layers changed since the model was loaded: shapes and parameters before → after",
+        summary: "layers added, deleted or changed since load: shapes and parameters before → after",
         usage: "diff [--json]",
         example: "diff --json",
         flags: ["--json"],

@@ -7,7 +7,7 @@ import ScalpelScoring
 enum RunCommands {
     static let eval = CommandSpec(
         name: "eval",
-        summary: "accuracy (top-1, top-5 with ≥ 10 classes), mean loss and per-class accuracy on a labelled dataset",
+        summary: "top-1 (and top-5) accuracy, mean loss (of the outputs as logits, probabilities or log-probabilities), per-class accuracy on a labelled `.npz`/`.npy`/IDX dataset; remembered, so `history` and `diff` show accuracy before → after",
         usage: "eval \(DataOptions.reading.usage) [--per-class] [--limit N] [--batch N] [--json]",
         example: "eval --data examples/digits_test.npz --per-class",
         flags: ["--per-class", "--json"] + DataOptions.reading.flags,
@@ -30,7 +30,7 @@ enum RunCommands {
 
     static let run = CommandSpec(
         name: "run",
-        summary: "run the model on inputs from a .npy/.npz/IDX file and show (or save) the outputs",
+        summary: "run the model on inputs from a .npy/.npz/IDX file and show or save the outputs",
         usage: "run --input FILE [-o OUT.npy | --output OUT.npy] [--json]",
         example: "run --input batch.npy -o logits.npy",
         flags: ["--json"],

@@ -5,7 +5,7 @@ import ScalpelCore
 enum SaveCommand {
     static let spec = CommandSpec(
         name: "save",
-        summary: "write the model to an ONNX file (atomically: write, then rename)",
+        summary: "write the model atomically (temp file, fsync, rename); refuses to overwrite the file it was loaded from without `--force`",
         usage: "save FILE [--force] [--external-data | --inline]",
         example: "save resnet18-pruned.onnx",
         flags: ["--force", "--external-data", "--inline"],

@@ -7,8 +7,7 @@ import ScalpelScoring
 enum ScoreCommands {
     static let score = CommandSpec(
         name: "score",
-        summary: "score a layer's channels (or every layer's) by a criterion: table with ranks and dead marks, histogram; "
-            + "where channels couple (residual branches), one row per group channel combining its layers' scores",
+        summary: "per-channel (or, with coupled layers, per-group: `--reduce`) scores with ranks, dead marks and a histogram, by any criterion `help score` lists",
         usage: "score LAYER|--all --by CRITERION [--reduce sum|mean|max] [\(DataOptions.reading.usage)] \(DataOptions.sampling.usage) "
             + "[--top K | --bottom K] [--json | --csv] [--plot FILE.svg]",
         example: "score conv2 --by apoz --data examples/digits_test.npz --bottom 5",
@@ -84,8 +83,7 @@ enum ScoreCommands {
 
     static let critical = CommandSpec(
         name: "critical",
-        summary: "each class's K most important filters of a layer — those whose removal lowers the class's accuracy, "
-            + "ranked by that drop, then by the class's loss increase — and their union",
+        summary: "each class's K most important filters — only those whose removal lowers its accuracy, ranked by that drop, then by the class's loss increase; \"none\" where no filter changes it — and their union",
         usage: "critical LAYER \(DataOptions.reading.usage) [--per-class K] [--batches N] [--json]",
         example: "critical conv3 --data examples/digits_test.npz --per-class 3",
         flags: ["--json"] + DataOptions.reading.flags,

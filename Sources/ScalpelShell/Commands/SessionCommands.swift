@@ -4,7 +4,7 @@ import ScalpelCore
 enum SessionCommands {
     static let load = CommandSpec(
         name: "load",
-        summary: "open an ONNX model, replacing the current one",
+        summary: "open another model (refuses to drop unsaved edits without `--force`)",
         usage: "load FILE [--force]",
         example: "load resnet18.onnx",
         flags: ["--force"], changesSession: true,
@@ -21,7 +21,7 @@ enum SessionCommands {
 
     static let undo = CommandSpec(
         name: "undo",
-        summary: "revert the latest edit (the model comes back bit for bit)",
+        summary: "step back through the edits",
         usage: "undo",
         example: "undo",
         changesSession: true,
@@ -33,7 +33,7 @@ enum SessionCommands {
 
     static let redo = CommandSpec(
         name: "redo",
-        summary: "re-apply the latest undone edit",
+        summary: "step forward through the edits undone",
         usage: "redo",
         example: "redo",
         changesSession: true,
@@ -45,7 +45,7 @@ enum SessionCommands {
 
     static let quit = CommandSpec(
         name: "quit",
-        summary: "leave the shell (asks first when edits are unsaved)",
+        summary: "leave (asks first when edits are unsaved)",
         usage: "quit",
         example: "quit",
         run: { args, session, _ in

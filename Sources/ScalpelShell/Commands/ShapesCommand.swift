@@ -4,7 +4,7 @@ import ScalpelCore
 enum ShapesCommand {
     static let spec = CommandSpec(
         name: "shapes",
-        summary: "list every value (inputs, initializers, node outputs) with its inferred type",
+        summary: "every value (inputs, initializers, node outputs) with its inferred element type and shape",
         usage: "shapes [--json]",
         example: "shapes --json",
         flags: ["--json"],

@@ -5,7 +5,7 @@ import ScalpelScoring
 enum ShowCommand {
     static let spec = CommandSpec(
         name: "show",
-        summary: "show a layer: attributes, weight shapes and statistics, producers and consumers",
+        summary: "a layer's attributes, weight shapes and statistics (min, max, mean, std, zeros), producers and consumers, cost",
         usage: "show LAYER [--json]",
         example: "show layer1.0.conv1",
         flags: ["--json"],

@@ -4,7 +4,7 @@ import ScalpelCore
 enum SummaryCommand {
     static let spec = CommandSpec(
         name: "summary",
-        summary: "list the layers with input and output shapes, parameters and MACs per sample",
+        summary: "a row per layer: index, name, op, input and output shapes, parameters, MACs per sample; totals",
         usage: "summary [--json]",
         example: "summary --json > layers.json",
         flags: ["--json"],
