@@ -29,7 +29,7 @@ let package = Package(
         // CPU kernels and the interpreter that runs a Graph.
         .target(name: "ScalpelEngine", dependencies: ["ScalpelCore", "CBLAS", "CHeap"]),
         // Command language, session and renderers.
-        .target(name: "ScalpelShell", dependencies: ["ScalpelCore", "ScalpelEngine", "ScalpelScoring", "CLibEdit"]),
+        .target(name: "ScalpelShell", dependencies: ["ScalpelCore", "ScalpelEngine", "ScalpelData", "ScalpelScoring", "ScalpelTraining", "CLibEdit"]),
         // libedit (line editing, history) behind small C helpers, so Swift never touches C globals.
         .target(name: "CLibEdit", linkerSettings: [.linkedLibrary("edit")]),
         // The command-line entry point.
@@ -38,12 +38,17 @@ let package = Package(
             dependencies: ["ScalpelShell", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         // In-process load/save timings for scripts/bench.
-        .executableTarget(name: "scalpel-bench", dependencies: ["ScalpelCore", "ScalpelShell"], path: "Sources/ScalpelBench"),
-        // Filter criteria, datasets and evaluation.
-        .target(name: "ScalpelScoring", dependencies: ["ScalpelCore", "ScalpelEngine"]),
-        .testTarget(name: "ScalpelScoringTests", dependencies: ["ScalpelScoring"], exclude: ["Fixtures"]),
+        .executableTarget(name: "scalpel-bench", dependencies: ["ScalpelCore", "ScalpelEngine", "ScalpelData", "ScalpelScoring", "ScalpelTraining", "ScalpelShell"],
+                          path: "Sources/ScalpelBench"),
+        // Dataset files (npy, npz with its DEFLATE, MNIST IDX) and the datasets read from them.
+        .target(name: "ScalpelData", dependencies: ["ScalpelCore"]),
+        // Filter criteria and evaluation over data.
+        .target(name: "ScalpelScoring", dependencies: ["ScalpelCore", "ScalpelEngine", "ScalpelData"]),
+        // Fine-tuning: the training loop over a dataset, with validation.
+        .target(name: "ScalpelTraining", dependencies: ["ScalpelCore", "ScalpelEngine", "ScalpelData", "ScalpelScoring"]),
+        .testTarget(name: "ScalpelDataTests", dependencies: ["ScalpelData"], exclude: ["Fixtures"]),
         .testTarget(name: "ScalpelCoreTests", dependencies: ["ScalpelCore", "ONNXProto"]),
-        .testTarget(name: "ScalpelShellTests", dependencies: ["ScalpelShell"]),
-        .testTarget(name: "ScalpelEngineTests", dependencies: ["ScalpelEngine", "ScalpelScoring"]),
+        .testTarget(name: "ScalpelShellTests", dependencies: ["ScalpelShell", "ScalpelData", "ScalpelScoring"]),
+        .testTarget(name: "ScalpelEngineTests", dependencies: ["ScalpelEngine", "ScalpelData", "ScalpelScoring", "ScalpelTraining"]),
     ]
 )

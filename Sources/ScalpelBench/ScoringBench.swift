@@ -6,6 +6,7 @@
 import Foundation
 import ScalpelCore
 import ScalpelEngine
+import ScalpelData
 import ScalpelScoring
 
 /// Settings of the scoring benchmark.

@@ -5,7 +5,8 @@
 import Foundation
 import ScalpelCore
 import ScalpelEngine
-import ScalpelScoring
+import ScalpelData
+import ScalpelTraining
 
 /// Times training steps or epochs with SGD (lr 0.01, momentum 0.9), as the PyTorch side does.
 func runTraining(_ options: Options) throws {

@@ -1,7 +1,7 @@
 import Foundation
 import ScalpelCore
 @testable import ScalpelEngine
-import ScalpelScoring
+import ScalpelData
 import Testing
 
 /// The backward rules beyond the core CNN set, against central finite differences: each node

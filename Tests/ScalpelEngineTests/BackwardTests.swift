@@ -1,7 +1,7 @@
 import Foundation
 import ScalpelCore
 import ScalpelEngine
-import ScalpelScoring
+import ScalpelData
 import Testing
 
 /// Every backward rule, through whole fixtures: ∂loss/∂input against central finite differences.

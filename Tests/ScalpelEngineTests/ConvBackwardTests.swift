@@ -1,7 +1,6 @@
 import Foundation
 import ScalpelCore
 @testable import ScalpelEngine
-import ScalpelScoring
 import Testing
 
 /// The convolution rules' input and weight gradients against direct sums in double, for

@@ -1,5 +1,6 @@
 import Foundation
 import ScalpelCore
+import ScalpelData
 import ScalpelEngine
 import ScalpelScoring
 import Testing

@@ -1,6 +1,5 @@
 import ScalpelCore
 @testable import ScalpelEngine
-import ScalpelScoring
 import Testing
 
 /// MaxPool's and AveragePool's input gradients against a window-by-window reference, for

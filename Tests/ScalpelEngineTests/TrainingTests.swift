@@ -1,7 +1,9 @@
 import Foundation
 import ScalpelCore
 import ScalpelEngine
+import ScalpelData
 import ScalpelScoring
+import ScalpelTraining
 import Testing
 
 /// Training steps against PyTorch: two optimizer steps on the mini ResNet fixture in training

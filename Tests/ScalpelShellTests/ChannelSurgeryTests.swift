@@ -1,6 +1,6 @@
 import Foundation
 import ScalpelCore
-import ScalpelScoring
+import ScalpelData
 @testable import ScalpelShell
 import Testing
 

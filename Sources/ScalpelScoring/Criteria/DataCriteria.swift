@@ -1,5 +1,6 @@
 import Foundation
 import ScalpelCore
+import ScalpelData
 import ScalpelEngine
 
 /// Criteria measured by running the model over data: activation statistics and oracles.

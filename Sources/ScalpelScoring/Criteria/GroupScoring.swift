@@ -1,4 +1,5 @@
 import ScalpelCore
+import ScalpelData
 import ScalpelEngine
 
 /// How the scores of layers whose channels are coupled combine into one score per channel.

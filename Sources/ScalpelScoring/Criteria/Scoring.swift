@@ -1,4 +1,5 @@
 import ScalpelCore
+import ScalpelData
 import ScalpelEngine
 
 /// Scores a layer's output channels by any criterion: the entry point for `score` and `prune`.

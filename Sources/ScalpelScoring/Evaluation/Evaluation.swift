@@ -1,5 +1,6 @@
 import Foundation
 import ScalpelCore
+import ScalpelData
 import ScalpelEngine
 
 /// Accuracy and loss of a classifier on a labelled dataset.

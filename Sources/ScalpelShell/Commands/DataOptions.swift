@@ -1,4 +1,4 @@
-import ScalpelScoring
+import ScalpelData
 
 /// The options that every command reading a dataset shares, declared once: the file, its
 /// labels, normalisation and layout (`reading`), and for the criteria how much of it to use and

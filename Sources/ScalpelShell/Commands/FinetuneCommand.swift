@@ -2,6 +2,7 @@ import Foundation
 import ScalpelCore
 import ScalpelEngine
 import ScalpelScoring
+import ScalpelTraining
 
 /// `finetune`: trains the current model's weights on labelled data, as one undo step.
 enum FinetuneCommand {

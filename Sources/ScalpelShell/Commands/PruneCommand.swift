@@ -1,5 +1,6 @@
 import ScalpelCore
 import ScalpelEngine
+import ScalpelData
 import ScalpelScoring
 
 /// `prune`: delete the lowest-scored channels of one layer, or across the whole model.

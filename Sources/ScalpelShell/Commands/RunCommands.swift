@@ -1,6 +1,7 @@
 import Foundation
 import ScalpelCore
 import ScalpelEngine
+import ScalpelData
 import ScalpelScoring
 
 /// `eval` and `run`: the model on data.

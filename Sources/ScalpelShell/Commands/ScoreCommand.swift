@@ -1,6 +1,7 @@
 import Foundation
 import ScalpelCore
 import ScalpelEngine
+import ScalpelData
 import ScalpelScoring
 
 /// `score` and `critical`: per-channel importance by weight, activation and oracle criteria.

@@ -2,6 +2,7 @@ import Foundation
 import ScalpelCore
 import ScalpelEngine
 import ScalpelScoring
+import ScalpelTraining
 
 /// Tab completion for the shell: command names first, then what each command takes — layer
 /// names, its options, file paths.

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import ScalpelScoring
+@testable import ScalpelData
 
 @Suite struct NPZTests {
     typealias D = DataFiles

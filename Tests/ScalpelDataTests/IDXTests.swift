@@ -1,5 +1,5 @@
 import Testing
-@testable import ScalpelScoring
+@testable import ScalpelData
 
 @Suite struct IDXTests {
     typealias D = DataFiles

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import ScalpelScoring
+@testable import ScalpelData
 
 @Suite struct InflateTests {
     func inflate(_ bytes: [UInt8], limit: Int? = nil) throws -> [UInt8] {

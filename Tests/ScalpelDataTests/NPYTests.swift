@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import ScalpelScoring
+@testable import ScalpelData
 
 /// The error message a throwing call produces, nil when it succeeds.
 func message(_ body: () throws -> Any) -> String? {

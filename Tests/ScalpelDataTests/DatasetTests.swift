@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-import ScalpelScoring
+import ScalpelData
 
 @Suite struct DatasetTests {
     typealias D = DataFiles

@@ -2,7 +2,7 @@ import Foundation
 
 /// Builds data files byte by byte, independently of the code under test.
 enum DataFiles {
-    /// Tests/ScalpelScoringTests/Fixtures.
+    /// Tests/ScalpelDataTests/Fixtures.
     static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("Fixtures")
 

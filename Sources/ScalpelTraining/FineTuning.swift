@@ -1,6 +1,8 @@
 import Foundation
 import ScalpelCore
+import ScalpelData
 import ScalpelEngine
+import ScalpelScoring
 
 /// How the learning rate changes over a run.
 public enum LearningRateSchedule: String, Sendable, CaseIterable {
