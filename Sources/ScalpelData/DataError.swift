@@ -38,6 +38,8 @@ public enum DataError: Error, Equatable, Sendable, CustomStringConvertible {
     case shapeMismatch(what: String, shape: [Int], count: Int)
     /// Writing a file failed; the old file, if any, is untouched.
     case writeFailed(path: String, reason: String)
+    /// A use of the dataset (evaluation, a criterion, training) needs labels and it has none.
+    case noLabels(purpose: String)
 
     /// A one-line account of the problem that names the file and says what to do.
     public var description: String {
@@ -74,6 +76,8 @@ public enum DataError: Error, Equatable, Sendable, CustomStringConvertible {
             "label \(index) in '\(path)' is \(value), not a whole number; labels must be class indices 0, 1, 2, …"
         case let .normalizationCount(name, count, channels):
             "\(name) has \(count) values but the images have \(channels) channel\(channels == 1 ? "" : "s"); give one value, or one per channel"
+        case let .noLabels(purpose):
+            "\(purpose) needs labels, and the dataset has none: give a `y` array in the .npz, or a labels file"
         case let .zeroStd(channel):
             "std for channel \(channel) is 0; every std value must be non-zero"
         case let .shapeMismatch(what, shape, count):

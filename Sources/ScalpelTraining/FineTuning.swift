@@ -125,7 +125,7 @@ public struct FineTuning: Sendable {
                              progress: (FineTuningProgress) -> Void = { _ in }, finished: (EpochReport) -> Void = { _ in },
                              shouldStop: () -> Bool = { false }) throws -> FineTuningResult {
         guard let labels = train.labels else {
-            throw EngineError.badInput("the training data has no labels; give them with --labels FILE (or a `y` array in the .npz)")
+            throw DataError.noLabels(purpose: "training")
         }
         optimizer = settings.optimizer
         var rng = SeededRandom(seed: settings.seed)

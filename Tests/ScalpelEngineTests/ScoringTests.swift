@@ -136,7 +136,7 @@ import Testing
 
     @Test func dataCriteriaNeedData() throws {
         let (model, shapes, _, _) = try example()
-        #expect(throws: ScoringError("apoz runs the model: give --data FILE")) {
+        #expect(throws: ScoringError("apoz runs the model on data, and none was given")) {
             _ = try Scoring.score(.apoz, position: 0, graph: model.graph, shapes: shapes, engine: nil, dataset: nil)
         }
     }

@@ -62,7 +62,11 @@ import Testing
         try expectOneLineError([model("mobilenet_v3_slim_fused"), "-c", "prune --global --by l1 --target-params 0.999"],
                                containing: "the lowest-ranked channel (one of '/net/features/features.12/features.12.0/Conv') alone would keep 0.99762 of the parameters, less than the target 0.999")
         try expectOneLineError([model("plain_cnn_bn"), "-c", "prune --global --by l1 --target-params 0.5 --min-channels 100"],
-                               containing: "every prunable group already has at most --min-channels 100 channels")
+                               containing: "every prunable group already has at most 100 channel(s), the minimum asked for; lower --min-channels")
+        // The libraries say what is missing; the shell names the option that gives it.
+        let unlabelled = Self.fixtures.deletingLastPathComponent().appendingPathComponent("ScalpelDataTests/Fixtures/images-idx3-ubyte.gz").path
+        try expectOneLineError([model("plain_cnn_bn"), "-c", "eval --data \(unlabelled)"],
+                               containing: "evaluation needs labels, and the dataset has none: give them with --labels FILE, or a `y` array in the .npz")
         // A prune that cannot reach its target does what it can and says why.
         let short = try ProcessTests.scalpel([model("se_block"), "-c", "prune --global --by l1 --target-params 0.05"])
         #expect(short.status == 0)

@@ -105,18 +105,34 @@ public struct GlobalPruning: Sendable {
         return "no channel can be pruned: \(refused.count == 1 ? "the one layer is" : "all \(refused.count) layers are") blocked; " + ReasonSummary.line(refused)
     }
 
+    /// Why a plan removes nothing.
+    public enum EmptyPlan: Sendable, CustomStringConvertible {
+        /// Every prunable group already has at most this many channels, the minimum asked for.
+        case atMinimum(Int)
+        /// The lowest-ranked channel, of this layer's group, alone would keep `kept` of the
+        /// parameters or MACs (`measure`), less than the `target`.
+        case lowestTooCostly(layer: String, kept: Double, target: Double, measure: String)
+
+        /// The reason in words.
+        public var description: String {
+            switch self {
+            case let .atMinimum(n): "every prunable group already has at most \(n) channel(s), the minimum asked for"
+            case let .lowestTooCostly(layer, kept, target, measure):
+                "the lowest-ranked channel (one of '\(layer)') alone would keep \(GlobalPruning.decimal(kept)) of the \(measure), "
+                    + "less than the target \(GlobalPruning.decimal(target))"
+            }
+        }
+    }
+
     /// Why `plan(target, minChannels:)` removes nothing: every group is at its minimum, or the
     /// lowest-ranked channel alone would keep less than the target.
-    public func emptyPlanReason(_ target: PruneTarget, minChannels: Int) -> String {
-        let what = if case .parameters = target { "parameters" } else { "MACs" }
+    public func emptyPlanReason(_ target: PruneTarget, minChannels: Int) -> EmptyPlan {
         let normalized = normalizedScores
         let candidates = groups.indices.filter { groups[$0].channels > max(1, minChannels) }
-        guard let lowest = candidates.min(by: { normalized[$0][0] < normalized[$1][0] }) else {
-            return "every prunable group already has at most --min-channels \(max(1, minChannels)) channels; lower --min-channels"
-        }
-        let root = graph.displayName(of: graph.nodes[groups[lowest].root])
-        return "the lowest-ranked channel (one of '\(root)') alone would keep \(Self.decimal(single(lowest, target))) of the \(what), "
-            + "less than the target \(Self.decimal(goal(target))); give a lower target"
+        guard let lowest = candidates.min(by: { normalized[$0][0] < normalized[$1][0] }) else { return .atMinimum(max(1, minChannels)) }
+        let measure = if case .parameters = target { "parameters" } else { "MACs" }
+        return .lowestTooCostly(layer: graph.displayName(of: graph.nodes[groups[lowest].root]), kept: single(lowest, target),
+                                target: goal(target), measure: measure)
     }
 
     /// The fraction kept when group `g` alone loses one channel.
@@ -125,7 +141,7 @@ public struct GlobalPruning: Sendable {
     }
 
     /// A fraction with five significant digits, rounded down (so a kept share below a target never prints equal to it).
-    private static func decimal(_ f: Double) -> String {
+    static func decimal(_ f: Double) -> String {
         let scale = pow(10, 4 - (f > 0 ? floor(log10(f)) : 0))
         return "\((f * scale).rounded(.down) / scale)"
     }

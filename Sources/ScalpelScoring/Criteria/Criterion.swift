@@ -40,7 +40,7 @@ public enum Criterion: String, Sendable, CaseIterable {
         case .l2: "Euclidean norm of the filter"
         case .bnGamma: "|γ| of the BatchNorm after the layer (network slimming, Liu et al. 2017)"
         case .fpgm: "distance from the other filters; near the geometric median is redundant (He et al. 2019)"
-        case .random: "a seeded random score, the baseline (--seed)"
+        case .random: "a seeded random score, the baseline"
         case .meanActivation: "mean activation after the layer's nonlinearity"
         case .apoz: "fraction of positions active after the rectifier (1 − APoZ, Hu et al. 2016)"
         case .dead: "fraction active after a rectifier; 0 is dead, unrectified layers are never dead"
@@ -51,12 +51,6 @@ public enum Criterion: String, Sendable, CaseIterable {
         case .redundancy: "1 − the highest cosine similarity to another channel's maps (Qin et al. 2018)"
         case .classwise: "per-class loss increase summed over classes (Dimovska & Johnston 2019; needs labels)"
         }
-    }
-
-    /// Every criterion with what it measures and whether it needs `--data`, a line each.
-    public static var listing: String {
-        allCases.map { "  \($0.rawValue.padding(toLength: 17, withPad: " ", startingAt: 0)) \($0.needsData ? "--data " : "weights")  \($0.explanation)" }
-            .joined(separator: "\n")
     }
 
     /// Whether the criterion needs a dataset.

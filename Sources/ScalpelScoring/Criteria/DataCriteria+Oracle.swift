@@ -1,4 +1,5 @@
 import ScalpelCore
+import ScalpelData
 import ScalpelEngine
 
 /// The oracle criteria (oracle-loss, oracle-accuracy, class): every channel's true effect,
@@ -13,7 +14,7 @@ extension DataCriteria {
     /// one reader is a convolution, that convolution's cached output less the channel's
     /// contribution stands in for it, and only the network after it reruns.
     func oracle(_ criterion: Criterion) throws -> ChannelScores {
-        guard let labels = dataset.labels else { throw ScoringError("\(criterion.rawValue) needs labels (a `y` array or --labels)") }
+        guard let labels = dataset.labels else { throw DataError.noLabels(purpose: criterion.rawValue) }
         var lossDelta: [Double] = [], correctDelta: [Double] = [], classDelta: [[Double]] = [], classLossDelta: [[Double]] = []
         var classCount: [Double] = []
         let reader = linearReader()

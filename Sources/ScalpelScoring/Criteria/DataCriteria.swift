@@ -113,7 +113,7 @@ struct DataCriteria {
         case .apoz: scores = fractionActive
         case .dead: scores = rectified ? fractionActive : Array(repeating: 1, count: fractionActive.count)
         case .informationGain:
-            guard labels.count == samples else { throw ScoringError("information-gain needs labels (a `y` array or --labels)") }
+            guard labels.count == samples else { throw DataError.noLabels(purpose: "information-gain") }
             scores = pooled.map { Self.mutualInformation($0, labels) }
         default: throw ScoringError("\(criterion.rawValue) is not an activation criterion")
         }
@@ -122,7 +122,8 @@ struct DataCriteria {
 
     /// |mean(a · ∂L/∂a)| per channel, with L the mean cross-entropy over the evaluated samples.
     func taylor() throws -> ChannelScores {
-        guard let labels = dataset.labels, let input = engine.inputs.first else { throw ScoringError("taylor needs labels (a `y` array or --labels)") }
+        guard let input = engine.inputs.first else { throw ScoringError("the model has no data input") }
+        guard let labels = dataset.labels else { throw DataError.noLabels(purpose: "taylor") }
         var sums: [Double] = []
         var positions = 0
         var start = 0

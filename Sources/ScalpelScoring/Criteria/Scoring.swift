@@ -17,7 +17,7 @@ public enum Scoring {
             let gamma = criterion == .bnGamma ? Set(scores.indices.filter { scores[$0] < 1e-6 }) : []
             return ChannelScores(criterion: criterion, scores: scores, dead: gamma, perClassDrop: nil)
         }
-        guard let engine, let dataset else { throw ScoringError("\(criterion.rawValue) runs the model: give --data FILE") }
+        guard let engine, let dataset else { throw ScoringError("\(criterion.rawValue) runs the model on data, and none was given") }
         let data = try DataCriteria(engine: engine, graph: graph, position: position, dataset: dataset, batches: batches)
         if criterion == .redundancy { return try data.redundancy() }
         if criterion == .taylor { return try data.taylor() }

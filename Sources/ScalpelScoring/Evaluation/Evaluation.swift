@@ -36,7 +36,7 @@ public enum Evaluation {
     public static func run(engine: Engine, dataset: Dataset, limit: Int? = nil, batchSize: Int = 32,
                            progress: (Int, Int) -> Void = { _, _ in }) throws -> EvaluationResult {
         guard let labels = dataset.labels else {
-            throw EngineError.badInput("the dataset has no labels; give them with --labels FILE (or a `y` array in the .npz)")
+            throw DataError.noLabels(purpose: "evaluation")
         }
         guard let input = engine.inputs.first else { throw EngineError.badInput("the model has no data input") }
         let total = min(limit ?? dataset.count, dataset.count)

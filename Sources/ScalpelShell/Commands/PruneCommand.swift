@@ -12,7 +12,7 @@ enum PruneCommand {
             + "prune --global --by CRITERION (--target-params F | --target-macs F) [--reduce sum|mean|max] [--min-channels N] [--skip LAYER,…]; "
             + "data criteria add \(DataOptions.reading.usage) \(DataOptions.sampling.usage)",
         example: "prune --global --by l1 --target-params 0.5 --skip fc",
-        details: "criteria (--by):\n" + Criterion.listing,
+        details: ScoreCommands.criteriaListing,
         flags: ["--global"] + DataOptions.reading.flags,
         options: ["--by", "--reduce", "--ratio", "--count", "--target-params", "--target-macs", "--min-channels", "--skip"]
             + DataOptions.reading.options + DataOptions.sampling.options,
@@ -41,7 +41,11 @@ enum PruneCommand {
             }
             guard !pruning.groups.isEmpty else { throw ShellError.refused(pruning.blockedSummary) }
             let counts = pruning.plan(target, minChannels: minChannels)
-            guard counts.contains(where: { $0 > 0 }) else { throw ShellError.refused(pruning.emptyPlanReason(target, minChannels: minChannels)) }
+            guard counts.contains(where: { $0 > 0 }) else {
+                let reason = pruning.emptyPlanReason(target, minChannels: minChannels)
+                let remedy = if case .atMinimum = reason { "lower --min-channels" } else { "give a lower target" }
+                throw ShellError.refused("\(reason); \(remedy)")
+            }
             try model.graph.delete(try pruning.deletion(counts, shapes: shapes), shapes: shapes, opset: model.opsetVersion() ?? 17)
             let shortfall = pruning.shortfall(target, minChannels: minChannels).map { " (\($0))" } ?? ""
             return "removed \(counts.reduce(0, +)) channels from \(counts.filter { $0 > 0 }.count) of \(pruning.groups.count) prunable groups (lowest \(criterion.rawValue))\(shortfall)"

@@ -12,7 +12,7 @@ enum ScoreCommands {
         usage: "score LAYER|--all --by CRITERION [--reduce sum|mean|max] [\(DataOptions.reading.usage)] \(DataOptions.sampling.usage) "
             + "[--top K | --bottom K] [--json | --csv] [--plot FILE.svg]",
         example: "score conv2 --by apoz --data examples/digits_test.npz --bottom 5",
-        details: "criteria (--by):\n" + Criterion.listing,
+        details: criteriaListing,
         flags: ["--all", "--json", "--csv"] + DataOptions.reading.flags,
         options: ["--by", "--reduce", "--top", "--bottom", "--plot"] + DataOptions.reading.options + DataOptions.sampling.options,
         run: { args, session, console in
@@ -122,6 +122,11 @@ enum ScoreCommands {
             console.write(table.render(for: console))
             console.line("union: \(union.count) of \(drops.count) filters: \(ChannelPreview.ranges(union))")
         })
+
+    /// Every criterion with what it measures and whether it needs `--data`, a line each (`help score`, `help prune`).
+    static let criteriaListing = "criteria (--by):\n" + Criterion.allCases.map {
+        "  \($0.rawValue.padding(toLength: 17, withPad: " ", startingAt: 0)) \($0.needsData ? "--data " : "weights")  \($0.explanation)"
+    }.joined(separator: "\n")
 
     static func criterion(_ args: Arguments) throws -> Criterion {
         guard let by = args.option("--by") else {

@@ -1,4 +1,5 @@
 import ScalpelCore
+import ScalpelData
 
 /// Parses and runs command lines against a session: the one code path for `-c`, scripts,
 /// standard input and the interactive shell.
@@ -27,7 +28,11 @@ public enum CommandRunner {
         }
         let arguments = try Arguments(Array(words.dropFirst()), line: line.trimmingCharacters(in: .whitespaces), for: spec)
         var working = session
-        try spec.run(arguments, &working, &console)
+        do {
+            try spec.run(arguments, &working, &console)
+        } catch DataError.noLabels(let purpose) {
+            throw ShellError.refused("\(purpose) needs labels, and the dataset has none: give them with --labels FILE, or a `y` array in the .npz")
+        }
         if spec.changesSession { try working.journal(arguments.line) }
         session = working
     }
