@@ -132,16 +132,6 @@ public struct ChannelDependency {
 }
 
 extension ChannelDependency {
-    /// Ops whose output channel i depends only on input channel i.
-    static let passThrough: Set<String> = [
-        "Relu", "LeakyRelu", "Sigmoid", "HardSigmoid", "HardSwish", "Tanh", "Clip", "Elu", "Selu", "Celu", "Softplus",
-        "Softsign", "Mish", "Gelu", "Erf", "Exp", "Log", "Neg", "Abs", "Sqrt", "Reciprocal", "Floor", "Ceil", "Round",
-        "Sign", "Identity", "Dropout", "Cast", "MaxPool", "AveragePool", "LpPool", "GlobalAveragePool",
-        "GlobalMaxPool", "GlobalLpPool", "Resize", "Upsample", "ThresholdedRelu", "Shrink", "Swish", "Sin", "Cos", "Tan",
-    ]
-    /// Elementwise ops that broadcast their inputs together.
-    static let elementwise: Set<String> = ["Add", "Sub", "Mul", "Div", "Max", "Min", "Sum", "Mean", "Pow", "Where"]
-
     // MARK: Forward: how a consumer carries the channels of one of its inputs
 
     private mutating func forward(_ space: ChannelSpace, _ idx: [Int]) throws {
@@ -157,59 +147,58 @@ extension ChannelDependency {
     private mutating func forward(_ node: Node, slot: Int, _ a: Int, _ idx: [Int]) throws {
         let out = node.outputs.first ?? .absent
         let op = node.opType
-        if Self.passThrough.contains(op) {
+        guard let rule = ChannelRule.table[op] else { throw refuse(node, "Scalpel has no channel rule for \(op)") }
+        switch rule {
+        case .passThrough:
             guard slot == 0 else { throw refuse(node, "its input \(slot) would lose channels") }
-            return try visit(ChannelSpace(value: out, axis: a), idx)
-        }
-        if Self.elementwise.contains(op) { return try elementwise(node, a: a, rankOf: node.inputs[slot], idx) }
-        switch op {
-        case "Shape", "Size":
+            try visit(ChannelSpace(value: out, axis: a), idx)
+        case .elementwise:
+            try elementwise(node, a: a, rankOf: node.inputs[slot], idx)
+        case .shapeOnly:
             return
-        case "BatchNormalization", "InstanceNormalization":
+        case .normalization:
             guard slot == 0, a == 1 else { throw refuse(node, "channels arrive on a parameter input") }
             try perChannelParameters(node, inputs: op == "BatchNormalization" ? 1...4 : 1...2, idx)
             try visit(ChannelSpace(value: out, axis: a), idx)
-        case "PRelu":
+        case .prelu:
             guard slot == 0 else { throw refuse(node, "channels arrive on the slope") }
             try elementwise(node, a: a, rankOf: node.inputs[0], idx)
-        case "Conv", "ConvTranspose":
+        case .convolution:
             guard slot == 0, a == 1 else { throw refuse(node, "channels arrive on its weights") }
             try convInput(node, idx)
-        case "Gemm":
+        case .gemm:
             guard slot == 0, a == 1, node.int("transA", default: 0) == 0, let b = node.input(1), isConstant(b) else {
                 throw refuse(node, "only the input features of a Gemm with constant weights can be removed")
             }
             try slice(b, axis: node.int("transB", default: 0) != 0 ? 1 : 0, idx, node: node, role: "in-features")
-        case "MatMul":
+        case .matMul:
             guard slot == 0, let rank = dims(node.inputs[0])?.count, a == rank - 1, let b = node.input(1), isConstant(b),
                   dims(b)?.count == 2 else {
                 throw refuse(node, "only the last axis of a MatMul with a constant matrix can be removed")
             }
             try slice(b, axis: 0, idx, node: node, role: "in-features")
-        case "Flatten", "Reshape":
+        case .reshape:
             try flatten(node, a: a, idx)
-        case "Concat":
+        case .concat:
             try concat(node, slot: slot, a: a, idx)
-        case "Split":
+        case .split:
             try split(node, a: a, idx)
-        case "Transpose":
+        case .transpose:
             guard let rank = dims(node.inputs[0])?.count else { throw refuse(node, "its rank is unknown") }
             let perm = node.ints("perm") ?? Array((0..<rank).reversed())
             guard let moved = perm.firstIndex(of: a) else { throw refuse(node, "perm \(perm) lacks axis \(a)") }
             try visit(ChannelSpace(value: out, axis: moved), idx)
-        case "Pad":
+        case .pad:
             try visit(ChannelSpace(value: out, axis: a), idx)
-        case "ReduceMean", "ReduceSum", "ReduceMax", "ReduceMin", "ReduceL2", "ReduceL1":
+        case .reduction:
             try reduction(node, a: a, idx)
-        case "Softmax", "LogSoftmax":
+        case .softmax:
             guard let rank = dims(node.inputs[0])?.count else { throw refuse(node, "its rank is unknown") }
             let axis = node.int("axis", default: -1)
             guard (axis < 0 ? axis + rank : axis) != a else { throw refuse(node, "it normalises across the channels") }
             try visit(ChannelSpace(value: out, axis: a), idx)
-        case "LayerNormalization":
+        case .layerNormalization:
             try layerNorm(node, a: a, idx)
-        default:
-            throw refuse(node, "Scalpel has no channel rule for \(op)")
         }
     }
 
@@ -357,22 +346,23 @@ extension ChannelDependency {
         let node = graph.nodes[position]
         let a = space.axis
         let op = node.opType
-        if Self.passThrough.contains(op) || op == "Pad" {
-            return try visit(ChannelSpace(value: node.inputs[0], axis: a), idx)
+        guard let rule = ChannelRule.table[op] else {
+            throw refuse(node, "Scalpel has no channel rule for \(op) (channels would have to flow back through it)")
         }
-        if Self.elementwise.contains(op) || op == "PRelu" {
-            return try elementwise(node, a: a, rankOf: space.value, idx)
-        }
-        switch op {
-        case "Conv" where node.int("group", default: 1) > 1:
+        switch rule {
+        case .passThrough, .pad:
+            try visit(ChannelSpace(value: node.inputs[0], axis: a), idx)
+        case .elementwise, .prelu:
+            try elementwise(node, a: a, rankOf: space.value, idx)
+        case .convolution where op == "Conv" && node.int("group", default: 1) > 1:
             try convInput(node, idx)
             try visit(ChannelSpace(value: node.inputs[0], axis: 1), idx)
-        case "Conv", "ConvTranspose", "Gemm", "MatMul":
+        case .convolution, .gemm, .matMul:
             try producerOutput(node, a: a, idx)
-        case "BatchNormalization", "InstanceNormalization":
+        case .normalization:
             try perChannelParameters(node, inputs: op == "BatchNormalization" ? 1...4 : 1...2, idx)
             try visit(ChannelSpace(value: node.inputs[0], axis: a), idx)
-        case "Concat":
+        case .concat:
             let axisAttr = node.int("axis", default: 0)
             guard (axisAttr < 0 ? axisAttr + (dims(space.value)?.count ?? 0) : axisAttr) == a else {
                 throw refuse(node, "it joins along another axis than the channels")
@@ -387,7 +377,7 @@ extension ChannelDependency {
                 }
                 offset += size
             }
-        case "Split":
+        case .split:
             guard let j = node.outputs.firstIndex(of: space.value) else { return }
             var start = 0
             for out in node.outputs.prefix(j) {
@@ -395,21 +385,21 @@ extension ChannelDependency {
                 start += size
             }
             try visit(ChannelSpace(value: node.inputs[0], axis: a), idx.map { $0 + start })
-        case "Transpose":
+        case .transpose:
             guard let rank = dims(node.inputs[0])?.count else { throw refuse(node, "its rank is unknown") }
             let perm = node.ints("perm") ?? Array((0..<rank).reversed())
             try visit(ChannelSpace(value: node.inputs[0], axis: perm[a]), idx)
-        case "LayerNormalization":
+        case .layerNormalization:
             try layerNorm(node, a: a, idx)
             try visit(ChannelSpace(value: node.inputs[0], axis: a), idx)
-        case "Flatten", "Reshape":
+        case .reshape:
             // Features of a flattened NCHW tensor: feature f belongs to channel (f / (H·W)) mod C.
             guard a == 1, let x = dims(node.inputs[0])?.map(\.value), x.count >= 2, let channels = x[1],
                   let inner = x.dropFirst(2).reduce(Optional(1), { p, d in p.flatMap { p in d.map { p * $0 } } }), inner > 0 else {
                 throw refuse(node, "channels cannot be traced back through this reshape")
             }
             try visit(ChannelSpace(value: node.inputs[0], axis: 1), Array(Set(idx.map { $0 / inner % channels })).sorted())
-        default:
+        case .reduction, .softmax, .shapeOnly:  // ChannelRule.flowsBackward is false for exactly these
             throw refuse(node, "Scalpel has no channel rule for \(op) (channels would have to flow back through it)")
         }
     }

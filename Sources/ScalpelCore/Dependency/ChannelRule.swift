@@ -1,0 +1,67 @@
+/// How channel indices flow through an op: the one table `ChannelDependency` dispatches on, and
+/// what `ops` reports. An op absent from ``ChannelRule/table`` blocks any group that reaches it.
+public enum ChannelRule: String, Sendable, CaseIterable {
+    /// Output channel i depends only on input channel i (activations, pooling, resizing, casts).
+    case passThrough = "passes through"
+    /// Broadcasting arithmetic: every input with a full channel axis couples to the output.
+    case elementwise = "couples inputs"
+    /// PRelu: the slope is sliced like a per-channel constant.
+    case prelu = "passes through, slices its slope"
+    /// BatchNormalization, InstanceNormalization: per-channel parameters are sliced.
+    case normalization = "passes through, slices its parameters"
+    /// Conv, ConvTranspose: consumes input channels, produces output channels (depthwise: passes through).
+    case convolution = "consumes and produces"
+    /// Gemm: consumes input features, produces output features.
+    case gemm = "consumes and produces features"
+    /// MatMul with a constant matrix: consumes the last axis, produces it.
+    case matMul = "consumes and produces the last axis"
+    /// Flatten or a flattening Reshape: channel k expands to the run of features it spans.
+    case reshape = "expands (flatten)"
+    /// Concat: channels move by the offset of their input.
+    case concat = "offsets"
+    /// Split: each output takes its own range of channels.
+    case split = "splits"
+    /// Transpose: the channel axis moves with the permutation.
+    case transpose = "permutes the axis"
+    /// Pad: the channels pass through (spatial padding).
+    case pad = "passes through (padding)"
+    /// Reductions over other axes: the channels pass through.
+    case reduction = "passes through (reduces other axes)"
+    /// Softmax and LogSoftmax over another axis: the channels pass through.
+    case softmax = "passes through (normalises another axis)"
+    /// LayerNormalization: the last-axis scale and bias are sliced.
+    case layerNormalization = "passes through, slices its scale and bias"
+    /// Shape and Size: the channels end there (only the shape is read).
+    case shapeOnly = "ends (reads the shape only)"
+
+    /// The rule of each op Scalpel can carry channels through.
+    public static let table: [String: ChannelRule] = {
+        var t: [String: ChannelRule] = [:]
+        for op in ["Relu", "LeakyRelu", "Sigmoid", "HardSigmoid", "HardSwish", "Tanh", "Clip", "Elu", "Selu", "Celu", "Softplus",
+                   "Softsign", "Mish", "Gelu", "Erf", "Exp", "Log", "Neg", "Abs", "Sqrt", "Reciprocal", "Floor", "Ceil", "Round",
+                   "Sign", "Identity", "Dropout", "Cast", "MaxPool", "AveragePool", "LpPool", "GlobalAveragePool",
+                   "GlobalMaxPool", "GlobalLpPool", "Resize", "Upsample", "ThresholdedRelu", "Shrink", "Swish", "Sin", "Cos", "Tan"] {
+            t[op] = .passThrough
+        }
+        for op in ["Add", "Sub", "Mul", "Div", "Max", "Min", "Sum", "Mean", "Pow", "Where"] { t[op] = .elementwise }
+        for op in ["ReduceMean", "ReduceSum", "ReduceMax", "ReduceMin", "ReduceL2", "ReduceL1"] { t[op] = .reduction }
+        let others: [(String, ChannelRule)] = [
+            ("PRelu", .prelu), ("BatchNormalization", .normalization), ("InstanceNormalization", .normalization),
+            ("Conv", .convolution), ("ConvTranspose", .convolution), ("Gemm", .gemm), ("MatMul", .matMul),
+            ("Flatten", .reshape), ("Reshape", .reshape), ("Concat", .concat), ("Split", .split), ("Transpose", .transpose),
+            ("Pad", .pad), ("Softmax", .softmax), ("LogSoftmax", .softmax), ("LayerNormalization", .layerNormalization),
+            ("Shape", .shapeOnly), ("Size", .shapeOnly),
+        ]
+        for (op, rule) in others { t[op] = rule }
+        return t
+    }()
+
+    /// Whether channels can also be traced back through the op, from its output to its inputs
+    /// (a residual branch or a Concat input joining a group).
+    public var flowsBackward: Bool {
+        switch self {
+        case .reduction, .softmax, .shapeOnly: false
+        default: true
+        }
+    }
+}
