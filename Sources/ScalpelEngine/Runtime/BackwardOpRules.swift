@@ -1,39 +1,9 @@
 import ScalpelCore
 
-/// The backward rules beyond the core CNN set: which rule each op takes, and what they share.
+/// What the backward rules beyond the core CNN set share.
 /// Each returns ∂L/∂input for every input that carries a gradient (see ``carriesGradient(_:)``),
 /// weights included; the caller keeps the ones it needs.
 extension BackwardRules {
-    /// ∂L/∂input of the ops the core rules leave out; throws naming the op where there is none.
-    func otherInputGradients(_ dy: [Float]) throws -> [(ValueID, [Float])] {
-        if let type = shapes[node.outputs[0]].elementType, type != .float32 {
-            throw noRule("its output is \(type), and only float32 values carry a gradient")
-        }
-        if let derivative = unaryDerivative() { return try unary(dy, derivative) }
-        switch node.opType {
-        case "Div", "Pow", "PRelu", "Sum", "Mean", "Max", "Min": return try binary(dy)
-        case "Cast": return try cast(dy)
-        case "Floor", "Ceil":
-            throw noRule("\(node.opType) is piecewise constant, so its gradient is zero wherever it exists and nothing before it could be scored or trained")
-        case "Transpose": return try transpose(dy)
-        case "Slice": return try slice(dy)
-        case "Expand": return try expand(dy)
-        case "Gather": return try gather(dy)
-        case "Pad": return try pad(dy)
-        case "Split":
-            try requireOnlyFirstOutputRead()
-            return try splitGradients([dy] + Array(repeating: nil, count: node.outputs.count - 1))
-        case "Resize", "Upsample": return try resize(dy)
-        case "Softmax", "LogSoftmax": return try softmax(dy)
-        case "LayerNormalization": return try layerNorm(dy)
-        case "ReduceMean", "ReduceSum": return try reduce(dy)
-        case "GlobalMaxPool": return try globalMaxPool(dy)
-        case "MatMul": return try matMul(dy)
-        case "ConvTranspose": return try convTranspose(dy)
-        default: throw noRule("Scalpel cannot differentiate \(node.opType) yet")
-        }
-    }
-
     /// The concrete shape of a value (empty when unknown).
     func dims(_ v: ValueID) -> [Int] { shapes[v].staticShape ?? [] }
 
@@ -97,7 +67,7 @@ extension BackwardRules {
 
     /// Throws unless the node's outputs after the first are unread: the single-gradient entry
     /// point knows only the first output's gradient.
-    private func requireOnlyFirstOutputRead() throws {
+    func requireOnlyFirstOutputRead() throws {
         for output in node.outputs.dropFirst() where !output.isAbsent {
             if graph.outputs.contains(where: { $0.id == output }) || graph.nodes.contains(where: { $0.inputs.contains(output) }) {
                 throw noRule("'\(output)' is read too, and this rule was given only the first output's gradient")

@@ -31,36 +31,40 @@ struct BackwardRules {
 
     func inputGradients(_ dy: [Float]) throws -> [(ValueID, [Float])] {
         let x = node.inputs[0]
-        switch node.opType {
-        case "Identity", "Dropout", "Flatten", "Reshape", "Squeeze", "Unsqueeze":
+        guard let rule = GradientRule.table[node.opType] else { throw noRule("Scalpel cannot differentiate \(node.opType) yet") }
+        if let type = shapes[node.outputs[0]].elementType, type != .float32 {
+            throw noRule("its output is \(type), and only float32 values carry a gradient")
+        }
+        switch rule {
+        case .passThrough:
             return [(x, dy)]
-        case "Relu":
+        case .relu:
             let xs = try data(x)
             return [(x, Self.combined(dy, xs) { $1 > 0 ? $0 : 0 })]
-        case "LeakyRelu":
+        case .leakyRelu:
             let alpha = node.float("alpha", default: 0.01), xs = try data(x)
             return [(x, Self.combined(dy, xs) { $1 > 0 ? $0 : $0 * alpha })]
-        case "Clip":
+        case .clip:
             let low = node.input(1).flatMap { graph.initializers[$0]?.floats?.first ?? shapes.constants[$0]?.floats?.first } ?? -.infinity
             let high = node.input(2).flatMap { graph.initializers[$0]?.floats?.first ?? shapes.constants[$0]?.floats?.first } ?? .infinity
             let xs = try data(x)
             return [(x, Self.combined(dy, xs) { $1 > low && $1 < high ? $0 : 0 })]
-        case "Sigmoid":
+        case .sigmoid:
             let ys = try data(node.outputs[0])
             return [(x, Self.combined(dy, ys) { $0 * $1 * (1 - $1) })]
-        case "BatchNormalization" where training:
+        case .batchNormalization where training:
             return try batchNormTraining(dy)
-        case "BatchNormalization":
+        case .batchNormalization:
             let gamma = try data(node.inputs[1]), variance = try data(node.inputs[4])
             let eps = node.float("epsilon", default: 1e-5)
             let s = shape(x), spatial = s.dropFirst(2).reduce(1, *), c = s[1]
             var dx = dy
             for i in dx.indices { let ch = (i / spatial) % c; dx[i] *= gamma[ch] / (variance[ch] + eps).squareRoot() }
             return [(x, dx)]
-        case "GlobalAveragePool":
+        case .globalAveragePool:
             let s = shape(x), spatial = s.dropFirst(2).reduce(1, *)
             return [(x, (0..<(s.reduce(1, *))).map { dy[$0 / spatial] / Float(spatial) })]
-        case "Gemm":
+        case .gemm:
             guard node.int("transA", default: 0) == 0 else { throw unsupported("transA") }
             let b = try data(node.inputs[1]), bs = shape(node.inputs[1]), transB = node.int("transB", default: 0) != 0
             let m = shape(x)[0], k = shape(x)[1], n = transB ? bs[0] : bs[1]
@@ -68,9 +72,9 @@ struct BackwardRules {
             var dx = [Float](repeating: 0, count: m * k)
             for i in 0..<m { for j in 0..<n { let g = dy[i * n + j] * alpha; if g != 0 { for p in 0..<k { dx[i * k + p] += g * (transB ? b[j * k + p] : b[p * n + j]) } } } }
             return [(x, dx)]
-        case "Add", "Sub", "Mul":
+        case .broadcastArithmetic:
             return try elementwise(dy)
-        case "Concat":
+        case .concat:
             let out = shape(node.outputs[0]), a = node.int("axis", default: 0)
             let axis = a < 0 ? a + out.count : a
             let outer = out.prefix(axis).reduce(1, *), inner = out.dropFirst(axis + 1).reduce(1, *)
@@ -84,12 +88,31 @@ struct BackwardRules {
                 offset += block
             }
             return result
-        case "MaxPool", "AveragePool":
+        case .pool:
             return [(x, try pool(dy, max: node.opType == "MaxPool"))]
-        case "Conv":
+        case .conv:
             return needsInputGradient(x) ? [(x, try convInput(dy))] : []
-        default:
-            return try otherInputGradients(dy)
+        case .unary:
+            guard let derivative = unaryDerivative() else { throw noRule("Scalpel cannot differentiate \(node.opType) yet") }
+            return try unary(dy, derivative)
+        case .binary: return try binary(dy)
+        case .cast: return try cast(dy)
+        case let .none(reason): throw noRule(reason)
+        case .transpose: return try transpose(dy)
+        case .slice: return try slice(dy)
+        case .expand: return try expand(dy)
+        case .gather: return try gather(dy)
+        case .pad: return try pad(dy)
+        case .split:
+            try requireOnlyFirstOutputRead()
+            return try splitGradients([dy] + Array(repeating: nil, count: node.outputs.count - 1))
+        case .resize: return try resize(dy)
+        case .softmax: return try softmax(dy)
+        case .layerNormalization: return try layerNorm(dy)
+        case .reduce: return try reduce(dy)
+        case .globalMaxPool: return try globalMaxPool(dy)
+        case .matMul: return try matMul(dy)
+        case .convTranspose: return try convTranspose(dy)
         }
     }
 

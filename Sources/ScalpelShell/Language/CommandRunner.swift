@@ -11,7 +11,8 @@ public enum CommandRunner {
         EditCommands.rename,
         SessionCommands.undo, SessionCommands.redo, ReportCommands.history, ReportCommands.diff,
         SessionCommands.load, SaveCommand.spec, ScriptCommands.source, ScriptCommands.saveScript,
-        RunCommands.eval, RunCommands.run, FinetuneCommand.spec, ScoreCommands.score, ScoreCommands.critical, HelpCommand.spec, SessionCommands.quit,
+        RunCommands.eval, RunCommands.run, FinetuneCommand.spec, ScoreCommands.score, ScoreCommands.critical, OpsCommand.spec,
+        HelpCommand.spec, SessionCommands.quit,
     ]
 
     /// The command with this name.
