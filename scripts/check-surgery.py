@@ -120,7 +120,7 @@ def check_inserts(binary, fixture, work):
 
 # Fixtures whose every channel group is global-pruned and checked (the depthwise and SE models).
 GLOBAL_PRUNE = {"mobilenet_v2_slim", "mobilenet_v2_slim_fused", "mobilenet_v3_slim", "mobilenet_v3_slim_fused",
-                "mini_resnet", "plain_cnn_bn"}
+                "mini_resnet", "plain_cnn_bn", "conv1d_keras"}
 
 
 def check_global(binary, fixture, work):

@@ -4,6 +4,9 @@
   digits_keras.onnx    a small Conv2D Sequential trained for 15 epochs on the example digits,
                        channels-last input N×8×8×1, ending in a softmax (the model outputs
                        probabilities), exported by tf2onnx at opset 17
+  conv1d_keras.onnx    a random-weight Conv1D Sequential (N×16×4 input, two Conv1D, GlobalMaxPooling1D,
+                       Dense), exported by tf2onnx: Unsqueeze → Conv → Squeeze around every Conv1D
+  conv1d_keras.npz     x: a seeded N=2 input, y: ONNX Runtime's output (checked against Keras)
   digits_keras.json    Keras's own top-1 accuracy and mean sparse categorical cross-entropy of
                        the model on examples/digits_test.npz (pixels as the example stores them)
 
@@ -19,6 +22,18 @@ import numpy as np  # noqa: E402
 import onnxruntime as ort  # noqa: E402
 import tensorflow as tf  # noqa: E402
 import tf2onnx  # noqa: E402
+
+
+def conv1d_model():
+    """A text-style Conv1D Sequential (N×L×C input): tf2onnx writes every Conv1D as
+    Unsqueeze → Conv (1×k) → Squeeze, and GlobalMaxPooling1D ends in a Squeeze too."""
+    return tf.keras.Sequential([
+        tf.keras.Input((16, 4), name="x"),
+        tf.keras.layers.Conv1D(32, 3, padding="same", activation="relu", name="conv1"),
+        tf.keras.layers.Conv1D(48, 3, padding="same", activation="relu", name="conv2"),
+        tf.keras.layers.GlobalMaxPooling1D(name="pool"),
+        tf.keras.layers.Dense(5, name="fc"),
+    ])
 
 
 def main():
@@ -54,6 +69,19 @@ def main():
         json.dump({"data": "examples/digits_test.npz", "layout": "NHWC", "keras_top1": float(accuracy),
                    "keras_loss": float(loss), "ort_loss": ort_loss}, f, indent=2)
         f.write("\n")
+    text = conv1d_model()
+    text.output_names = ["y"]
+    spec = (tf.TensorSpec((None, 16, 4), tf.float32, name="x"),)
+    text_proto, _ = tf2onnx.convert.from_keras(text, input_signature=spec, opset=17)
+    path = os.path.join(args.out, "conv1d_keras.onnx")
+    with open(path, "wb") as f:
+        f.write(text_proto.SerializeToString())
+    x = np.random.default_rng(3).standard_normal((2, 16, 4)).astype(np.float32)
+    y = ort.InferenceSession(path, providers=["CPUExecutionProvider"]).run(None, {"x": x})[0]
+    if not np.allclose(y, text(x).numpy(), rtol=1e-4, atol=1e-5):
+        raise SystemExit("conv1d_keras: ONNX Runtime and Keras disagree")
+    np.savez(os.path.join(args.out, "conv1d_keras.npz"), x=x, y=y)
+    print("conv1d_keras: ops " + ", ".join(sorted({n.op_type for n in text_proto.graph.node})))
     print(f"digits_keras: Keras top-1 {accuracy:.4f}, loss {loss:.4f}; ORT loss {ort_loss:.4f}; ops "
           + ", ".join(sorted({n.op_type for n in proto.graph.node})))
 

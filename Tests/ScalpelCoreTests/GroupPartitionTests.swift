@@ -59,4 +59,21 @@ import Testing
             #expect(kept >= target && kept <= target + 0.05, "\(name): kept \(kept) of the parameters for a target of \(target)")
         }
     }
+
+    /// tf2onnx writes a Keras Conv1D as Unsqueeze → Conv → Squeeze: the channel axis moves through
+    /// both, so each Conv1D's filters form a group with the next layer's inputs (ONNX Runtime checks
+    /// the pruned model in scripts/check-surgery.py).
+    @Test func conv1DChannelsFlowThroughSqueezeAndUnsqueeze() throws {
+        let model = try Model.load(path: Fixtures.directory.appendingPathComponent("keras/conv1d_keras.onnx").path)
+        let shapes = ShapeInference.infer(model.graph)
+        let pruning = GlobalPruning(graph: model.graph, shapes: shapes, criterion: .l1)
+        #expect(pruning.groups.count == 2, "refused: \(pruning.refused)")
+        let first = try #require(pruning.groups.first)
+        let roles = first.structure.slices.map { "\($0.tensor.name):\($0.role):\($0.axis)" }
+        #expect(roles.contains { $0.hasSuffix(":in-channels:1") }, "the second Conv1D loses input channels: \(roles)")
+        var graph = model.graph
+        let counts = pruning.plan(.parameters(0.5), minChannels: 1)
+        try graph.delete(try pruning.deletion(counts, shapes: shapes), shapes: shapes, opset: model.opsetVersion() ?? 17)
+        #expect(ShapeInference.infer(graph).problems.isEmpty)
+    }
 }

@@ -190,6 +190,9 @@ extension ChannelDependency {
             try visit(ChannelSpace(value: out, axis: moved), idx)
         case .pad:
             try visit(ChannelSpace(value: out, axis: a), idx)
+        case .squeeze:
+            guard slot == 0 else { throw refuse(node, "channels arrive on its axes input") }
+            try visit(ChannelSpace(value: out, axis: try squeezedAxis(node, input: a)), idx)
         case .reduction:
             try reduction(node, a: a, idx)
         case .softmax:
@@ -312,6 +315,41 @@ extension ChannelDependency {
         adjustments[node.id] = .splitSizes(node.id, removed: removed)
     }
 
+    /// Where axis `input` of a Squeeze's or Unsqueeze's input lands in its output, or (with
+    /// `output`) where an output axis comes from; refuses a channel axis that is squeezed away
+    /// or one that Unsqueeze inserted.
+    private func squeezedAxis(_ node: Node, input: Int? = nil, output: Int? = nil) throws -> Int {
+        guard let inRank = dims(node.inputs[0])?.count, let outRank = node.outputs.first.flatMap(dims)?.count else {
+            throw refuse(node, "its ranks are unknown")
+        }
+        let squeezing = node.opType == "Squeeze"
+        let rank = squeezing ? inRank : outRank
+        let explicit = node.ints("axes") ?? node.input(1).flatMap { shapes.folded[$0]?.integers }
+        guard let given = explicit ?? (squeezing ? unitAxes(of: node.inputs[0]) : nil) else { throw refuse(node, "its axes are not known") }
+        let axes = Set(given.map { $0 < 0 ? $0 + rank : $0 })
+        // The axes of the higher-rank side that the other side keeps, in order.
+        let kept = (0..<rank).filter { !axes.contains($0) }
+        guard kept.count == min(inRank, outRank) else { throw refuse(node, "its axes \(given) do not match its ranks") }
+        switch (squeezing, input, output) {
+        case let (true, input?, _):
+            guard let at = kept.firstIndex(of: input) else { throw refuse(node, "it squeezes away the channel axis") }
+            return at
+        case let (false, _, output?):
+            guard let at = kept.firstIndex(of: output) else { throw refuse(node, "the channels are on an axis it inserts") }
+            return at
+        case let (_, input, output):
+            let axis = input ?? output ?? 0
+            guard axis < kept.count else { throw refuse(node, "axis \(axis) is out of range") }
+            return kept[axis]
+        }
+    }
+
+    /// The size-1 axes of a value (what a Squeeze without axes removes).
+    private func unitAxes(of v: ValueID) -> [Int]? {
+        guard let d = dims(v), d.allSatisfy({ $0.value != nil }) else { return nil }
+        return d.indices.filter { d[$0] == .value(1) }
+    }
+
     private mutating func reduction(_ node: Node, a: Int, _ idx: [Int]) throws {
         guard let rank = dims(node.inputs[0])?.count, let out = node.outputs.first else { throw refuse(node, "its rank is unknown") }
         let given = node.ints("axes") ?? (node.input(1).flatMap { shapes.folded[$0]?.integers })
@@ -352,6 +390,8 @@ extension ChannelDependency {
         switch rule {
         case .passThrough, .pad:
             try visit(ChannelSpace(value: node.inputs[0], axis: a), idx)
+        case .squeeze:
+            try visit(ChannelSpace(value: node.inputs[0], axis: try squeezedAxis(node, output: a)), idx)
         case .elementwise, .prelu:
             try elementwise(node, a: a, rankOf: space.value, idx)
         case .convolution where op == "Conv" && node.int("group", default: 1) > 1:

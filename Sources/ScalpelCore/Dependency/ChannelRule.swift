@@ -23,6 +23,8 @@ public enum ChannelRule: String, Sendable, CaseIterable {
     case split = "splits"
     /// Transpose: the channel axis moves with the permutation.
     case transpose = "permutes the axis"
+    /// Squeeze, Unsqueeze: the channel axis moves as unit axes leave or join.
+    case squeeze = "moves the axis (squeeze/unsqueeze)"
     /// Pad: the channels pass through (spatial padding).
     case pad = "passes through (padding)"
     /// Reductions over other axes: the channels pass through.
@@ -50,7 +52,7 @@ public enum ChannelRule: String, Sendable, CaseIterable {
             ("Conv", .convolution), ("ConvTranspose", .convolution), ("Gemm", .gemm), ("MatMul", .matMul),
             ("Flatten", .reshape), ("Reshape", .reshape), ("Concat", .concat), ("Split", .split), ("Transpose", .transpose),
             ("Pad", .pad), ("Softmax", .softmax), ("LogSoftmax", .softmax), ("LayerNormalization", .layerNormalization),
-            ("Shape", .shapeOnly), ("Size", .shapeOnly),
+            ("Shape", .shapeOnly), ("Size", .shapeOnly), ("Squeeze", .squeeze), ("Unsqueeze", .squeeze),
         ]
         for (op, rule) in others { t[op] = rule }
         return t
