@@ -433,6 +433,32 @@ def activation_zoo():
     return proto, x, 8 * 8 * 6 * 27 + 6 * 10
 
 
+def rounding_zoo():
+    """Round (half to even) and Sign on a Conv's output (opset 17, written with onnx.helper: PyTorch
+    exports neither alone), added, then GlobalAveragePool, Flatten, Gemm. Returns the model, a
+    seeded input and the per-sample MACs."""
+    from onnx import helper, TensorProto
+    rng = np.random.default_rng(11)
+    inits = [numpy_helper.from_array(a) for a in (rng.standard_normal((4, 3, 3, 3)).astype(np.float32),
+                                                  rng.standard_normal((10, 4)).astype(np.float32) * 0.5,
+                                                  np.array(2.5, np.float32))]
+    for t, name in zip(inits, ["conv.weight", "fc.weight", "scale"]):
+        t.name = name
+    nodes = [helper.make_node("Conv", ["x", "conv.weight"], ["c"], pads=[1, 1, 1, 1], kernel_shape=[3, 3], name="/conv/Conv"),
+             helper.make_node("Mul", ["c", "scale"], ["scaled"], name="/Mul"),
+             helper.make_node("Round", ["scaled"], ["rounded"], name="/Round"),
+             helper.make_node("Sign", ["c"], ["sign"], name="/Sign"),
+             helper.make_node("Add", ["rounded", "sign"], ["sum"], name="/Add"),
+             helper.make_node("GlobalAveragePool", ["sum"], ["gap"], name="/gap/GlobalAveragePool"),
+             helper.make_node("Flatten", ["gap"], ["flat"], axis=1, name="/Flatten"),
+             helper.make_node("Gemm", ["flat", "fc.weight"], ["y"], transB=1, name="/fc/Gemm")]
+    graph = helper.make_graph(nodes, "rounding_zoo", [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["N", 3, 8, 8])],
+                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["N", 10])], inits)
+    proto = helper.make_model(graph, opset_imports=[helper.make_opsetid("", OPSET)], producer_name="make-fixtures")
+    proto.ir_version = 8
+    return proto, rng.standard_normal((BATCH, 3, 8, 8)).astype(np.float32), 8 * 8 * 4 * 27 + 4 * 10
+
+
 # ----------------------------------------------------------------------------- helpers
 
 def randomize_bn(model):
@@ -571,7 +597,7 @@ UNTRAINED = {"digits_untrained"}
 # variants of plain_cnn_bn that differ only in how the file stores its tensors
 DERIVED = ["plain_cnn_external", "plain_cnn_typed"]
 # fixtures written with onnx.helper, for ops the PyTorch exporter does not write
-HAND_BUILT = {"activation_zoo": activation_zoo}
+HAND_BUILT = {"activation_zoo": activation_zoo, "rounding_zoo": rounding_zoo}
 
 
 def build(name):

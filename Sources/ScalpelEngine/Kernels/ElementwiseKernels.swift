@@ -64,6 +64,8 @@ enum ElementwiseKernels {
         "Abs": { _ in { Swift.abs($0) } },
         "Reciprocal": { _ in { 1 / $0 } },
         "Floor": { _ in { $0.rounded(.down) } },
+        "Round": { _ in { $0.rounded(.toNearestOrEven) } },
+        "Sign": { _ in { $0 > 0 ? 1 : $0 < 0 ? -1 : 0 } },
         "Ceil": { _ in { $0.rounded(.up) } },
         "Identity": { _ in { $0 } },
         "Dropout": { _ in { $0 } },
