@@ -401,17 +401,32 @@ class UntrainedDigitsCNN(nn.Module):
         return self.fc(torch.flatten(nn.functional.adaptive_avg_pool2d(x, 1), 1))
 
 
+def hand_built(name, nodes, initializers, opset):
+    """A model from onnx.helper nodes over input "x" (N×3×8×8) to output "y" (N×10), with the
+    given (name, array) initializers."""
+    from onnx import helper, TensorProto
+    inits = []
+    for tensor_name, array in initializers:
+        tensor = numpy_helper.from_array(array)
+        tensor.name = tensor_name
+        inits.append(tensor)
+    graph = helper.make_graph(nodes, name, [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["N", 3, 8, 8])],
+                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["N", 10])], inits)
+    proto = helper.make_model(graph, opset_imports=[helper.make_opsetid("", opset)], producer_name="make-fixtures")
+    proto.ir_version = 9 if opset >= 20 else 8
+    return proto
+
+
 def activation_zoo():
     """Activations PyTorch does not export as single ops at opset 17, written with onnx.helper at
     opset 20: Gelu (exact and tanh), Mish, Softsign, Celu, Sin, Cos, Tan, ThresholdedRelu and
     Shrink on a Conv's output, averaged by Mean, then GlobalAveragePool, Flatten, Gemm.
     Returns the model, a seeded input and the per-sample MACs (Conv and Gemm, by hand)."""
-    from onnx import helper, TensorProto
+    from onnx import helper
     rng = np.random.default_rng(7)
-    weight = lambda *shape: numpy_helper.from_array(rng.standard_normal(shape).astype(np.float32) * 0.5)  # noqa: E731
-    inits = [weight(6, 3, 3, 3), weight(6), weight(10, 6), weight(10), numpy_helper.from_array(np.array(0.3, np.float32))]
-    for t, name in zip(inits, ["conv.weight", "conv.bias", "fc.weight", "fc.bias", "tan.scale"]):
-        t.name = name
+    weight = lambda *shape: rng.standard_normal(shape).astype(np.float32) * 0.5  # noqa: E731
+    inits = [("conv.weight", weight(6, 3, 3, 3)), ("conv.bias", weight(6)), ("fc.weight", weight(10, 6)), ("fc.bias", weight(10)),
+             ("tan.scale", np.array(0.3, np.float32))]
     nodes = [helper.make_node("Conv", ["x", "conv.weight", "conv.bias"], ["c"], pads=[1, 1, 1, 1], kernel_shape=[3, 3], name="/conv/Conv")]
     branches = [("Gelu", {}), ("Gelu", {"approximate": "tanh"}), ("Mish", {}), ("Softsign", {}), ("Celu", {"alpha": 0.8}),
                 ("Sin", {}), ("Cos", {}), ("ThresholdedRelu", {"alpha": 0.3}), ("Shrink", {"lambd": 0.4, "bias": 0.1})]
@@ -425,25 +440,18 @@ def activation_zoo():
     nodes.append(helper.make_node("GlobalAveragePool", ["mean"], ["gap"], name="/gap/GlobalAveragePool"))
     nodes.append(helper.make_node("Flatten", ["gap"], ["flat"], axis=1, name="/Flatten"))
     nodes.append(helper.make_node("Gemm", ["flat", "fc.weight", "fc.bias"], ["y"], transB=1, name="/fc/Gemm"))
-    graph = helper.make_graph(nodes, "activation_zoo", [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["N", 3, 8, 8])],
-                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["N", 10])], inits)
-    proto = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 20)], producer_name="make-fixtures")
-    proto.ir_version = 9
     x = rng.standard_normal((BATCH, 3, 8, 8)).astype(np.float32)
-    return proto, x, 8 * 8 * 6 * 27 + 6 * 10
+    return hand_built("activation_zoo", nodes, inits, 20), x, 8 * 8 * 6 * 27 + 6 * 10
 
 
 def rounding_zoo():
     """Round (half to even) and Sign on a Conv's output (opset 17, written with onnx.helper: PyTorch
     exports neither alone), added, then GlobalAveragePool, Flatten, Gemm. Returns the model, a
     seeded input and the per-sample MACs."""
-    from onnx import helper, TensorProto
+    from onnx import helper
     rng = np.random.default_rng(11)
-    inits = [numpy_helper.from_array(a) for a in (rng.standard_normal((4, 3, 3, 3)).astype(np.float32),
-                                                  rng.standard_normal((10, 4)).astype(np.float32) * 0.5,
-                                                  np.array(2.5, np.float32))]
-    for t, name in zip(inits, ["conv.weight", "fc.weight", "scale"]):
-        t.name = name
+    inits = [("conv.weight", rng.standard_normal((4, 3, 3, 3)).astype(np.float32)),
+             ("fc.weight", rng.standard_normal((10, 4)).astype(np.float32) * 0.5), ("scale", np.array(2.5, np.float32))]
     nodes = [helper.make_node("Conv", ["x", "conv.weight"], ["c"], pads=[1, 1, 1, 1], kernel_shape=[3, 3], name="/conv/Conv"),
              helper.make_node("Mul", ["c", "scale"], ["scaled"], name="/Mul"),
              helper.make_node("Round", ["scaled"], ["rounded"], name="/Round"),
@@ -452,11 +460,7 @@ def rounding_zoo():
              helper.make_node("GlobalAveragePool", ["sum"], ["gap"], name="/gap/GlobalAveragePool"),
              helper.make_node("Flatten", ["gap"], ["flat"], axis=1, name="/Flatten"),
              helper.make_node("Gemm", ["flat", "fc.weight"], ["y"], transB=1, name="/fc/Gemm")]
-    graph = helper.make_graph(nodes, "rounding_zoo", [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["N", 3, 8, 8])],
-                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["N", 10])], inits)
-    proto = helper.make_model(graph, opset_imports=[helper.make_opsetid("", OPSET)], producer_name="make-fixtures")
-    proto.ir_version = 8
-    return proto, rng.standard_normal((BATCH, 3, 8, 8)).astype(np.float32), 8 * 8 * 4 * 27 + 4 * 10
+    return hand_built("rounding_zoo", nodes, inits, OPSET), rng.standard_normal((BATCH, 3, 8, 8)).astype(np.float32), 8 * 8 * 4 * 27 + 4 * 10
 
 
 # ----------------------------------------------------------------------------- helpers
