@@ -97,8 +97,9 @@ public struct FineTuning: Sendable {
     public init(graph original: Graph, optimizer: Optimizer) throws {
         self.optimizer = optimizer
         var graph = original
-        untied = try graph.untieParameters(shapes: ShapeInference.infer(original))
-        shapes = ShapeInference.infer(graph)
+        let originalShapes = ShapeInference.infer(original)
+        untied = try graph.untieParameters(shapes: originalShapes)
+        shapes = untied.isEmpty ? originalShapes : ShapeInference.infer(graph)
         parameters = Engine.trainableParameters(of: graph)
         guard !parameters.isEmpty else {
             throw EngineError.badInput("the model has no trainable parameters (Conv, Gemm, MatMul or BatchNormalization weights stored as initializers)")

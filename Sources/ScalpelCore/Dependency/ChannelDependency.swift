@@ -439,7 +439,7 @@ extension ChannelDependency {
                 throw refuse(node, "channels cannot be traced back through this reshape")
             }
             try visit(ChannelSpace(value: node.inputs[0], axis: 1), Array(Set(idx.map { $0 / inner % channels })).sorted())
-        case .reduction, .softmax, .shapeOnly:  // ChannelRule.flowsBackward is false for exactly these
+        case .reduction, .softmax, .shapeOnly:
             throw refuse(node, "Scalpel has no channel rule for \(op) (channels would have to flow back through it)")
         }
     }

@@ -57,13 +57,4 @@ public enum ChannelRule: String, Sendable, CaseIterable {
         for (op, rule) in others { t[op] = rule }
         return t
     }()
-
-    /// Whether channels can also be traced back through the op, from its output to its inputs
-    /// (a residual branch or a Concat input joining a group).
-    public var flowsBackward: Bool {
-        switch self {
-        case .reduction, .softmax, .shapeOnly: false
-        default: true
-        }
-    }
 }

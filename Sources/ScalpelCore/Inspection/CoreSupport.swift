@@ -1,5 +1,5 @@
-/// What Scalpel's core knows of each op: whether it infers the op's shapes and how channels flow
-/// through it (for `ops` and the completeness test).
+/// Which ops Scalpel's shape inference knows, for `ops` and the completeness test (how channels
+/// flow through an op is ``ChannelRule/table``).
 public enum CoreSupport {
     /// The op types with a shape rule, sorted.
     public static var shapeRuleOps: [String] { OpRegistry.shapeRules.keys.sorted() }
