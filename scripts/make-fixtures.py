@@ -413,7 +413,7 @@ def hand_built(name, nodes, initializers, opset):
     graph = helper.make_graph(nodes, name, [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["N", 3, 8, 8])],
                               [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["N", 10])], inits)
     proto = helper.make_model(graph, opset_imports=[helper.make_opsetid("", opset)], producer_name="make-fixtures")
-    proto.ir_version = 9 if opset >= 20 else 8
+    proto.ir_version = 11 if opset >= 24 else 10 if opset >= 21 else 9 if opset >= 20 else 8
     return proto
 
 
@@ -461,6 +461,147 @@ def rounding_zoo():
              helper.make_node("Flatten", ["gap"], ["flat"], axis=1, name="/Flatten"),
              helper.make_node("Gemm", ["flat", "fc.weight"], ["y"], transB=1, name="/fc/Gemm")]
     return hand_built("rounding_zoo", nodes, inits, OPSET), rng.standard_normal((BATCH, 3, 8, 8)).astype(np.float32), 8 * 8 * 4 * 27 + 4 * 10
+
+
+def mapped_to_logits(nodes, inits, rng, source, channels, name):
+    """Appends Conv 3×3 (channels → 4) → GlobalAveragePool → Flatten → Gemm (4 → 10) reading
+    `source` and writing "y"; returns the per-sample MACs of the Conv and the Gemm."""
+    from onnx import helper
+    inits += [(f"{name}.weight", rng.standard_normal((4, channels, 3, 3)).astype(np.float32) * 0.3),
+              ("fc.weight", rng.standard_normal((10, 4)).astype(np.float32) * 0.5), ("fc.bias", rng.standard_normal(10).astype(np.float32))]
+    nodes += [helper.make_node("Conv", [source, f"{name}.weight"], ["mixed"], pads=[1, 1, 1, 1], kernel_shape=[3, 3], name=f"/{name}/Conv"),
+              helper.make_node("GlobalAveragePool", ["mixed"], ["gap"], name="/gap/GlobalAveragePool"),
+              helper.make_node("Flatten", ["gap"], ["flat"], axis=1, name="/Flatten"),
+              helper.make_node("Gemm", ["flat", "fc.weight", "fc.bias"], ["y"], transB=1, name="/fc/Gemm")]
+    return 8 * 8 * 4 * channels * 9 + 4 * 10
+
+
+def predicate_zoo():
+    """Comparisons, logic, Where, Mod, bitwise ops, IsNaN, IsInf, Not, Cast to integers and bool,
+    CastLike (opset 18, onnx.helper), each on the input itself so that no rounding of an earlier
+    op can flip a comparison; every branch cast back to float, summed, then Conv, pool, Gemm."""
+    from onnx import helper, TensorProto
+    rng = np.random.default_rng(13)
+    const = lambda v, dtype=np.float32: np.array(v, dtype)  # noqa: E731
+    inits = [("t.high", const(0.3)), ("t.low", const(-0.4)), ("t.mod", const(0.7)), ("t.scale", const(4.0)),
+             ("t.three", const(3, np.int32)), ("t.five", const(5, np.int32)), ("t.one", const(1, np.uint8)), ("t.two", const(2, np.uint8))]
+    n = helper.make_node
+    nodes = [n("Greater", ["x", "t.high"], ["gt"]), n("Less", ["x", "t.low"], ["lt"]),
+             n("GreaterOrEqual", ["x", "t.high"], ["ge"]), n("LessOrEqual", ["x", "t.low"], ["le"]),
+             n("Not", ["lt"], ["not_lt"]), n("And", ["gt", "not_lt"], ["and"]), n("Or", ["gt", "lt"], ["or"]),
+             n("Xor", ["ge", "le"], ["xor"]),
+             n("Mul", ["x", "t.scale"], ["x4"]), n("Cast", ["x4"], ["xi"], to=TensorProto.INT32),
+             n("Equal", ["xi", "t.three"], ["eq"]),
+             n("Mod", ["xi", "t.three"], ["mod_i"], fmod=0), n("Mod", ["x", "t.mod"], ["mod_f"], fmod=1),
+             n("BitwiseAnd", ["xi", "t.five"], ["band"]), n("BitwiseOr", ["xi", "t.five"], ["bor"]),
+             n("BitwiseXor", ["xi", "t.five"], ["bxor"]),
+             n("Abs", ["xi"], ["xi_abs"]), n("Cast", ["xi_abs"], ["xu"], to=TensorProto.UINT8),
+             n("BitShift", ["xu", "t.one"], ["shl"], direction="LEFT"), n("BitShift", ["xu", "t.two"], ["shr"], direction="RIGHT"),
+             n("Sqrt", ["x"], ["root"]), n("IsNaN", ["root"], ["nan"]),
+             n("Cast", ["x4"], ["xr"], to=TensorProto.INT64), n("Cast", ["xr"], ["xr_f"], to=TensorProto.FLOAT),
+             n("Reciprocal", ["xr_f"], ["inv"]), n("IsInf", ["inv"], ["inf"]),
+             n("Cast", ["x4"], ["xb"], to=TensorProto.BOOL), n("Where", ["or", "x", "x4"], ["chosen"])]
+    floats = []
+    for v in ["gt", "lt", "and", "or", "xor", "eq", "mod_i", "band", "bor", "bxor", "shl", "shr", "nan", "inf", "xb"]:
+        nodes.append(n("CastLike", [v, "x"], [v + "_f"]))
+        floats.append(v + "_f")
+    nodes.append(n("Sum", floats + ["mod_f", "chosen"], ["mixture"]))
+    for node in nodes:
+        node.name = "/" + node.op_type + "_" + node.output[0]
+    macs = mapped_to_logits(nodes, inits, rng, "mixture", 3, "mix")
+    return hand_built("predicate_zoo", nodes, inits, 18), rng.standard_normal((BATCH, 3, 8, 8)).astype(np.float32), macs
+
+
+def reduction_zoo():
+    """ReduceMax, Min, Prod, L1, L2, LogSum, LogSumExp, SumSquare (axes as inputs, opset 18),
+    ArgMax and ArgMin (first and last index) and CumSum (plain, exclusive, reverse) on a Conv's
+    output, broadcast back together, then Conv, pool, Gemm."""
+    from onnx import helper, TensorProto
+    rng = np.random.default_rng(17)
+    inits = [("conv.weight", rng.standard_normal((4, 3, 3, 3)).astype(np.float32) * 0.3),
+             ("axes.h", np.array([2], np.int64)), ("axes.w", np.array([3], np.int64)), ("axes.hw", np.array([2, 3], np.int64)),
+             ("axis.h", np.array(2, np.int64)), ("half", np.array(0.5, np.float32))]
+    n = helper.make_node
+    nodes = [n("Conv", ["x", "conv.weight"], ["c"], pads=[1, 1, 1, 1], kernel_shape=[3, 3]),
+             n("Sigmoid", ["c"], ["s"]), n("Add", ["s", "half"], ["pos"]),
+             n("ReduceMax", ["c", "axes.h"], ["rmax"]), n("ReduceMin", ["c", "axes.w"], ["rmin"]),
+             n("ReduceProd", ["pos", "axes.w"], ["rprod"]), n("ReduceL1", ["c", "axes.hw"], ["rl1"]),
+             n("ReduceL2", ["c", "axes.hw"], ["rl2"]), n("ReduceLogSum", ["pos", "axes.hw"], ["rlogsum"]),
+             n("ReduceLogSumExp", ["c", "axes.hw"], ["rlse"]), n("ReduceSumSquare", ["c", "axes.h"], ["rss"], keepdims=1),
+             n("ReduceMax", ["c"], ["rall"], keepdims=1),
+             n("ArgMax", ["x"], ["amax"], axis=1, keepdims=1), n("ArgMin", ["x"], ["amin"], axis=1, keepdims=1, select_last_index=1),
+             n("Cast", ["amax"], ["amax_f"], to=TensorProto.FLOAT), n("Cast", ["amin"], ["amin_f"], to=TensorProto.FLOAT),
+             n("CumSum", ["c", "axis.h"], ["cum"]), n("CumSum", ["c", "axis.h"], ["cum_ex"], exclusive=1),
+             n("CumSum", ["c", "axis.h"], ["cum_rev"], reverse=1),
+             n("Sum", ["c", "rmax", "rmin", "rprod", "rl1", "rl2", "rlogsum", "rlse", "rss", "rall", "cum", "cum_ex", "cum_rev"], ["joined"]),
+             n("Add", ["joined", "amax_f"], ["joined_a"]), n("Add", ["joined_a", "amin_f"], ["mixture"])]
+    for node in nodes:
+        node.name = "/" + node.op_type + "_" + node.output[0]
+    macs = 8 * 8 * 4 * 27 + mapped_to_logits(nodes, inits, rng, "mixture", 4, "mix")
+    return hand_built("reduction_zoo", nodes, inits, 18), rng.standard_normal((BATCH, 3, 8, 8)).astype(np.float32), macs
+
+
+def normalization_zoo():
+    """InstanceNormalization, GroupNormalization (per-channel scale, opset 21), LRN,
+    MeanVarianceNormalization, Hardmax, LpPool and GlobalLpPool on a Conv's output, summed (the
+    pools upsampled by Tile and broadcast), then Conv, pool, Gemm."""
+    from onnx import helper
+    rng = np.random.default_rng(19)
+    inits = [("conv.weight", rng.standard_normal((8, 3, 3, 3)).astype(np.float32) * 0.4),
+             ("in.scale", rng.standard_normal(8).astype(np.float32)), ("in.bias", rng.standard_normal(8).astype(np.float32)),
+             ("gn.scale", rng.standard_normal(8).astype(np.float32)), ("gn.bias", rng.standard_normal(8).astype(np.float32)),
+             ("repeats", np.array([1, 1, 2, 2], np.int64))]
+    n = helper.make_node
+    nodes = [n("Conv", ["x", "conv.weight"], ["c"], pads=[1, 1, 1, 1], kernel_shape=[3, 3]),
+             n("InstanceNormalization", ["c", "in.scale", "in.bias"], ["inorm"], epsilon=1e-3),
+             n("GroupNormalization", ["c", "gn.scale", "gn.bias"], ["gnorm"], num_groups=4),
+             n("LRN", ["c"], ["lrn"], size=3, alpha=0.2, beta=0.6, bias=1.5),
+             n("MeanVarianceNormalization", ["c"], ["mvn"], axes=[0, 2, 3]), n("Hardmax", ["x"], ["hard"], axis=1),
+             n("LpPool", ["c"], ["lp"], kernel_shape=[2, 2], strides=[2, 2], p=3), n("Tile", ["lp", "repeats"], ["lp_up"]),
+             n("GlobalLpPool", ["c"], ["glp"], p=2),
+             n("Sum", ["inorm", "gnorm", "lrn", "mvn", "lp_up", "glp"], ["mixture"])]
+    # Hardmax is of x (3 channels): it joins through a 1×1 channel map of its own.
+    inits.append(("hard.weight", rng.standard_normal((8, 3, 1, 1)).astype(np.float32)))
+    nodes += [n("Conv", ["hard", "hard.weight"], ["hard_8"], kernel_shape=[1, 1]), n("Add", ["mixture", "hard_8"], ["mixture_h"])]
+    for node in nodes:
+        node.name = "/" + node.op_type + "_" + node.output[0]
+    macs = 8 * 8 * 8 * 27 + 8 * 8 * 8 * 3 + mapped_to_logits(nodes, inits, rng, "mixture_h", 8, "mix")
+    return hand_built("normalization_zoo", nodes, inits, 21), rng.standard_normal((BATCH, 3, 8, 8)).astype(np.float32), macs
+
+
+def swish_zoo():
+    """Swish (opset 24, the first to have it) with alpha 1.5 on a Conv's output, then pool and Gemm."""
+    from onnx import helper
+    rng = np.random.default_rng(29)
+    inits = [("conv.weight", rng.standard_normal((4, 3, 3, 3)).astype(np.float32) * 0.5)]
+    nodes = [helper.make_node("Conv", ["x", "conv.weight"], ["c"], pads=[1, 1, 1, 1], kernel_shape=[3, 3], name="/conv/Conv"),
+             helper.make_node("Swish", ["c"], ["swish"], alpha=1.5, name="/Swish")]
+    macs = 8 * 8 * 4 * 27 + mapped_to_logits(nodes, inits, rng, "swish", 4, "mix")
+    return hand_built("swish_zoo", nodes, inits, 24), rng.standard_normal((BATCH, 3, 8, 8)).astype(np.float32), macs
+
+
+def rearrange_zoo():
+    """DepthToSpace (DCR and CRD), SpaceToDepth, Tile and GatherElements (indices from ArgMax, so
+    read at run time) on a Conv's output, each pooled, concatenated, then Gemm (opset 17)."""
+    from onnx import helper
+    rng = np.random.default_rng(23)
+    inits = [("conv.weight", rng.standard_normal((8, 3, 3, 3)).astype(np.float32) * 0.4), ("repeats", np.array([1, 2, 1, 3], np.int64)),
+             ("fc.weight", rng.standard_normal((10, 8 + 2 + 2 + 32 + 16 + 1)).astype(np.float32) * 0.3)]
+    n = helper.make_node
+    nodes = [n("Conv", ["x", "conv.weight"], ["c"], pads=[1, 1, 1, 1], kernel_shape=[3, 3]),
+             n("DepthToSpace", ["c"], ["d2s"], blocksize=2), n("DepthToSpace", ["c"], ["d2s_crd"], blocksize=2, mode="CRD"),
+             n("SpaceToDepth", ["c"], ["s2d"], blocksize=2), n("Tile", ["c"], ["tiled"]),
+             n("ArgMax", ["c"], ["best"], axis=1, keepdims=1), n("GatherElements", ["c", "best"], ["picked"], axis=1)]
+    nodes[4].input.append("repeats")
+    pooled = []
+    for v in ["c", "d2s", "d2s_crd", "s2d", "tiled", "picked"]:
+        nodes += [n("MaxPool", [v], [v + "_pool"], kernel_shape=[2, 2], strides=[2, 2]),
+                  n("GlobalAveragePool", [v + "_pool"], [v + "_gap"]), n("Flatten", [v + "_gap"], [v + "_flat"], axis=1)]
+        pooled.append(v + "_flat")
+    nodes += [n("Concat", pooled, ["features"], axis=1), n("Gemm", ["features", "fc.weight"], ["y"], transB=1)]
+    for node in nodes:
+        node.name = "/" + node.op_type + "_" + node.output[0]
+    return hand_built("rearrange_zoo", nodes, inits, OPSET), rng.standard_normal((BATCH, 3, 8, 8)).astype(np.float32), 8 * 8 * 8 * 27 + 61 * 10
 
 
 # ----------------------------------------------------------------------------- helpers
@@ -601,7 +742,9 @@ UNTRAINED = {"digits_untrained"}
 # variants of plain_cnn_bn that differ only in how the file stores its tensors
 DERIVED = ["plain_cnn_external", "plain_cnn_typed"]
 # fixtures written with onnx.helper, for ops the PyTorch exporter does not write
-HAND_BUILT = {"activation_zoo": activation_zoo, "rounding_zoo": rounding_zoo}
+HAND_BUILT = {"activation_zoo": activation_zoo, "rounding_zoo": rounding_zoo, "predicate_zoo": predicate_zoo,
+              "reduction_zoo": reduction_zoo, "normalization_zoo": normalization_zoo, "rearrange_zoo": rearrange_zoo,
+              "swish_zoo": swish_zoo}
 
 
 def build(name):

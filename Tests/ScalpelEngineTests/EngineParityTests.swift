@@ -55,7 +55,7 @@ import Testing
         let relu = try #require(model.graph.nodes.firstIndex { $0.opType == "Relu" })
         model.graph.nodes[relu].opType = "Mish2"
         model.graph.nodes[relu].domain = "com.example"
-        #expect(throws: EngineError.unsupported(op: "Mish2", node: model.graph.nodes[relu].name, detail: "no kernel for this op")) {
+        #expect(throws: EngineError.unsupported(op: "Mish2", node: model.graph.nodes[relu].name, detail: "no kernel for this op: Scalpel does not know this op")) {
             _ = try Engine(graph: model.graph, shapes: ShapeInference.infer(model.graph))
         }
     }

@@ -2,41 +2,47 @@
 @testable import ScalpelEngine
 import Testing
 
-/// Every op Scalpel knows is complete facet by facet, or says why not: the tables of shape rules,
-/// channel rules, kernels and gradient rules agree with one another and with the code they drive.
+/// Every op Scalpel knows is complete facet by facet, or says why not, and the facets agree
+/// with one another: one walk over ``OpType/known``.
 @Suite struct OpCompletenessTests {
-    /// Every op any table names.
-    static let known = Set(CoreSupport.shapeRuleOps + EngineSupport.kernelOps + ChannelRule.table.keys + GradientRule.table.keys).sorted()
-
-    @Test func everyTabledOpInfersShapes() {
-        for op in Self.known { #expect(CoreSupport.infersShapes(op), "\(op) is in a table but has no shape rule") }
-    }
-
-    @Test func everyOpThatRunsHasAGradientRuleOrSaysWhyNot() {
-        for op in EngineSupport.kernelOps {
-            #expect(GradientRule.table[op] != nil, "\(op) runs but the backward pass neither differentiates it nor says why not")
-        }
-        for op in Self.known {
-            if let gap = EngineSupport.gradientGap(op) { #expect(!gap.isEmpty) }
+    @Test func everyOpHasEveryFacetOrSaysWhyNot() {
+        for op in OpType.known {
+            #expect(op.engine != nil, "\(op)'s family has no engine declaration")
+            #expect(op.infersShapes, "\(op) has no shape rule")
+            if let gap = op.channels.gap { #expect(!gap.isEmpty, "\(op) blocks channels without a reason") }
+            if let gap = EngineSupport.kernelGap(op) { #expect(!gap.isEmpty, "\(op) has no kernel and no reason") }
+            if let gap = EngineSupport.gradientGap(op) { #expect(!gap.isEmpty, "\(op) has no gradient and no reason") }
         }
     }
 
-    @Test func everyDifferentiatedOpRunsAndUnaryRulesHaveTheirDerivative() throws {
-        let graph = try Model.load(path: EngineParityTests.fixtures.appendingPathComponent("plain_cnn_bn.onnx").path).graph
-        for (op, rule) in GradientRule.table {
-            if case .none = rule { continue }
-            #expect(EngineSupport.runs(op), "\(op) has a gradient rule but no kernel")
-            guard rule == .unary else { continue }
-            let node = Node(id: NodeID(0), name: op, opType: op, inputs: [ValueID("x")], outputs: [ValueID("y")])
-            let rules = BackwardRules(node: node, graph: graph, shapes: ShapeInfo(), values: [:])
-            #expect(rules.unaryDerivative() != nil, "\(op) is tabled as unary but has no derivative")
+    @Test func namesAreUniqueAndRoundTrip() {
+        #expect(Set(OpType.known.map(\.name)).count == OpType.known.count)
+        for op in OpType.known { #expect(OpType(op.name) == op, "\(op) does not parse back from its name") }
+        #expect(OpType("Relu", domain: "com.example") == .other("com.example.Relu"))
+        #expect(OpType("Mish2") == .other("Mish2"))
+        #expect(OpType("Mish2").channels.gap != nil && EngineSupport.kernelGap(OpType("Mish2")) != nil)
+    }
+
+    @Test func everyDifferentiatedOpRuns() {
+        for op in OpType.known where EngineSupport.gradientGap(op) == nil {
+            #expect(EngineSupport.kernelGap(op) == nil, "\(op) has a gradient rule but no kernel")
         }
     }
 
-    @Test func everyElementwiseKernelCarriesChannels() {
-        for op in ElementwiseKernels.unaryOps.keys {
-            #expect(ChannelRule.table[op] == .passThrough, "\(op) maps channel i to channel i but the channel table says \(String(describing: ChannelRule.table[op]))")
+    @Test func producersCountTheirCostAndTheirWeights() {
+        for op in OpType.known where op.channels.value?.produces == true {
+            #expect(op.macs != .notCounted, "\(op) makes channels but its MACs are not counted")
+            #expect(op.parameters.weight != nil, "\(op) makes channels but declares no weight layout")
+            #expect(!op.parameters.trained.isEmpty, "\(op) makes channels but trains nothing")
         }
-        for op in ElementwiseKernels.binaryOps.keys { #expect(ChannelRule.table[op] == .elementwise, "\(op)") }
+        for op in OpType.known where op.macs != .notCounted { #expect(op.channels.value?.produces == true, "\(op)") }
+    }
+
+    @Test func everyInsertableOpRunsAndCarriesChannels() {
+        for op in OpType.known where op.insertion != nil {
+            #expect(EngineSupport.kernelGap(op) == nil, "\(op) can be inserted but not run")
+            #expect(op.channels.value != nil, "\(op) can be inserted but blocks channels")
+            #expect(LayerSpec.known[op.name] == op.insertion?.settings)
+        }
     }
 }

@@ -29,8 +29,8 @@ public struct ChannelDependency {
         self.graphOutputs = Set(graph.outputs.map(\.id))
     }
 
-    /// The layers whose output channels can start a group (Conv, ConvTranspose, Gemm, MatMul with constant weights).
-    public static let producerOps: Set<String> = ["Conv", "ConvTranspose", "Gemm", "MatMul"]
+    /// Whether the node's output channels can start a group (Conv, ConvTranspose, Gemm, MatMul with constant weights).
+    public static func isProducer(_ node: Node) -> Bool { node.op.channels.value?.produces ?? false }
 
     /// The group that deleting `channels` of the layer at `position` requires.
     public static func group(of position: Int, channels: [Int], graph: Graph, shapes: ShapeInfo,
@@ -49,7 +49,7 @@ public struct ChannelDependency {
     private mutating func run(position: Int, channels: [Int]?, wholeLayer: Bool) throws -> ChannelGroup {
         let node = graph.nodes[position]
         let name = graph.displayName(of: node)
-        guard Self.producerOps.contains(node.opType), let output = node.outputs.first else {
+        guard Self.isProducer(node), let output = node.outputs.first else {
             throw DependencyError("'\(name)' is a \(node.opType); channels are deleted from Conv, ConvTranspose, Gemm or MatMul layers")
         }
         guard let dims = shapes[output].dims, let axis = Optional(node.opType == "Conv" || node.opType == "ConvTranspose" ? 1 : dims.count - 1),
@@ -147,7 +147,11 @@ extension ChannelDependency {
     private mutating func forward(_ node: Node, slot: Int, _ a: Int, _ idx: [Int]) throws {
         let out = node.outputs.first ?? .absent
         let op = node.opType
-        guard let rule = ChannelRule.table[op] else { throw refuse(node, "Scalpel has no channel rule for \(op)") }
+        let rule: ChannelRule
+        switch node.op.channels {
+        case let .supported(r): rule = r
+        case let .unsupported(reason): throw refuse(node, "Scalpel has no channel rule for \(op): \(reason)")
+        }
         switch rule {
         case .passThrough:
             guard slot == 0 else { throw refuse(node, "its input \(slot) would lose channels") }
@@ -384,8 +388,10 @@ extension ChannelDependency {
         let node = graph.nodes[position]
         let a = space.axis
         let op = node.opType
-        guard let rule = ChannelRule.table[op] else {
-            throw refuse(node, "Scalpel has no channel rule for \(op) (channels would have to flow back through it)")
+        let rule: ChannelRule
+        switch node.op.channels {
+        case let .supported(r): rule = r
+        case let .unsupported(reason): throw refuse(node, "Scalpel has no channel rule for \(op) (channels would have to flow back through it): \(reason)")
         }
         switch rule {
         case .passThrough, .pad:

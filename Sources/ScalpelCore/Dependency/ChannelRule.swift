@@ -1,5 +1,5 @@
-/// How channel indices flow through an op: the one table `ChannelDependency` dispatches on, and
-/// what `ops` reports. An op absent from ``ChannelRule/table`` blocks any group that reaches it.
+/// How channel indices flow through an op: what each op family declares (``OpFamily/channels``),
+/// what `ChannelDependency` dispatches on and what `ops` reports.
 public enum ChannelRule: String, Sendable, CaseIterable {
     /// Output channel i depends only on input channel i (activations, pooling, resizing, casts).
     case passThrough = "passes through"
@@ -36,25 +36,6 @@ public enum ChannelRule: String, Sendable, CaseIterable {
     /// Shape and Size: the channels end there (only the shape is read).
     case shapeOnly = "ends (reads the shape only)"
 
-    /// The rule of each op Scalpel can carry channels through.
-    public static let table: [String: ChannelRule] = {
-        var t: [String: ChannelRule] = [:]
-        for op in ["Relu", "LeakyRelu", "Sigmoid", "HardSigmoid", "HardSwish", "Tanh", "Clip", "Elu", "Selu", "Celu", "Softplus",
-                   "Softsign", "Mish", "Gelu", "Erf", "Exp", "Log", "Neg", "Abs", "Sqrt", "Reciprocal", "Floor", "Ceil", "Round",
-                   "Sign", "Identity", "Dropout", "Cast", "MaxPool", "AveragePool", "LpPool", "GlobalAveragePool",
-                   "GlobalMaxPool", "GlobalLpPool", "Resize", "Upsample", "ThresholdedRelu", "Shrink", "Swish", "Sin", "Cos", "Tan"] {
-            t[op] = .passThrough
-        }
-        for op in ["Add", "Sub", "Mul", "Div", "Max", "Min", "Sum", "Mean", "Pow", "Where"] { t[op] = .elementwise }
-        for op in ["ReduceMean", "ReduceSum", "ReduceMax", "ReduceMin", "ReduceL2", "ReduceL1"] { t[op] = .reduction }
-        let others: [(String, ChannelRule)] = [
-            ("PRelu", .prelu), ("BatchNormalization", .normalization), ("InstanceNormalization", .normalization),
-            ("Conv", .convolution), ("ConvTranspose", .convolution), ("Gemm", .gemm), ("MatMul", .matMul),
-            ("Flatten", .reshape), ("Reshape", .reshape), ("Concat", .concat), ("Split", .split), ("Transpose", .transpose),
-            ("Pad", .pad), ("Softmax", .softmax), ("LogSoftmax", .softmax), ("LayerNormalization", .layerNormalization),
-            ("Shape", .shapeOnly), ("Size", .shapeOnly), ("Squeeze", .squeeze), ("Unsqueeze", .squeeze),
-        ]
-        for (op, rule) in others { t[op] = rule }
-        return t
-    }()
+    /// Whether the op's output channels are its own, so they can start a group (Conv, ConvTranspose, Gemm, MatMul).
+    public var produces: Bool { self == .convolution || self == .gemm || self == .matMul }
 }

@@ -6,13 +6,10 @@ public struct LayerSpec: Sendable, Equatable, CustomStringConvertible {
     /// `key=value` settings (a bare number sets the op's main value, e.g. Dropout's ratio).
     public let settings: [String: Double]
 
-    /// The ops a spec may name, with the settings each takes.
-    public static let known: [String: [String]] = [
-        "Identity": [], "Relu": [], "Sigmoid": [], "Tanh": [], "HardSwish": [], "HardSigmoid": [],
-        "LeakyRelu": ["alpha"], "Elu": ["alpha"], "Clip": ["min", "max"], "Dropout": ["ratio"],
-        "BatchNormalization": ["eps"], "Conv": ["out", "kernel", "pad", "stride", "group"],
-        "MaxPool": ["kernel", "stride", "pad"], "AveragePool": ["kernel", "stride", "pad"],
-    ]
+    /// The ops a spec may name, with the settings each takes (each family's ``OpFamily/insertion``).
+    public static let known: [String: [String]] = Dictionary(uniqueKeysWithValues: OpType.known.compactMap { op in
+        op.insertion.map { (op.name, $0.settings) }
+    })
 
     /// Parses the words of a spec; the error names what is wrong and what is allowed.
     public init(words: [String]) throws {

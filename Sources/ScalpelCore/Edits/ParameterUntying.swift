@@ -1,20 +1,3 @@
-/// The input slots of a layer that hold what training changes.
-public enum ParameterSlots {
-    /// Slots whose tensors gradient descent updates: Conv, ConvTranspose and Gemm weights and
-    /// biases, both MatMul operands (where constant), BatchNormalization scale and shift.
-    public static func trained(by opType: String) -> [Int] {
-        switch opType {
-        case "Conv", "ConvTranspose", "Gemm": [1, 2]
-        case "MatMul": [0, 1]
-        case "BatchNormalization": [1, 2]
-        default: []
-        }
-    }
-
-    /// Slots a training pass overwrites with new values: BatchNormalization's running mean and variance.
-    public static func statistics(of opType: String) -> [Int] { opType == "BatchNormalization" ? [3, 4] : [] }
-}
-
 /// A parameter that was read through another value and now has a tensor of its own.
 public struct UntiedParameter: Sendable, Equatable {
     /// The value the layer reads, now an initializer.
@@ -36,7 +19,7 @@ extension Graph {
         // Materialising removes Identity and Constant nodes, so layers are found by id each time.
         for id in nodes.map(\.id) {
             guard let node = self.node(id) else { continue }
-            let trained = ParameterSlots.trained(by: node.opType), statistics = ParameterSlots.statistics(of: node.opType)
+            let trained = node.op.parameters.trained, statistics = node.op.parameters.statistics
             for slot in trained + statistics {
                 guard let position = nodes.firstIndex(where: { $0.id == id }), let v = nodes[position].input(slot), !isDataDependent(v) else { continue }
                 if initializers[v] == nil {

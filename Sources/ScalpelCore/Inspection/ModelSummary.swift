@@ -83,20 +83,20 @@ public enum LayerCost {
             return d.dropFirst().map(\.value).allKnown
         }
         func full(_ v: ValueID?) -> [Int]? { v.flatMap { shapes[$0].staticShape } }
-        switch node.opType {
-        case "Conv":
+        switch node.op.macs {
+        case .convolution:
             guard let out = dims(node.outputs.first), let w = full(node.input(1)) else { return nil }
             return out.reduce(1, *) * w.dropFirst().reduce(1, *)
-        case "ConvTranspose":
+        case .transposedConvolution:
             guard let x = dims(node.input(0)), let w = full(node.input(1)) else { return nil }
             return x.reduce(1, *) * w.dropFirst().reduce(1, *)
-        case "Gemm":
+        case .gemm:
             guard let out = dims(node.outputs.first), let b = full(node.input(1)), b.count == 2 else { return nil }
             return out.reduce(1, *) * (node.int("transB", default: 0) != 0 ? b[1] : b[0])
-        case "MatMul":
+        case .matMul:
             guard let out = dims(node.outputs.first), let a = shapes[node.inputs[0]].dims, let k = a.last?.value else { return nil }
             return out.reduce(1, *) * k
-        default:
+        case .notCounted:
             return 0
         }
     }

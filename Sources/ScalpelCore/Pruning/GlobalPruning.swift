@@ -42,7 +42,7 @@ public struct GlobalPruning: Sendable {
         var refused: [(String, String)] = []
         let index = GraphIndex(graph)
         for (position, node) in graph.nodes.enumerated()
-        where ChannelDependency.producerOps.contains(node.opType) && !covered.contains(node.id) {
+        where ChannelDependency.isProducer(node) && !covered.contains(node.id) {
             let structure: ChannelGroup
             do {
                 structure = try ChannelDependency.structure(of: position, graph: graph, shapes: shapes, index: index)

@@ -1,13 +1,5 @@
 /// Shape rules for convolutions, pooling and normalisations over the channel axis.
 enum ConvPoolRules {
-    static let table: [String: ShapeRule] = [
-        "Conv": conv, "ConvTranspose": convTranspose,
-        "MaxPool": pool, "AveragePool": pool, "LpPool": pool,
-        "GlobalAveragePool": globalPool, "GlobalMaxPool": globalPool, "GlobalLpPool": globalPool,
-        "BatchNormalization": batchNorm, "LayerNormalization": layerNorm,
-        "InstanceNormalization": perChannel, "GroupNormalization": perChannel, "LRN": perChannel,
-    ]
-
     /// Kernel geometry shared by convolution and pooling.
     struct Window {
         var kernel: [Int]

@@ -1,13 +1,8 @@
 /// Shape rules for ops that move, cut or join tensor data.
 enum LayoutRules {
-    static let table: [String: ShapeRule] = [
-        "Flatten": flatten, "Reshape": reshape, "Transpose": transpose, "Concat": concat, "Split": split,
-        "Slice": slice, "Squeeze": squeeze, "Unsqueeze": unsqueeze, "Pad": pad, "Resize": resize,
-        "Upsample": resize, "Expand": expand, "Tile": tile, "Gather": gather,
-        "GatherElements": { c in [ValueType(elementType: c.elementType(0), dims: c.dims(1))] },
-        "DepthToSpace": { c in try blockRearrange(&c, toDepth: false) },
-        "SpaceToDepth": { c in try blockRearrange(&c, toDepth: true) },
-    ]
+    static func gatherElements(_ c: inout ShapeContext) throws -> [ValueType] {
+        [ValueType(elementType: c.elementType(0), dims: c.dims(1))]
+    }
 
     static func flatten(_ c: inout ShapeContext) throws -> [ValueType] {
         let x = try c.requireDims(0)

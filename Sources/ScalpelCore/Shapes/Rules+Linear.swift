@@ -1,7 +1,5 @@
 /// Shape rules for matrix products.
 enum LinearRules {
-    static let table: [String: ShapeRule] = ["Gemm": gemm, "MatMul": matMul]
-
     static func gemm(_ c: inout ShapeContext) throws -> [ValueType] {
         let a = try c.requireDims(0), b = try c.requireDims(1)
         guard a.count == 2, b.count == 2 else {

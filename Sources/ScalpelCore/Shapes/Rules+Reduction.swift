@@ -1,14 +1,5 @@
 /// Shape rules for reductions over axes.
 enum ReductionRules {
-    static let table: [String: ShapeRule] = {
-        var t: [String: ShapeRule] = [:]
-        for op in ["ReduceMean", "ReduceSum", "ReduceMax", "ReduceMin", "ReduceProd", "ReduceL1", "ReduceL2",
-                   "ReduceLogSum", "ReduceLogSumExp", "ReduceSumSquare"] { t[op] = reduce }
-        t["ArgMax"] = argReduce
-        t["ArgMin"] = argReduce
-        return t
-    }()
-
     static func reduce(_ c: inout ShapeContext) throws -> [ValueType] {
         let x = try c.requireDims(0)
         let given = c.has(1) ? try c.requireIntegers(1) : c.node.ints("axes")

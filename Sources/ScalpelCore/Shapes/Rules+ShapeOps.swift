@@ -1,10 +1,10 @@
 /// Shape rules for the ops that compute shapes and constants.
 enum ShapeOpRules {
-    static let table: [String: ShapeRule] = [
-        "Shape": shape, "Size": { _ in [ValueType(.int64, [])] }, "Constant": constant,
-        "ConstantOfShape": constantOfShape, "Range": range,
-        "NonZero": { c in [ValueType(elementType: .int64, dims: [c.dims(0).map { .value($0.count) } ?? .unknown, .unknown])] },
-    ]
+    static func size(_ c: inout ShapeContext) throws -> [ValueType] { [ValueType(.int64, [])] }
+
+    static func nonZero(_ c: inout ShapeContext) throws -> [ValueType] {
+        [ValueType(elementType: .int64, dims: [c.dims(0).map { .value($0.count) } ?? .unknown, .unknown])]
+    }
 
     static func shape(_ c: inout ShapeContext) throws -> [ValueType] {
         let x = try c.requireDims(0)

@@ -1,3 +1,7 @@
+/// Infers a node's output types from its context, or throws a ``ShapeError`` (inconsistent
+/// inputs) or ``Unknown`` (an input it needs is not known).
+typealias ShapeRule = @Sendable (inout ShapeContext) throws -> [ValueType]
+
 /// What a shape rule sees of one node: its attributes, its inputs' types and any folded values.
 struct ShapeContext {
     /// The node being inferred.

@@ -87,7 +87,7 @@ public enum ShapeInference {
     }
 
     private static func infer(_ node: Node, in graph: Graph, declared: [ValueID: ValueInfo], into info: inout ShapeInfo) {
-        let definition = (node.domain.isEmpty || node.domain == "ai.onnx") ? OpRegistry.shapeRules[node.opType] : nil
+        let definition = node.op.shapeRule
         var outputs: [ValueType] = []
         if let rule = definition {
             var context = ShapeContext(node: node, graph: graph, info: info)

@@ -3,11 +3,6 @@ import ScalpelCore
 /// Convolutions: Winograd for 3×3 stride-1 ones (WinogradConv), im2col + SGEMM (1×1 convolutions
 /// straight to SGEMM), a direct kernel for depthwise convolutions, and transposed convolution as SGEMM + col2im.
 enum ConvKernels {
-    static let table: [String: Kernels.Builder] = [
-        "Conv": { try conv($0, foldingBatchNorm: nil) },
-        "ConvTranspose": convTranspose,
-    ]
-
     /// Geometry of a 2-D convolution.
     struct Geometry {
         let n, c, h, w, m, ow, kh, kw, sh, sw, dh, dw, padLeft, group: Int

@@ -1,21 +1,8 @@
 import ScalpelCore
 
-/// Builds a kernel per op: one table from op type to builder.
+/// Builds a kernel per op, as each op family declares it (``EngineFamily/kernel``).
 enum Kernels {
     typealias Builder = @Sendable (KernelContext) throws -> StepBody
-
-    /// Every op with a kernel, by ONNX op type.
-    static let table: [String: Builder] = {
-        var t: [String: Builder] = [:]
-        for family in [ConvKernels.table, MatrixKernels.table, ElementwiseKernels.table, PoolKernels.table,
-                       LayoutKernels.table, NormalizationKernels.table] {
-            t.merge(family) { a, _ in a }
-        }
-        return t
-    }()
-
-    /// Whether the engine can run an op.
-    static func supports(_ op: String) -> Bool { table[op] != nil }
 
     /// The step for a node; a Conv may absorb the BatchNormalization and activation that follow it.
     static func build(_ context: KernelContext, foldingBatchNorm bn: Node?, activation: Node?) throws -> StepBody {
@@ -28,8 +15,10 @@ enum Kernels {
             } ?? Epilogue.none
             return try ConvKernels.conv(context, foldingBatchNorm: bn, activation: epilogue)
         }
-        guard let builder = table[context.node.opType] else { throw context.unsupported("no kernel for this op") }
-        return try builder(context)
+        switch context.node.op.kernel {
+        case let .supported(builder): return try builder(context)
+        case let .unsupported(reason): throw context.unsupported(reason)
+        }
     }
 }
 

@@ -2,22 +2,9 @@ import ScalpelCore
 
 /// Ops that move data without arithmetic: reshapes, transposes, joins, cuts, padding, resizing.
 enum LayoutKernels {
-    static let table: [String: Kernels.Builder] = [
-        "Reshape": copy, "Flatten": copy, "Squeeze": copy, "Unsqueeze": copy, "Cast": cast,
-        "Transpose": transpose, "Concat": concat, "Split": split, "Slice": slice, "Pad": pad,
-        "Resize": resize, "Upsample": resize, "Gather": gather, "Expand": expand,
-    ]
-
     static func copy(_ ctx: KernelContext) throws -> StepBody {
         let x = try ctx.input(0), count = ctx.outputCount()
         return { ws in ctx.output(ws).update(from: x.pointer(ws), count: count) }
-    }
-
-    static func cast(_ ctx: KernelContext) throws -> StepBody {
-        guard ElementType(rawValue: Int32(ctx.node.int("to", default: 1))) == .float32 else {
-            throw ctx.unsupported("casts of data to types other than float32")
-        }
-        return try copy(ctx)
     }
 
     /// Copies `source` viewed through `strides` (one per output axis) into a dense output.

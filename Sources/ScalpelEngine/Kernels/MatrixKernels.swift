@@ -2,8 +2,6 @@ import ScalpelCore
 
 /// Matrix products through SGEMM.
 enum MatrixKernels {
-    static let table: [String: Kernels.Builder] = ["Gemm": gemm, "MatMul": matMul]
-
     static func gemm(_ ctx: KernelContext) throws -> StepBody {
         let a = try ctx.input(0), b = try ctx.input(1)
         let aShape = ctx.shape(0), bShape = ctx.shape(1)

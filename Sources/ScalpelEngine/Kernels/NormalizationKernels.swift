@@ -1,14 +1,8 @@
 import Foundation
 import ScalpelCore
 
-/// BatchNorm (where not folded), LayerNorm, Softmax and reductions.
+/// BatchNorm (where not folded), LayerNorm and Softmax.
 enum NormalizationKernels {
-    static let table: [String: Kernels.Builder] = [
-        "BatchNormalization": batchNorm, "LayerNormalization": layerNorm, "Softmax": { try softmax($0, log: false) },
-        "LogSoftmax": { try softmax($0, log: true) }, "ReduceMean": { try reduce($0, mean: true) },
-        "ReduceSum": { try reduce($0, mean: false) },
-    ]
-
     static func batchNorm(_ ctx: KernelContext) throws -> StepBody {
         guard let gamma = ctx.constantValues(1), let beta = ctx.constantValues(2), let mean = ctx.constantValues(3),
               let variance = ctx.constantValues(4) else { throw ctx.unsupported("parameters must be constant") }
@@ -76,47 +70,21 @@ enum NormalizationKernels {
         let x = ctx.shape(0)
         let axisAttr = ctx.node.int("axis", default: -1)
         let axis = axisAttr < 0 ? axisAttr + x.count : axisAttr
-        let outer = x.prefix(axis).reduce(1, *), size = x[axis], inner = x.dropFirst(axis + 1).reduce(1, *)
+        let lanes = AxisLanes(x, axis: axis), (size, inner) = (lanes.size, lanes.stride)
         let input = try ctx.input(0)
         return { ws in
             let src = input.pointer(ws), dst = ctx.output(ws)
-            for o in 0..<outer {
-                for j in 0..<inner {
-                    let base = o * size * inner + j
-                    var m = -Float.infinity
-                    for i in 0..<size { m = Swift.max(m, src[base + i * inner]) }
-                    var sum: Float = 0
-                    for i in 0..<size { sum += Foundation.exp(src[base + i * inner] - m) }
-                    for i in 0..<size {
-                        let shifted = src[base + i * inner] - m
-                        dst[base + i * inner] = log ? shifted - Foundation.log(sum) : Foundation.exp(shifted) / sum
-                    }
+            for k in 0..<lanes.count {
+                let base = lanes.start(k)
+                var m = -Float.infinity
+                for i in 0..<size { m = Swift.max(m, src[base + i * inner]) }
+                var sum: Float = 0
+                for i in 0..<size { sum += Foundation.exp(src[base + i * inner] - m) }
+                for i in 0..<size {
+                    let shifted = src[base + i * inner] - m
+                    dst[base + i * inner] = log ? shifted - Foundation.log(sum) : Foundation.exp(shifted) / sum
                 }
             }
-        }
-    }
-
-    static func reduce(_ ctx: KernelContext, mean: Bool) throws -> StepBody {
-        let x = ctx.shape(0)
-        let given = ctx.node.input(1) != nil ? ctx.integers(1) : ctx.node.ints("axes")
-        let axes = Set((given?.isEmpty == false ? given! : Array(x.indices)).map { $0 < 0 ? $0 + x.count : $0 })
-        let keptShape = x.indices.map { axes.contains($0) ? 1 : x[$0] }
-        let strides = Broadcasting.strides(keptShape, to: x)
-        let count = x.reduce(1, *), outCount = keptShape.reduce(1, *)
-        let reduced = count / Swift.max(1, outCount)
-        let input = try ctx.input(0)
-        return { ws in
-            let src = input.pointer(ws), dst = ctx.output(ws)
-            dst.update(repeating: 0, count: outCount)
-            var index = [Int](repeating: 0, count: x.count)
-            for i in 0..<count {
-                var o = 0
-                for d in 0..<x.count { o += index[d] * strides[d] }
-                dst[o] += src[i]
-                var d = x.count - 1
-                while d >= 0 { index[d] += 1; if index[d] < x[d] { break }; index[d] = 0; d -= 1 }
-            }
-            if mean { for o in 0..<outCount { dst[o] /= Float(reduced) } }
         }
     }
 }

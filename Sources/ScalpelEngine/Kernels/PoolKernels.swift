@@ -1,14 +1,17 @@
+import Foundation
 import ScalpelCore
 
 /// Max and average pooling over 2-D windows, and global pooling.
 enum PoolKernels {
-    static let table: [String: Kernels.Builder] = [
-        "MaxPool": { try pool($0, max: true) }, "AveragePool": { try pool($0, max: false) },
-        "GlobalAveragePool": { try global($0, max: false) }, "GlobalMaxPool": { try global($0, max: true) },
-    ]
+    /// What a pooling window computes.
+    enum Mode: Sendable {
+        case max, average
+        /// (Σ |x|ᵖ)^(1/p), LpPool's norm.
+        case lp(Float)
+    }
 
-    /// MaxPool and AveragePool over 2-D windows with pads, strides and dilations.
-    static func pool(_ ctx: KernelContext, max isMax: Bool) throws -> StepBody {
+    /// MaxPool, AveragePool and LpPool over 2-D windows with pads, strides and dilations.
+    static func pool(_ ctx: KernelContext, _ mode: Mode) throws -> StepBody {
         let x = ctx.shape(0), y = ctx.outputShapes[0]
         guard x.count == 4, let kernel = ctx.node.ints("kernel_shape"), kernel.count == 2 else {
             throw ctx.unsupported("only 2-D pooling (NCHW) is supported")
@@ -26,7 +29,7 @@ enum PoolKernels {
         let (kh, kw, sh, sw, dh, dw, pt, pl) = (kernel[0], kernel[1], strides[0], strides[1], dil[0], dil[1], pads[0], pads[1])
         let (padBottom, padRight) = (pads[2], pads[3])
         let input = try ctx.input(0)
-        if isMax {
+        if case .max = mode {
             let columns = (0..<kw).map { ConvKernels.validRange(outputs: ow, stride: sw, pad: pl, offset: $0 * dw, size: w) }
             return { ws in
                 let src = input.pointer(ws), dst = ctx.output(ws)
@@ -53,9 +56,13 @@ enum PoolKernels {
                             for kx in 0..<kw {
                                 let ix = x0 + kx * dw
                                 guard ix >= 0, ix < w else { continue }
-                                acc += line[ix]
+                                if case let .lp(p) = mode { acc += Foundation.pow(Swift.abs(line[ix]), p) } else { acc += line[ix] }
                                 inside += 1
                             }
+                        }
+                        if case let .lp(p) = mode {
+                            d[oy * ow + ox] = Foundation.pow(acc, 1 / p)
+                            continue
                         }
                         // count_include_pad counts the padding but not what lies beyond it.
                         let rows = Swift.min(y0 + (kh - 1) * dh, h - 1 + padBottom) - Swift.max(y0, -pt)
@@ -101,7 +108,8 @@ enum PoolKernels {
         }
     }
 
-    static func global(_ ctx: KernelContext, max isMax: Bool) throws -> StepBody {
+    /// The pool of each whole plane.
+    static func global(_ ctx: KernelContext, _ mode: Mode) throws -> StepBody {
         let x = ctx.shape(0)
         let planes = x.prefix(2).reduce(1, *), size = x.dropFirst(2).reduce(1, *)
         let input = try ctx.input(0)
@@ -109,14 +117,19 @@ enum PoolKernels {
             let src = input.pointer(ws), dst = ctx.output(ws)
             Parallel.each(planes, elementsEach: size) { p in
                 let s = src + p * size
-                if isMax {
+                switch mode {
+                case .max:
                     var m = -Float.infinity
                     for i in 0..<size { m = Swift.max(m, s[i]) }
                     dst[p] = m
-                } else {
+                case .average:
                     var sum: Float = 0
                     for i in 0..<size { sum += s[i] }
                     dst[p] = sum / Float(size)
+                case let .lp(power):
+                    var sum: Float = 0
+                    for i in 0..<size { sum += Foundation.pow(Swift.abs(s[i]), power) }
+                    dst[p] = Foundation.pow(sum, 1 / power)
                 }
             }
         }

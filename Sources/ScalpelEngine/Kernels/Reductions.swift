@@ -52,3 +52,20 @@ enum Reductions {
         return two[0] + two[1]
     }
 }
+
+/// The 1-D lanes of a tensor along one axis: lane k starts at ``start(_:)`` and steps by ``stride``.
+struct AxisLanes {
+    let outer, size, inner: Int
+
+    /// The lanes of a tensor of `shape` along `axis` (already non-negative).
+    init(_ shape: [Int], axis: Int) {
+        (outer, size, inner) = (shape.prefix(axis).reduce(1, *), shape[axis], shape.dropFirst(axis + 1).reduce(1, *))
+    }
+
+    /// The number of lanes.
+    var count: Int { outer * inner }
+    /// The distance between neighbours in a lane.
+    var stride: Int { inner }
+    /// The first element of lane `k`.
+    func start(_ k: Int) -> Int { (k / inner) * size * inner + k % inner }
+}

@@ -11,6 +11,15 @@ extension BackwardRules {
         return [(x, Self.scatterAdd(dy, at: offsets, count: s.reduce(1, *)))]
     }
 
+    /// Tile, DepthToSpace, SpaceToDepth: the gradient goes back through the op's index map.
+    func indexMap(_ dy: [Float]) throws -> [(ValueID, [Float])] {
+        let x = node.inputs[0], s = dims(x)
+        guard let map = LayoutOp.sourceIndices(node, input: s, output: dims(node.outputs[0])) else {
+            throw noRule("its shapes do not fit its attributes")
+        }
+        return [(x, Self.scatterAdd(dy, at: map, count: s.reduce(1, *)))]
+    }
+
     /// Each kept element's gradient goes back to its place; the rest of the input gets zero.
     func slice(_ dy: [Float]) throws -> [(ValueID, [Float])] {
         let x = node.inputs[0], s = dims(x)

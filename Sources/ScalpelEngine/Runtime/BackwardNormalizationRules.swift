@@ -5,7 +5,7 @@ import ScalpelCore
 extension BackwardRules {
     /// Softmax: ∂x = y·(∂y − Σ ∂y·y); LogSoftmax: ∂x = ∂y − softmax·Σ ∂y; sums along the axis.
     func softmax(_ dy: [Float]) throws -> [(ValueID, [Float])] {
-        let x = node.inputs[0], s = dims(x), ys = try floats(node.outputs[0]), log = node.opType == "LogSoftmax"
+        let x = node.inputs[0], s = dims(x), ys = try floats(node.outputs[0]), log = node.op == .normalization(.logSoftmax)
         let axis = axis("axis", default: -1, rank: s.count)
         let outer = s.prefix(axis).reduce(1, *), size = s[axis], inner = s.dropFirst(axis + 1).reduce(1, *)
         var dx = dy
@@ -53,15 +53,20 @@ extension BackwardRules {
         return result
     }
 
-    /// Every input element gets the gradient of the element it was reduced into (÷ count for the mean).
-    func reduce(_ dy: [Float]) throws -> [(ValueID, [Float])] {
+    /// Every input element gets the gradient of the element it was reduced into, times ∂y/∂x
+    /// (÷ count for the mean, 1 for the sum).
+    func reduce(_ dy: [Float], _ derivative: ((_ x: Float, _ y: Float) -> Float)?) throws -> [(ValueID, [Float])] {
         let x = node.inputs[0], s = dims(x)
         let given = node.input(1) != nil ? constantIntegers(node.input(1)) : node.ints("axes")
         let axes = Set((given?.isEmpty == false ? given! : Array(s.indices)).map { $0 < 0 ? $0 + s.count : $0 })
         let kept = s.indices.map { axes.contains($0) ? 1 : s[$0] }
         let count = Float(s.reduce(1, *) / Swift.max(1, kept.reduce(1, *)))
         let offsets = Self.sourceOffsets(base: 0, strides: Broadcasting.strides(kept, to: s), shape: s)
-        return [(x, offsets.map { node.opType == "ReduceMean" ? dy[$0] / count : dy[$0] })]
+        guard let derivative else {
+            return [(x, offsets.map { node.op == .reduction(.reduceMean) ? dy[$0] / count : dy[$0] })]
+        }
+        let xs = try floats(x), ys = try floats(node.outputs[0])
+        return [(x, offsets.indices.map { i in dy[offsets[i]] * derivative(xs[i], ys[offsets[i]]) })]
     }
 
     /// Each plane's gradient goes to its (first) largest element.

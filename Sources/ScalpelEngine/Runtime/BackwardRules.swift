@@ -31,7 +31,7 @@ struct BackwardRules {
 
     func inputGradients(_ dy: [Float]) throws -> [(ValueID, [Float])] {
         let x = node.inputs[0]
-        guard let rule = GradientRule.table[node.opType] else { throw noRule("Scalpel cannot differentiate \(node.opType) yet") }
+        let rule = node.op.gradient
         if let type = shapes[node.outputs[0]].elementType, type != .float32 {
             throw noRule("its output is \(type), and only float32 values carry a gradient")
         }
@@ -89,13 +89,13 @@ struct BackwardRules {
             }
             return result
         case .pool:
-            return [(x, try pool(dy, max: node.opType == "MaxPool"))]
+            return [(x, try pool(dy, max: node.op == .convPool(.maxPool)))]
         case .conv:
             return needsInputGradient(x) ? [(x, try convInput(dy))] : []
-        case .unary:
-            guard let derivative = unaryDerivative() else { throw noRule("Scalpel cannot differentiate \(node.opType) yet") }
-            return try unary(dy, derivative)
-        case .binary: return try binary(dy)
+        case let .unary(derivative): return try unary(dy, derivative(node))
+        case let .binary(partials): return try binary(dy, partials(node))
+        case .select: return try select(dy)
+        case .indexMap: return try indexMap(dy)
         case .cast: return try cast(dy)
         case let .none(reason): throw noRule(reason)
         case .transpose: return try transpose(dy)
@@ -109,7 +109,7 @@ struct BackwardRules {
         case .resize: return try resize(dy)
         case .softmax: return try softmax(dy)
         case .layerNormalization: return try layerNorm(dy)
-        case .reduce: return try reduce(dy)
+        case let .reduce(derivative): return try reduce(dy, derivative.map { $0(node) })
         case .globalMaxPool: return try globalMaxPool(dy)
         case .matMul: return try matMul(dy)
         case .convTranspose: return try convTranspose(dy)
@@ -124,8 +124,8 @@ struct BackwardRules {
             let s = shape(v)
             let strides = Broadcasting.strides(s, to: out)
             var local = dy
-            if node.opType == "Sub", slot == 1 { local = local.map { -$0 } }
-            if node.opType == "Mul" {
+            if node.op == .arithmetic(.sub), slot == 1 { local = local.map { -$0 } }
+            if node.op == .arithmetic(.mul) {
                 let other = node.inputs[1 - slot], os = shape(other), o = try data(other)
                 let ostrides = Broadcasting.strides(os, to: out)
                 local = os == out ? Self.combined(local, o, *) : (0..<local.count).map { i in local[i] * o[Self.offset(i, out, ostrides)] }

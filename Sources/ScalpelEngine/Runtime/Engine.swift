@@ -25,10 +25,11 @@ public final class Engine: @unchecked Sendable {
         self.declared = shapes
         self.classifierOutput = ClassifierOutput(graph: graph, shapes: shapes)
         HeapPolicy.retainFreedMemory
-        for node in graph.nodes where !Kernels.supports(node.opType) || !(node.domain.isEmpty || node.domain == "ai.onnx") {
+        for node in graph.nodes {
+            guard let reason = node.op.kernel.gap else { continue }
             let outputsConstant = node.outputs.allSatisfy { shapes.folded[$0] != nil || shapes.constants[$0] != nil }
             if !outputsConstant {
-                throw EngineError.unsupported(op: node.opType, node: graph.displayName(of: node), detail: "no kernel for this op")
+                throw EngineError.unsupported(op: node.opType, node: graph.displayName(of: node), detail: "no kernel for this op: \(reason)")
             }
         }
     }

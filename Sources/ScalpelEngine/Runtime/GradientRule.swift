@@ -1,8 +1,14 @@
 import ScalpelCore
 
-/// How the backward pass differentiates an op: the one table ``BackwardRules`` dispatches on,
-/// and what `ops` reports. An op absent from ``GradientRule/table`` has no backward rule.
-enum GradientRule: Sendable, Equatable {
+/// ∂y/∂x of a unary op as a function of its input x and output y, made from the node.
+typealias UnaryDerivative = @Sendable (Node) -> @Sendable (_ x: Float, _ y: Float) -> Float
+
+/// ∂y/∂a and ∂y/∂b of a binary op as a function of a, b and y, made from the node.
+typealias BinaryPartials = @Sendable (Node) -> @Sendable (_ a: Float, _ b: Float, _ y: Float) -> (Float, Float)
+
+/// How the backward pass differentiates an op: what each op family declares
+/// (``EngineFamily/gradient``), what ``BackwardRules`` dispatches on and what `ops` reports.
+enum GradientRule: Sendable {
     /// The gradient passes unchanged (Identity, Dropout, reshapes).
     case passThrough
     case relu, leakyRelu, clip, sigmoid
@@ -13,54 +19,17 @@ enum GradientRule: Sendable, Equatable {
     /// MaxPool and AveragePool.
     case pool
     case conv
-    /// An elementwise function with a derivative in ``BackwardRules/unaryDerivative()``.
-    case unary
-    /// Div, Pow, PRelu, Sum, Mean, Max, Min.
-    case binary
-    case cast, transpose, slice, expand, gather, pad, split, resize, softmax, layerNormalization, reduce, globalMaxPool, matMul, convTranspose
+    /// An elementwise function with this derivative.
+    case unary(UnaryDerivative)
+    /// A broadcasting binary op (Div, Pow, PRelu, Sum, Mean, Max, Min) with these partials.
+    case binary(BinaryPartials)
+    /// Where: the gradient goes to X where the condition holds, to Y elsewhere.
+    case select
+    /// Ops whose output element i copies input element map[i] (Tile, DepthToSpace, SpaceToDepth).
+    case indexMap
+    case cast, transpose, slice, expand, gather, pad, split, resize, softmax, layerNormalization, globalMaxPool, matMul, convTranspose
+    /// A reduction with ∂y/∂x as a function of the element and the reduced value (nil: ReduceSum, ReduceMean).
+    case reduce(UnaryDerivative?)
     /// No gradient flows, for the reason given.
     case none(String)
-
-    /// The rule of every op the backward pass knows.
-    static let table: [String: GradientRule] = {
-        var t: [String: GradientRule] = [:]
-        for op in ["Identity", "Dropout", "Flatten", "Reshape", "Squeeze", "Unsqueeze"] { t[op] = .passThrough }
-        for op in ["HardSigmoid", "HardSwish", "Tanh", "Elu", "Selu", "Softplus", "Softsign", "Celu", "Gelu", "Mish", "ThresholdedRelu",
-                   "Shrink", "Sin", "Cos", "Tan", "Erf", "Exp", "Log", "Sqrt", "Neg", "Abs", "Reciprocal"] {
-            t[op] = .unary
-        }
-        for op in ["Div", "Pow", "PRelu", "Sum", "Mean", "Max", "Min"] { t[op] = .binary }
-        for op in ["Add", "Sub", "Mul"] { t[op] = .broadcastArithmetic }
-        for op in ["Floor", "Ceil", "Round", "Sign"] {
-            t[op] = .none("\(op) is piecewise constant, so its gradient is zero wherever it exists and nothing before it could be scored or trained")
-        }
-        let others: [(String, GradientRule)] = [
-            ("Relu", .relu), ("LeakyRelu", .leakyRelu), ("Clip", .clip), ("Sigmoid", .sigmoid), ("BatchNormalization", .batchNormalization),
-            ("GlobalAveragePool", .globalAveragePool), ("Gemm", .gemm), ("Concat", .concat), ("MaxPool", .pool), ("AveragePool", .pool),
-            ("Conv", .conv), ("Cast", .cast), ("Transpose", .transpose), ("Slice", .slice), ("Expand", .expand), ("Gather", .gather),
-            ("Pad", .pad), ("Split", .split), ("Resize", .resize), ("Upsample", .resize), ("Softmax", .softmax), ("LogSoftmax", .softmax),
-            ("LayerNormalization", .layerNormalization), ("ReduceMean", .reduce), ("ReduceSum", .reduce), ("GlobalMaxPool", .globalMaxPool),
-            ("MatMul", .matMul), ("ConvTranspose", .convTranspose),
-        ]
-        for (op, rule) in others { t[op] = rule }
-        return t
-    }()
-}
-
-/// What the engine can do with each op, for `ops` and the completeness test.
-public enum EngineSupport {
-    /// The op types with a forward kernel, sorted.
-    public static var kernelOps: [String] { Kernels.table.keys.sorted() }
-
-    /// Whether the engine runs the op (constant-folded nodes aside).
-    public static func runs(_ op: String) -> Bool { Kernels.supports(op) }
-
-    /// Nil when the backward pass differentiates the op; otherwise why not.
-    public static func gradientGap(_ op: String) -> String? {
-        switch GradientRule.table[op] {
-        case nil: "no backward rule yet"
-        case let .none(reason)?: reason
-        default: nil
-        }
-    }
 }

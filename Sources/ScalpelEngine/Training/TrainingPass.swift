@@ -19,7 +19,7 @@ extension Engine {
         var found: [ValueID] = []
         var seen = Set<ValueID>()
         for node in graph.nodes {
-            for i in ParameterSlots.trained(by: node.opType) {
+            for i in node.op.parameters.trained {
                 guard let v = node.input(i), graph.initializers[v]?.floats != nil, seen.insert(v).inserted else { continue }
                 found.append(v)
             }

@@ -9,7 +9,7 @@ public enum Scoring {
     public static func score(_ criterion: Criterion, position: Int, graph: Graph, shapes: ShapeInfo,
                              engine: Engine?, dataset: Dataset?, batches: Int? = nil, seed: UInt64 = 0) throws -> ChannelScores {
         let node = graph.nodes[position]
-        guard ChannelDependency.producerOps.contains(node.opType) else {
+        guard ChannelDependency.isProducer(node) else {
             throw ScoringError("'\(graph.displayName(of: node))' is a \(node.opType); scores are for the channels of Conv, ConvTranspose, Gemm or MatMul layers")
         }
         guard criterion.needsData else {

@@ -8,7 +8,7 @@ enum WeightCriteria {
         guard let w = node.input(1), let tensor = graph.initializers[w], let values = tensor.floats, tensor.shape.count >= 2 else {
             throw ScoringError("'\(graph.displayName(of: node))' has no constant float weights to score")
         }
-        let axis = node.opType == "ConvTranspose" ? 1 : (node.opType == "Gemm" && node.int("transB", default: 0) == 0) || node.opType == "MatMul" ? 1 : 0
+        let axis = node.op.parameters.weight?.outputAxis(of: node) ?? 0
         let channels = tensor.shape[axis]
         switch criterion {
         case .l1, .l2:

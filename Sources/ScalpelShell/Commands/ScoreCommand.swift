@@ -23,7 +23,7 @@ enum ScoreCommands {
             let positions: [Int]
             if args.flag("--all") {
                 _ = try args.positionals(0, "")
-                positions = doc.model.graph.nodes.indices.filter { ChannelDependency.producerOps.contains(doc.model.graph.nodes[$0].opType) }
+                positions = doc.model.graph.nodes.indices.filter { ChannelDependency.isProducer(doc.model.graph.nodes[$0]) }
             } else {
                 positions = [try session.layers().resolve(try args.positionals(1, "the layer (or --all)")[0])]
             }

@@ -1,0 +1,18 @@
+import ScalpelCore
+
+/// How the engine runs and differentiates matrix products.
+extension LinearOp: EngineFamily {
+    var kernel: Facet<Kernels.Builder> {
+        switch self {
+        case .gemm: .supported(MatrixKernels.gemm)
+        case .matMul: .supported(MatrixKernels.matMul)
+        }
+    }
+
+    var gradient: GradientRule {
+        switch self {
+        case .gemm: .gemm
+        case .matMul: .matMul
+        }
+    }
+}
