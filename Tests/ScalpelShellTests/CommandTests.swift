@@ -136,12 +136,13 @@ import Testing
     @Test func dataCommandsShareTheirDataOptions() throws {
         for name in ["eval", "finetune", "score", "prune", "critical"] {
             let spec = try #require(CommandRunner.command(named: name))
-            for option in DataOptions.reading.options { #expect(spec.options.contains(option) && spec.usage.contains(option), "\(name) \(option)") }
-            for flag in DataOptions.reading.flags { #expect(spec.flags.contains(flag) && spec.usage.contains(flag), "\(name) \(flag)") }
+            for option in DataOptions.reading(required: false) {
+                #expect(spec.option(named: option.name) != nil && spec.usage.contains(option.name), "\(name) \(option.name)")
+            }
         }
         for name in ["score", "prune"] {
             let spec = try #require(CommandRunner.command(named: name))
-            for option in DataOptions.sampling.options { #expect(spec.options.contains(option) && spec.usage.contains(option), "\(name) \(option)") }
+            for option in DataOptions.sampling { #expect(spec.option(named: option.name) != nil && spec.usage.contains(option.name), "\(name) \(option.name)") }
         }
         var s = try session()
         // --seed 0 is the default, so it is accepted like any other seed.
@@ -159,5 +160,50 @@ import Testing
         let fixtures = CommandTests.fixtures.path
         #expect(completer.candidates(for: "eval --data \(fixtures)/mini_res").contains("\(fixtures)/mini_resnet.npz"))
         #expect(completer.candidates(for: "score conv1 --val") == [])
+    }
+}
+
+/// A command is one declaration: its usage, help, README row, parsing and completion all follow from it.
+@Suite struct CommandDeclarationTests {
+    static let clamp = CommandSpec(
+        name: "clamp", summary: "clip a layer's weights to ±LIMIT",
+        positionals: [Positional("LAYER", .layer)],
+        options: [.value("--limit", "F", .number, required: true, "the largest magnitude kept"),
+                  .value("--mode", "MODE", .choice(["hard", "soft"]), "how values beyond it are brought back"),
+                  .value("--log", "FILE", .path, "where to write what changed"), .flag("--json", "print JSON instead of text")],
+        example: "clamp conv1 --limit 0.5", run: { _, _, _ in })
+
+    @Test func usageHelpAndReadmeRowComeFromTheDeclaration() {
+        #expect(Self.clamp.usage == "clamp LAYER --limit F [--mode MODE] [--log FILE] [--json]")
+        let help = HelpCommand.help(for: Self.clamp)
+        #expect(help.hasPrefix("clamp LAYER --limit F [--mode MODE] [--log FILE] [--json]\n  clip a layer's weights to ±LIMIT\n  example: clamp conv1 --limit 0.5\n  options:\n"))
+        #expect(help.contains("    --limit F    the largest magnitude kept (required)\n"))
+        #expect(help.contains("    --json       print JSON instead of text\n"))
+        #expect(HelpCommand.markdownRow(Self.clamp) == "| `clamp LAYER --limit F [--mode MODE] [--log FILE] [--json]` | clip a layer's weights to ±LIMIT |\n")
+    }
+
+    @Test func parsingChecksEveryOptionAgainstItsKind() throws {
+        let parsed = try Arguments(["conv1", "--limit", "0.5", "--mode=soft", "--json"], line: "", for: Self.clamp)
+        #expect(parsed.option("--limit") == "0.5" && parsed.option("--mode") == "soft" && parsed.flag("--json"))
+        #expect(throws: ShellError.self) { try Arguments(["conv1"], line: "", for: Self.clamp) }  // --limit is required
+        #expect(throws: ShellError.self) { try Arguments(["conv1", "--limit", "half"], line: "", for: Self.clamp) }
+        #expect(throws: ShellError.self) { try Arguments(["conv1", "--limit", "1", "--mode", "wild"], line: "", for: Self.clamp) }
+        #expect(throws: ShellError.self) { try Arguments(["conv1", "--limit", "1", "--json=yes"], line: "", for: Self.clamp) }
+        #expect(throws: ShellError.self) { try Arguments(["conv1", "--limit", "1", "--depth", "2"], line: "", for: Self.clamp) }
+        let error = #expect(throws: ShellError.self) { try Arguments(["conv1", "--limit", "1", "--mode", "wild"], line: "", for: Self.clamp) }
+        #expect(error?.description.contains("--mode wants one of hard, soft, not 'wild'") == true, "\(String(describing: error))")
+    }
+
+    @Test func completionComesFromTheDeclaration() throws {
+        let session = try Session(loading: CommandTests.fixtures.appendingPathComponent("plain_cnn_bn.onnx").path)
+        let completer = Completer(session: session, commands: [Self.clamp])
+        #expect(completer.candidates(for: "cla") == ["clamp"])
+        #expect(completer.candidates(for: "clamp conv") == completer.values(of: .layer, matching: "conv"))
+        #expect(!completer.candidates(for: "clamp conv").isEmpty)
+        #expect(completer.candidates(for: "clamp conv1 --m") == ["--mode"])
+        #expect(completer.candidates(for: "clamp conv1 --mode s") == ["soft"])
+        #expect(completer.candidates(for: "clamp conv1 --limit ") == [])
+        let fixtures = CommandTests.fixtures.path
+        #expect(completer.candidates(for: "clamp conv1 --log \(fixtures)/plain_cnn_b").contains("\(fixtures)/plain_cnn_bn.onnx"))
     }
 }

@@ -49,12 +49,12 @@ import Testing
     }
 
     @Test(arguments: [
-        ("finetune --data DATA", "--epochs says how many passes"),
-        ("finetune --data DATA --epochs 0", "--epochs wants a positive whole number"),
-        ("finetune --data DATA --epochs 1 --optimizer rmsprop", "--optimizer is sgd or adam, not 'rmsprop'"),
+        ("finetune --data DATA", "missing --epochs E"),
+        ("finetune --data DATA --epochs 0", "--epochs wants a whole number of at least 1, not '0'"),
+        ("finetune --data DATA --epochs 1 --optimizer rmsprop", "--optimizer wants one of sgd, adam, not 'rmsprop'"),
         ("finetune --data DATA --epochs 1 --optimizer adam --momentum 0.9", "--momentum is for sgd"),
         ("finetune --data DATA --epochs 1 --lr -1", "--lr wants a positive number, not '-1'"),
-        ("finetune --data DATA --epochs 1 --schedule step", "--schedule is cosine"),
+        ("finetune --data DATA --epochs 1 --schedule step", "--schedule wants one of constant, cosine, not 'step'"),
         ("finetune --data missing.npz --epochs 1", "missing.npz"),
     ])
     func badOptionsChangeNothing(line: String, message: String) throws {

@@ -44,7 +44,7 @@ import Testing
         let kept = Double(try s.current().summary.totalParameters) / before
         #expect(kept >= 0.7 && kept < 0.75, "kept \(kept)")
         #expect(throws: ShellError.self) { _ = try SessionTests.run(["prune --global --by taylor --target-params 0.7"], on: &s) }
-        #expect(try SessionTests.run(["help prune"], on: &s).contains("prune --global --by CRITERION"))
+        #expect(try SessionTests.run(["help prune"], on: &s).contains("prune [LAYER] [--global] --by CRITERION"))
     }
 
     /// `score --all` lists each layer once: a depthwise convolution appears inside its producer's

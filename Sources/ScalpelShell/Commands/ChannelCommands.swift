@@ -5,9 +5,10 @@ enum ChannelCommands {
     static let group = CommandSpec(
         name: "group",
         summary: "preview what deleting channels takes: every coupled layer and parameter with the indices, params and MACs before → after",
-        usage: "group LAYER CHANNELS… [--json]   (channels: 3 5 7-9 or 3,5,7-9)",
+        positionals: [Positional("LAYER", .layer), Positional("CHANNELS…", .text)],
+        options: [DataOptions.json],
         example: "group layer1.0.conv1 0-3",
-        flags: ["--json"],
+        details: "CHANNELS: 3 5 7-9 or 3,5,7-9",
         run: { args, session, console in
             let words = try args.positionals(atLeast: 2, "the layer and the channels")
             let doc = try session.current()
@@ -20,7 +21,7 @@ enum ChannelCommands {
     static let delete = CommandSpec(
         name: "delete",
         summary: "delete output channels (`3 5 7-9`) with their whole dependency group, or a layer (one that changes only the channel count has its consumers re-initialised to follow)",
-        usage: "delete channels LAYER CHANNELS… | delete layer LAYER",
+        positionals: [Positional("channels|layer", .choice(["channels", "layer"])), Positional("LAYER", .layer), Positional("[CHANNELS…]", .text)],
         example: "delete channels layer1.0.conv1 0 5-7",
         changesSession: true,
         run: { args, session, console in

@@ -2,15 +2,25 @@ import ScalpelData
 
 /// The options that every command reading a dataset shares, declared once: the file, its
 /// labels, normalisation and layout (`reading`), and for the criteria how much of it to use and
-/// the seed (`sampling`). Commands take their flags, option names and usage from here.
+/// the seed (`sampling`).
 enum DataOptions {
-    /// The options that name and shape the dataset.
-    static let reading = (flags: ["--channels-last"], options: ["--data", "--labels", "--mean", "--std"],
-                          usage: "--data FILE [--labels FILE] [--mean M[,M…]] [--std S[,S…]] [--channels-last]")
+    /// The options that name and shape the dataset; `required` when the command cannot run without data.
+    static func reading(required: Bool) -> [OptionSpec] {
+        [.value("--data", "FILE", .path, required: required, "the dataset: .npz with x (and y), .npy, or IDX"),
+         .value("--labels", "FILE", .path, "labels for --data when it has none (.npy or IDX)"),
+         .value("--mean", "M[,M…]", .text, "subtract this per-channel mean from the inputs"),
+         .value("--std", "S[,S…]", .text, "then divide by this per-channel standard deviation"),
+         .flag("--channels-last", "the inputs are N×H×W×C; transpose them to N×C×H×W")]
+    }
+
     /// The options that say how much data a criterion reads and seeds its randomness.
-    static let sampling = (options: ["--batches", "--seed"], usage: "[--batches N] [--seed N]")
-    /// Options whose value is a file path, for completion.
-    static let fileOptions: Set<String> = ["--data", "--labels", "--val", "--input", "--output", "-o", "--plot"]
+    static let sampling: [OptionSpec] = [
+        .value("--batches", "N", .count, "read only the first N batches of the data"),
+        .value("--seed", "N", .wholeNumber, "seed of the random criterion and sampling (default 0)"),
+    ]
+
+    /// `--json`.
+    static let json = OptionSpec.flag("--json", "print JSON instead of text")
 
     /// The dataset the option `option` (`--data` by default) names, with the line's --mean/--std
     /// and layout options; --labels applies to `--data` only.
@@ -29,15 +39,8 @@ enum DataOptions {
     }
 
     /// `--batches N`: how many batches a criterion reads (nil: all).
-    static func batches(_ args: Arguments) throws -> Int? {
-        try args.option("--batches").map { try RunCommands.positive($0, "--batches", args) }
-    }
+    static func batches(_ args: Arguments) -> Int? { args.option("--batches").flatMap { Int($0) } }
 
     /// `--seed N`: any whole number, 0 (the default) included.
-    static func seed(_ args: Arguments) throws -> UInt64 {
-        try args.option("--seed").map { text in
-            guard let n = UInt64(text) else { throw args.usageError("--seed wants a whole number, not '\(text)'") }
-            return n
-        } ?? 0
-    }
+    static func seed(_ args: Arguments) -> UInt64 { args.option("--seed").flatMap { UInt64($0) } ?? 0 }
 }

@@ -5,7 +5,7 @@ enum EditCommands {
     static let rename = CommandSpec(
         name: "rename",
         summary: "rename a layer",
-        usage: "rename LAYER NEW_NAME",
+        positionals: [Positional("LAYER", .layer), Positional("NEW_NAME", .text)],
         example: "rename layer1.0.conv1 block1_conv1",
         changesSession: true,
         run: { args, session, console in
@@ -32,7 +32,7 @@ enum LayerCommands {
     static let insert = CommandSpec(
         name: "insert",
         summary: "insert `Relu`, `Dropout 0.2`, `BatchNormalization`, `Conv out=32 kernel=3 pad=1`, … (identity weights where the function can be kept, He otherwise)",
-        usage: "insert after|before LAYER SPEC   (SPEC: Relu, Dropout 0.2, BatchNormalization, Conv out=32 kernel=3 pad=1, …)",
+        positionals: [Positional("after|before", .choice(["after", "before"])), Positional("LAYER", .layer), Positional("SPEC", .layerSpec)],
         example: "insert after layer1.0.conv1 BatchNormalization",
         changesSession: true,
         run: { args, session, console in
@@ -53,7 +53,7 @@ enum LayerCommands {
     static let replace = CommandSpec(
         name: "replace",
         summary: "replace a layer with a new one",
-        usage: "replace LAYER SPEC",
+        positionals: [Positional("LAYER", .layer), Positional("SPEC", .layerSpec)],
         example: "replace layer1.0.relu LeakyRelu alpha=0.1",
         changesSession: true,
         run: { args, session, console in

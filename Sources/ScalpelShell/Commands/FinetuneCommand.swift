@@ -9,12 +9,18 @@ enum FinetuneCommand {
     static let spec = CommandSpec(
         name: "finetune",
         summary: "train every weight (Conv, ConvTranspose, Gemm, MatMul, BatchNorm γ/β with running statistics in training mode) on shuffled minibatches with a progress bar; keeps the best epoch on `--val`; Ctrl-C stops keeping the last finished epoch; one undo step",
-        usage: "finetune \(DataOptions.reading.usage) --epochs E [--lr F] [--momentum F] [--weight-decay F] [--batch N] [--val FILE] "
-            + "[--optimizer sgd|adam] [--schedule cosine|constant] [--seed N]",
+        options: DataOptions.reading(required: true) + [
+            .value("--epochs", "E", .count, required: true, "passes over the data"),
+            .value("--lr", "F", .number, "learning rate (default 0.01 for sgd, 0.001 for adam)"),
+            .value("--momentum", "F", .number, "SGD momentum (default 0.9)"),
+            .value("--weight-decay", "F", .number, "L2 weight decay (default 0)"),
+            .value("--batch", "N", .count, "minibatch size (default 32)"),
+            .value("--val", "FILE", .path, "a labelled dataset to keep the best epoch on"),
+            .choice("--optimizer", Optimizer.Method.allCases.map(\.rawValue), "sgd (default) or adam"),
+            .choice("--schedule", LearningRateSchedule.allCases.map(\.rawValue), "learning-rate schedule (default cosine)"),
+            .value("--seed", "N", .wholeNumber, "seed of the shuffling (default 0)"),
+        ],
         example: "finetune --data examples/digits_train.npz --epochs 3 --lr 0.01 --val examples/digits_test.npz",
-        flags: DataOptions.reading.flags,
-        options: ["--epochs", "--lr", "--momentum", "--weight-decay", "--batch", "--val", "--optimizer", "--schedule", "--seed"]
-            + DataOptions.reading.options,
         changesSession: true,
         run: { args, session, console in
             _ = try args.positionals(0, "")
@@ -22,7 +28,7 @@ enum FinetuneCommand {
             guard let epochsText = args.option("--epochs") else { throw args.usageError("--epochs says how many passes over the data to make") }
             let epochs = try RunCommands.positive(epochsText, "--epochs", args)
             let batch = try args.option("--batch").map { try RunCommands.positive($0, "--batch", args) } ?? 32
-            let seed = try DataOptions.seed(args)
+            let seed = DataOptions.seed(args)
             let optimizer = try makeOptimizer(args)
             let train = try DataOptions.load(args)
             let validation = try args.option("--val").map { _ in try DataOptions.load(args, option: "--val") }
@@ -35,10 +41,7 @@ enum FinetuneCommand {
             let before = try validation.map { try Evaluation.run(engine: try Engine(graph: doc.model.graph, shapes: doc.shapes), dataset: $0, batchSize: batch) }
             if let before { console.line("before: validation top-1 \(Format.percent(before.top1)), loss \(String(format: "%.4f", before.meanLoss))") }
             var bar = ProgressBar(console: console)
-            let scheduleName = args.option("--schedule") ?? "cosine"
-            guard let schedule = LearningRateSchedule(rawValue: scheduleName) else {
-                throw args.usageError("--schedule is cosine (the rate falls to zero over the run) or constant, not '\(scheduleName)'")
-            }
+            let schedule = args.choice("--schedule", as: LearningRateSchedule.self) ?? .cosine
             let settings = FineTuningSettings(epochs: epochs, batchSize: batch, optimizer: optimizer, schedule: schedule, seed: seed)
             let result = try Interruption.catching { interrupted in
                 try training.run(train: train, validation: validation, settings: settings, progress: { p in
@@ -83,10 +86,7 @@ enum FinetuneCommand {
             }
             return v
         }
-        let name = args.option("--optimizer") ?? "sgd"
-        guard let method = Optimizer.Method(rawValue: name) else {
-            throw args.usageError("--optimizer is sgd or adam, not '\(name)'")
-        }
+        let method = args.choice("--optimizer", as: Optimizer.Method.self) ?? .sgd
         let decay = try number("--weight-decay", 0)
         switch method {
         case .sgd:

@@ -6,7 +6,7 @@ enum GraphCommand {
     static let spec = CommandSpec(
         name: "graph",
         summary: "the graph as Graphviz DOT (`dot -Tsvg FILE.dot -o graph.svg`)",
-        usage: "graph FILE.dot",
+        positionals: [Positional("FILE.dot", .path)],
         example: "graph resnet18.dot",
         run: { args, session, console in
             let path = try args.positionals(1, "the .dot file to write")[0]

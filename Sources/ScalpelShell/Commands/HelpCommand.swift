@@ -3,10 +3,10 @@ enum HelpCommand {
     static let spec = CommandSpec(
         name: "help",
         summary: "list the commands, or show one command's usage, an example and its details",
-        usage: "help [COMMAND] [--markdown]",
+        positionals: [Positional("[COMMAND]", .command)],
+        options: [.flag("--markdown", "print the README's command table (usage and summary of every command)")],
         example: "help show",
         details: "--markdown prints the command table of the README (usage and summary of every command)",
-        flags: ["--markdown"],
         run: { args, _, console in
             let words = try args.positionals(atMost: 1)
             if args.flag("--markdown") {
@@ -16,7 +16,7 @@ enum HelpCommand {
                 guard let spec = CommandRunner.command(named: name) else {
                     throw ShellError.unknownCommand(name, suggestion: nil)
                 }
-                console.line("\(spec.usage)\n  \(spec.summary)\n  example: \(spec.example)" + (spec.details.isEmpty ? "" : "\n" + spec.details))
+                console.write(help(for: spec))
             } else {
                 var table = Table([("command", .left), ("what it does", .left)])
                 for spec in CommandRunner.commands { table.rows.append([spec.name, spec.summary]) }
@@ -26,10 +26,26 @@ enum HelpCommand {
             }
         })
 
-    /// The README's command table: every command's usage and summary, `|` escaped for Markdown.
+    /// `help COMMAND`: usage, summary, example, every option with what it does, then the details.
+    static func help(for spec: CommandSpec) -> String {
+        let width = spec.options.map { ($0.placeholder.map { " \($0)" } ?? "").count + $0.name.count }.max() ?? 0
+        let options = spec.options.map { option in
+            let head = option.name + (option.placeholder.map { " \($0)" } ?? "")
+            return "    " + head.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + option.help + (option.required ? " (required)" : "")
+        }
+        return ["\(spec.usage)", "  \(spec.summary)", "  example: \(spec.example)"].joined(separator: "\n") + "\n"
+            + (options.isEmpty ? "" : "  options:\n" + options.joined(separator: "\n") + "\n")
+            + (spec.details.isEmpty ? "" : spec.details + "\n")
+    }
+
+    /// The README's command table: every command's usage and summary.
     static var markdownTable: String {
+        "| command | what it does |\n|---|---|\n" + CommandRunner.commands.map(markdownRow).joined()
+    }
+
+    /// One command's row of the README's table, `|` escaped for Markdown.
+    static func markdownRow(_ spec: CommandSpec) -> String {
         func cell(_ text: String) -> String { text.replacingOccurrences(of: "|", with: "\\|") }
-        return "| command | what it does |\n|---|---|\n"
-            + CommandRunner.commands.map { "| `\(cell($0.usage))` | \(cell($0.summary)) |\n" }.joined()
+        return "| `\(cell(spec.usage))` | \(cell(spec.summary)) |\n"
     }
 }

@@ -8,10 +8,9 @@ enum OpsCommand {
         name: "ops",
         summary: "for each op of the model (or, with --all, every op Scalpel knows): whether Scalpel infers its shapes, "
             + "carries channels through it (and how), runs it and trains through it, with the reason where not",
-        usage: "ops [--all] [--json]",
+        options: [.flag("--all", "every op Scalpel knows, not only the model's"), DataOptions.json],
         example: "ops",
         details: "every op loads and saves unchanged, whether Scalpel understands it or not",
-        flags: ["--all", "--json"],
         run: { args, session, console in
             _ = try args.positionals(0, "")
             let counts: [OpType: Int] = Dictionary(session.document?.model.graph.nodes.map { ($0.op, 1) } ?? [], uniquingKeysWith: +)

@@ -8,14 +8,20 @@ enum PruneCommand {
     static let spec = CommandSpec(
         name: "prune",
         summary: "delete a layer's lowest-scored channels (`--ratio`/`--count`), or prune every prunable group until the model keeps fraction F (`--global`), ranking channels by any `score` criterion",
-        usage: "prune LAYER --by CRITERION (--ratio R | --count N) [--reduce sum|mean|max]  |  "
-            + "prune --global --by CRITERION (--target-params F | --target-macs F) [--reduce sum|mean|max] [--min-channels N] [--skip LAYER,…]; "
-            + "data criteria add \(DataOptions.reading.usage) \(DataOptions.sampling.usage)",
+        positionals: [Positional("[LAYER]", .layer)],
+        options: [
+            .flag("--global", "prune every prunable group together until the model keeps the target fraction"),
+            ScoreCommands.criterionOption,
+            .choice("--reduce", ScoreReduction.allCases.map(\.rawValue), "how a coupled group's scores combine (default sum)"),
+            .value("--ratio", "R", .number, "the fraction of the layer's channels to delete"),
+            .value("--count", "N", .count, "how many of the layer's channels to delete"),
+            .value("--target-params", "F", .number, "with --global: the fraction of parameters to keep"),
+            .value("--target-macs", "F", .number, "with --global: the fraction of MACs to keep"),
+            .value("--min-channels", "N", .count, "with --global: channels every group keeps at least (default 1)"),
+            .value("--skip", "LAYER,…", .text, "with --global: layers whose groups are left alone"),
+        ] + DataOptions.reading(required: false) + DataOptions.sampling,
         example: "prune --global --by l1 --target-params 0.5 --skip fc",
         details: ScoreCommands.criteriaListing,
-        flags: ["--global"] + DataOptions.reading.flags,
-        options: ["--by", "--reduce", "--ratio", "--count", "--target-params", "--target-macs", "--min-channels", "--skip"]
-            + DataOptions.reading.options + DataOptions.sampling.options,
         changesSession: true,
         run: { args, session, console in
             let chosen = try ScoreCommands.criterion(args)
@@ -81,9 +87,9 @@ enum PruneCommand {
         init(_ criterion: Criterion, _ args: Arguments, _ doc: Document) throws {
             self.criterion = criterion
             (engine, data) = try ScoreCommands.inputs(criterion, args, doc)
-            batches = try DataOptions.batches(args)
-            seed = try DataOptions.seed(args)
-            reduction = try ScoreCommands.reduction(args)
+            batches = DataOptions.batches(args)
+            seed = DataOptions.seed(args)
+            reduction = ScoreCommands.reduction(args)
         }
 
         /// The group scores of the layer at `position`.

@@ -6,9 +6,8 @@ enum ReportCommands {
     static let history = CommandSpec(
         name: "history",
         summary: "the edits in effect, with parameters and MACs before → after",
-        usage: "history [--json]",
+        options: [DataOptions.json],
         example: "history",
-        flags: ["--json"],
         run: { args, session, console in
             _ = try args.positionals(0, "")
             let doc = try session.current()
@@ -38,9 +37,8 @@ enum ReportCommands {
     static let diff = CommandSpec(
         name: "diff",
         summary: "layers added, deleted or changed since load: shapes and parameters before → after",
-        usage: "diff [--json]",
+        options: [DataOptions.json],
         example: "diff --json",
-        flags: ["--json"],
         run: { args, session, console in
             _ = try args.positionals(0, "")
             let doc = try session.current()

@@ -9,10 +9,13 @@ enum RunCommands {
     static let eval = CommandSpec(
         name: "eval",
         summary: "top-1 (and top-5) accuracy, mean loss (of the outputs as logits, probabilities or log-probabilities), per-class accuracy on a labelled `.npz`/`.npy`/IDX dataset; remembered, so `history` and `diff` show accuracy before → after",
-        usage: "eval \(DataOptions.reading.usage) [--per-class] [--limit N] [--batch N] [--json]",
+        options: DataOptions.reading(required: true) + [
+            .flag("--per-class", "accuracy of every class"),
+            .value("--limit", "N", .count, "evaluate the first N samples only"),
+            .value("--batch", "N", .count, "samples per run of the engine (default 32)"),
+            DataOptions.json,
+        ],
         example: "eval --data examples/digits_test.npz --per-class",
-        flags: ["--per-class", "--json"] + DataOptions.reading.flags,
-        options: ["--limit", "--batch"] + DataOptions.reading.options,
         run: { args, session, console in
             _ = try args.positionals(0, "")
             let doc = try session.current()
@@ -32,10 +35,13 @@ enum RunCommands {
     static let run = CommandSpec(
         name: "run",
         summary: "run the model on inputs from a .npy/.npz/IDX file and show or save the outputs",
-        usage: "run --input FILE [-o OUT.npy | --output OUT.npy] [--json]",
+        options: [
+            .value("--input", "FILE", .path, required: true, "the inputs: .npy, .npz (its x) or IDX"),
+            .value("--output", "OUT.npy", .path, "write the outputs here"),
+            .value("-o", "OUT.npy", .path, "the same as --output"),
+            DataOptions.json,
+        ],
         example: "run --input batch.npy -o logits.npy",
-        flags: ["--json"],
-        options: ["--input", "--output", "-o"],
         run: { args, session, console in
             _ = try args.positionals(0, "")
             guard let path = args.option("--input") else { throw args.usageError("--input names the file of inputs") }

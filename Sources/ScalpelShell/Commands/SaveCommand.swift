@@ -6,9 +6,13 @@ enum SaveCommand {
     static let spec = CommandSpec(
         name: "save",
         summary: "write the model atomically (temp file, fsync, rename); refuses to overwrite the file it was loaded from without `--force`",
-        usage: "save FILE [--force] [--external-data | --inline]",
+        positionals: [Positional("FILE", .path)],
+        options: [
+            .flag("--force", "overwrite the file the model was loaded from"),
+            .flag("--external-data", "keep tensors in a FILE.data file beside the model"),
+            .flag("--inline", "keep every tensor inside the model file"),
+        ],
         example: "save resnet18-pruned.onnx",
-        flags: ["--force", "--external-data", "--inline"],
         run: { args, session, console in
             let path = try args.positionals(1, "the file to write")[0]
             let doc = try session.current()

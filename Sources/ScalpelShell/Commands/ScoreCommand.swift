@@ -6,19 +6,30 @@ import ScalpelScoring
 
 /// `score` and `critical`: per-channel importance by weight, activation and oracle criteria.
 enum ScoreCommands {
+    /// `--by CRITERION`, shared by `score` and `prune`.
+    static let criterionOption = OptionSpec.choice("--by", Criterion.allCases.map(\.rawValue), placeholder: "CRITERION", required: true,
+                                                   "how channels are scored: one of the criteria below")
+
     static let score = CommandSpec(
         name: "score",
         summary: "per-channel (or, with coupled layers, per-group: `--reduce`) scores with ranks, dead marks and a histogram, by any criterion `help score` lists",
-        usage: "score LAYER|--all --by CRITERION [--reduce sum|mean|max] [\(DataOptions.reading.usage)] \(DataOptions.sampling.usage) "
-            + "[--top K | --bottom K] [--json | --csv] [--plot FILE.svg]",
+        positionals: [Positional("[LAYER]", .layer)],
+        options: [
+            .flag("--all", "score every prunable layer"),
+            ScoreCommands.criterionOption,
+            .choice("--reduce", ScoreReduction.allCases.map(\.rawValue), "score the coupled group, combining its layers' scores so"),
+            .value("--top", "K", .count, "show only the K highest-scored channels"),
+            .value("--bottom", "K", .count, "show only the K lowest-scored channels"),
+            DataOptions.json,
+            .flag("--csv", "print CSV instead of text"),
+            .value("--plot", "FILE.svg", .path, "also draw the scores as an SVG bar chart"),
+        ] + DataOptions.reading(required: false) + DataOptions.sampling,
         example: "score conv2 --by apoz --data examples/digits_test.npz --bottom 5",
         details: criteriaListing,
-        flags: ["--all", "--json", "--csv"] + DataOptions.reading.flags,
-        options: ["--by", "--reduce", "--top", "--bottom", "--plot"] + DataOptions.reading.options + DataOptions.sampling.options,
         run: { args, session, console in
             let doc = try session.current()
             let criterion = try criterion(args)
-            let reduction = try reduction(args)
+            let reduction = reduction(args)
             if args.option("--plot") != nil, args.flag("--all") { throw args.usageError("--plot draws one layer; name it instead of --all") }
             let positions: [Int]
             if args.flag("--all") {
@@ -28,8 +39,8 @@ enum ScoreCommands {
                 positions = [try session.layers().resolve(try args.positionals(1, "the layer (or --all)")[0])]
             }
             let (engine, data) = try inputs(criterion, args, doc)
-            let batches = try DataOptions.batches(args)
-            let seed = try DataOptions.seed(args)
+            let batches = DataOptions.batches(args)
+            let seed = DataOptions.seed(args)
             var json: [JSON] = []
             var covered = Set<Int>()
             var failures: [(layer: String, reason: String)] = []
@@ -85,16 +96,19 @@ enum ScoreCommands {
     static let critical = CommandSpec(
         name: "critical",
         summary: "each class's K most important filters — only those whose removal lowers its accuracy, ranked by that drop, then by the class's loss increase; \"none\" where no filter changes it — and their union",
-        usage: "critical LAYER \(DataOptions.reading.usage) [--per-class K] [--batches N] [--json]",
+        positionals: [Positional("LAYER", .layer)],
+        options: DataOptions.reading(required: true) + [
+            .value("--per-class", "K", .count, "filters listed per class (default 3)"),
+            DataOptions.sampling[0],
+            DataOptions.json,
+        ],
         example: "critical conv3 --data examples/digits_test.npz --per-class 3",
-        flags: ["--json"] + DataOptions.reading.flags,
-        options: ["--per-class", "--batches"] + DataOptions.reading.options,
         run: { args, session, console in
             let doc = try session.current()
             let position = try session.layers().resolve(try args.positionals(1, "the layer")[0])
             let k = try args.option("--per-class").map { try RunCommands.positive($0, "--per-class", args) } ?? 3
             let (engine, data) = try inputs(.classwise, args, doc)
-            let batches = try DataOptions.batches(args)
+            let batches = DataOptions.batches(args)
             let result = try Scoring.score(.classwise, position: position, graph: doc.model.graph, shapes: doc.shapes,
                                            engine: engine, dataset: data, batches: batches)
             let drops = result.perClassDrop ?? [], losses = result.perClassLossIncrease ?? []
@@ -128,24 +142,14 @@ enum ScoreCommands {
         "  \($0.rawValue.padding(toLength: 17, withPad: " ", startingAt: 0)) \($0.needsData ? "--data " : "weights")  \($0.explanation)"
     }.joined(separator: "\n")
 
+    /// The `--by` option (required by ``criterionOption``).
     static func criterion(_ args: Arguments) throws -> Criterion {
-        guard let by = args.option("--by") else {
-            throw args.usageError("--by names the criterion: \(Criterion.allCases.map(\.rawValue).joined(separator: ", "))")
-        }
-        guard let c = Criterion(rawValue: by) else {
-            throw args.usageError("unknown criterion '\(by)'; known: \(Criterion.allCases.map(\.rawValue).joined(separator: ", "))")
-        }
+        guard let c = args.choice("--by", as: Criterion.self) else { throw args.usageError("missing --by CRITERION") }
         return c
     }
 
     /// The `--reduce` option: how a dependency group's member scores combine (sum by default).
-    static func reduction(_ args: Arguments) throws -> ScoreReduction {
-        guard let text = args.option("--reduce") else { return .sum }
-        guard let r = ScoreReduction(rawValue: text) else {
-            throw args.usageError("--reduce is one of \(ScoreReduction.allCases.map(\.rawValue).joined(separator: ", ")), not '\(text)'")
-        }
-        return r
-    }
+    static func reduction(_ args: Arguments) -> ScoreReduction { args.choice("--reduce", as: ScoreReduction.self) ?? .sum }
 
     /// The engine and dataset a data criterion needs (nil for weight criteria).
     static func inputs(_ criterion: Criterion, _ args: Arguments, _ doc: Document) throws -> (Engine?, Dataset?) {

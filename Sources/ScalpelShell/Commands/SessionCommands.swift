@@ -5,9 +5,9 @@ enum SessionCommands {
     static let load = CommandSpec(
         name: "load",
         summary: "open another model (refuses to drop unsaved edits without `--force`)",
-        usage: "load FILE [--force]",
+        positionals: [Positional("FILE", .path)],
+        options: [.flag("--force", "drop unsaved edits")],
         example: "load resnet18.onnx",
-        flags: ["--force"], changesSession: true,
         run: { args, session, console in
             let path = try args.positionals(1, "the model file")[0]
             if let doc = session.document, doc.isModified, !args.flag("--force") {
@@ -22,7 +22,6 @@ enum SessionCommands {
     static let undo = CommandSpec(
         name: "undo",
         summary: "step back through the edits",
-        usage: "undo",
         example: "undo",
         changesSession: true,
         run: { args, session, console in
@@ -34,7 +33,6 @@ enum SessionCommands {
     static let redo = CommandSpec(
         name: "redo",
         summary: "step forward through the edits undone",
-        usage: "redo",
         example: "redo",
         changesSession: true,
         run: { args, session, console in
@@ -46,7 +44,6 @@ enum SessionCommands {
     static let quit = CommandSpec(
         name: "quit",
         summary: "leave (asks first when edits are unsaved)",
-        usage: "quit",
         example: "quit",
         run: { args, session, _ in
             _ = try args.positionals(0, "")

@@ -5,9 +5,8 @@ enum ShapesCommand {
     static let spec = CommandSpec(
         name: "shapes",
         summary: "every value (inputs, initializers, node outputs) with its inferred element type and shape",
-        usage: "shapes [--json]",
+        options: [DataOptions.json],
         example: "shapes --json",
-        flags: ["--json"],
         run: { args, session, console in
             _ = try args.positionals(0, "")
             let doc = try session.current()

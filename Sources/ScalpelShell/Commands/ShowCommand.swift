@@ -6,9 +6,9 @@ enum ShowCommand {
     static let spec = CommandSpec(
         name: "show",
         summary: "a layer's attributes, weight shapes and statistics (min, max, mean, std, zeros), producers and consumers, cost",
-        usage: "show LAYER [--json]",
+        positionals: [Positional("LAYER", .layer)],
+        options: [DataOptions.json],
         example: "show layer1.0.conv1",
-        flags: ["--json"],
         run: { args, session, console in
             let query = try args.positionals(1, "the layer (name, unique suffix, or # from summary)")[0]
             let position = try session.layers().resolve(query)

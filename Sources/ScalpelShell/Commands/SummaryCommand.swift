@@ -5,9 +5,8 @@ enum SummaryCommand {
     static let spec = CommandSpec(
         name: "summary",
         summary: "a row per layer: index, name, op, input and output shapes, parameters, MACs per sample; totals",
-        usage: "summary [--json]",
+        options: [DataOptions.json],
         example: "summary --json > layers.json",
-        flags: ["--json"],
         run: { args, session, console in
             _ = try args.positionals(0, "")
             let doc = try session.current()

@@ -9,9 +9,15 @@ import ScalpelTraining
 public struct Completer: Sendable {
     /// Layer names the current model answers to: module paths and full node names.
     let layerNames: [String]
+    /// The commands it completes.
+    let commands: [CommandSpec]
 
     /// A completer for the session as it is now.
-    public init(session: Session) {
+    public init(session: Session) { self.init(session: session, commands: CommandRunner.commands) }
+
+    /// A completer for these commands.
+    init(session: Session, commands: [CommandSpec]) {
+        self.commands = commands
         guard let doc = session.document else { layerNames = []; return }
         let graph = doc.model.graph
         let layers = LayerList(graph: graph, shapes: doc.shapes)
@@ -39,46 +45,38 @@ public struct Completer: Sendable {
             partial = words.popLast() ?? ""
         }
         guard let name = words.first else {
-            return CommandRunner.commands.map(\.name).filter { $0.hasPrefix(partial) }
+            return commands.map(\.name).filter { $0.hasPrefix(partial) }
         }
-        guard let spec = CommandRunner.command(named: name) else { return [] }
-        if words.count > 1, let option = words.last, spec.options.contains(option) {
-            return Self.values(of: option, matching: partial)
+        guard let spec = commands.first(where: { $0.name == name }) else { return [] }
+        if words.count > 1, let option = words.last.flatMap(spec.option(named:)), option.takesValue {
+            return values(of: option.kind, matching: partial)
         }
         if partial.hasPrefix("-") {
-            return (spec.flags + spec.options).filter { $0.hasPrefix(partial) }
+            return spec.options.map(\.name).filter { $0.hasPrefix(partial) }
         }
-        let position = words.count - 1
-        switch (name, position) {
-        case ("help", 0):
-            return CommandRunner.commands.map(\.name).filter { $0.hasPrefix(partial) }
-        case ("show", 0), ("rename", 0), ("delete", 1), ("group", 0), ("prune", 0), ("replace", 0), ("insert", 1):
-            return layerNames.filter { $0.hasPrefix(partial) }
-        case ("insert", 0):
-            return ["after", "before"].filter { $0.hasPrefix(partial) }
-        case ("insert", 2), ("replace", 1):
-            return LayerSpec.known.keys.sorted().filter { $0.hasPrefix(partial) }
-        case ("delete", 0):
-            return ["channels", "layer"].filter { $0.hasPrefix(partial) }
-        case ("load", 0), ("save", 0), ("graph", 0), ("source", 0), ("save-script", 0):
-            return Self.paths(matching: partial)
-        default:
-            return []
+        // The positional this word is: option words and their values do not count.
+        var position = 0, i = 1
+        while i < words.count {
+            if let option = spec.option(named: words[i]) { i += option.takesValue ? 2 : 1; continue }
+            position += 1
+            i += 1
         }
+        guard position < spec.positionals.count else { return [] }
+        return values(of: spec.positionals[position].kind, matching: partial)
     }
 
-    /// Values an option takes that start with `partial`: criteria after `--by`, paths after an
-    /// option naming a file, the choices of the options that have them; nothing for numbers.
-    static func values(of option: String, matching partial: String) -> [String] {
-        if DataOptions.fileOptions.contains(option) { return paths(matching: partial) }
-        let choices: [String] = switch option {
-        case "--by": Criterion.allCases.map(\.rawValue)
-        case "--reduce": ScoreReduction.allCases.map(\.rawValue)
-        case "--optimizer": Optimizer.Method.allCases.map(\.rawValue)
-        case "--schedule": LearningRateSchedule.allCases.map(\.rawValue)
-        default: []
+    /// Candidates of a kind that start with `partial`: layers, commands, layer types, paths,
+    /// the words of a choice; nothing for numbers and free text.
+    func values(of kind: ValueKind, matching partial: String) -> [String] {
+        if kind == .path { return Self.paths(matching: partial) }
+        let all: [String] = switch kind {
+        case .layer: layerNames
+        case .command: commands.map(\.name)
+        case .layerSpec: LayerSpec.known.keys.sorted()
+        case let .choice(words): words
+        case .path, .text, .number, .count, .wholeNumber: []
         }
-        return choices.filter { $0.hasPrefix(partial) }
+        return all.filter { $0.hasPrefix(partial) }
     }
 
     /// Files and folders (with a trailing `/`) whose path starts with `partial`.

@@ -39,7 +39,7 @@ enum ScriptCommands {
     static let source = CommandSpec(
         name: "source",
         summary: "run a file of commands; all or nothing (stops at the first failing line, writes nothing then)",
-        usage: "source FILE",
+        positionals: [Positional("FILE", .path)],
         example: "source prune-resnet.scalpel",
         run: { args, session, console in
             let path = try args.positionals(1, "the script file")[0]
@@ -49,7 +49,7 @@ enum ScriptCommands {
     static let saveScript = CommandSpec(
         name: "save-script",
         summary: "write the edits in effect as a script that replays them on the original model",
-        usage: "save-script FILE",
+        positionals: [Positional("FILE", .path)],
         example: "save-script surgery.scalpel   # then: scalpel run surgery.scalpel model.onnx -o out.onnx",
         run: { args, session, console in
             let path = try args.positionals(1, "the script file to write")[0]
