@@ -137,7 +137,7 @@ func timeSteps(model: Model, shapes: ShapeInfo, repeatCount: Int) throws -> Samp
         // prune --global --by l1 --target-params 0.5
         graph = model.graph
         let pruning = s.time("prune.GlobalPruning.init (groups, scores)") {
-            GlobalPruning(graph: graph, shapes: shapes, criterion: .l1)
+            GlobalPruning(graph: graph, shapes: shapes, norm: .l1)
         }
         let counts = s.time("prune.plan") { pruning.plan(SurgeryLines.pruneTarget, minChannels: 1) }
         let deletion = try s.time("prune.deletion (ChannelDependency per group)") { try pruning.deletion(counts, shapes: shapes) }

@@ -10,7 +10,7 @@ import Testing
     func noChannelIsInTwoGroups(name: String) throws {
         let model = try Model.load(path: Fixtures.path(name))
         let shapes = ShapeInference.infer(model.graph)
-        let pruning = GlobalPruning(graph: model.graph, shapes: shapes, criterion: .l1)
+        let pruning = GlobalPruning(graph: model.graph, shapes: shapes, norm: .l1)
         var owner: [String: Int] = [:]
         var layerOwner: [NodeID: Int] = [:]
         for (g, group) in pruning.groups.enumerated() {
@@ -35,7 +35,7 @@ import Testing
     func globalPruneCutsDepthwiseModels(name: String) throws {
         let model = try Model.load(path: Fixtures.path(name))
         let shapes = ShapeInference.infer(model.graph)
-        let pruning = GlobalPruning(graph: model.graph, shapes: shapes, criterion: .l1)
+        let pruning = GlobalPruning(graph: model.graph, shapes: shapes, norm: .l1)
         let depthwise = model.graph.nodes.filter { $0.opType == "Conv" && $0.int("group", default: 1) > 1 }.map(\.id)
         #expect(!depthwise.isEmpty)
         for id in depthwise {
@@ -66,7 +66,7 @@ import Testing
     @Test func conv1DChannelsFlowThroughSqueezeAndUnsqueeze() throws {
         let model = try Model.load(path: Fixtures.directory.appendingPathComponent("keras/conv1d_keras.onnx").path)
         let shapes = ShapeInference.infer(model.graph)
-        let pruning = GlobalPruning(graph: model.graph, shapes: shapes, criterion: .l1)
+        let pruning = GlobalPruning(graph: model.graph, shapes: shapes, norm: .l1)
         #expect(pruning.groups.count == 2, "refused: \(pruning.refused)")
         let first = try #require(pruning.groups.first)
         let roles = first.structure.slices.map { "\($0.tensor.name):\($0.role):\($0.axis)" }

@@ -107,7 +107,7 @@ import Testing
         var s = try SessionTests.load()
         let doc = try s.current()
         let position = try LayerResolver(graph: doc.model.graph, shapes: doc.shapes).resolve("layer1.conv1")
-        let group = try PrunableGroup(root: position, graph: doc.model.graph, shapes: doc.shapes, criterion: .l1)
+        let group = try PrunableGroup(root: position, graph: doc.model.graph, shapes: doc.shapes, norm: .l1)
         let weights = try #require(doc.model.graph.initializers[ValueID("layer1.conv1.weight")]?.floats)
         let byHand = (0..<8).map { k in weights[(k * 72)..<((k + 1) * 72)].reduce(0.0) { $0 + Double(abs($1)) } }
         for k in 0..<8 { #expect(abs(group.scores[k] - byHand[k]) < 1e-5 * byHand[k], "float32 accumulation") }

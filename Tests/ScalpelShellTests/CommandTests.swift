@@ -132,6 +132,13 @@ import Testing
         #expect(try run(["help --markdown"], on: &s) == HelpCommand.markdownTable)
     }
 
+    /// The README's op table is the op declarations' own (`ops --markdown`).
+    @Test func readmeOpTableIsTheDeclarationsOwn() throws {
+        let readme = try String(contentsOf: CommandTests.fixtures.deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("README.md"), encoding: .utf8)
+        #expect(readme.contains(OpsCommand.markdownTable), "regenerate the README's op table with `scalpel MODEL -c \"ops --markdown\"`")
+    }
+
     /// The options every data command shares are accepted by each of them and named in its usage.
     @Test func dataCommandsShareTheirDataOptions() throws {
         for name in ["eval", "finetune", "score", "prune", "critical"] {

@@ -144,14 +144,19 @@ extension ChannelDependency {
         }
     }
 
+    /// The node's channel rule, or a refusal with the reason its op family declares.
+    private func channelRule(of node: Node, backward: Bool) throws -> ChannelRule {
+        switch node.op.channels {
+        case let .supported(rule): return rule
+        case let .unsupported(reason):
+            throw refuse(node, "Scalpel has no channel rule for \(node.opType)" + (backward ? " (channels would have to flow back through it)" : "") + ": \(reason)")
+        }
+    }
+
     private mutating func forward(_ node: Node, slot: Int, _ a: Int, _ idx: [Int]) throws {
         let out = node.outputs.first ?? .absent
         let op = node.opType
-        let rule: ChannelRule
-        switch node.op.channels {
-        case let .supported(r): rule = r
-        case let .unsupported(reason): throw refuse(node, "Scalpel has no channel rule for \(op): \(reason)")
-        }
+        let rule = try channelRule(of: node, backward: false)
         switch rule {
         case .passThrough:
             guard slot == 0 else { throw refuse(node, "its input \(slot) would lose channels") }
@@ -388,11 +393,7 @@ extension ChannelDependency {
         let node = graph.nodes[position]
         let a = space.axis
         let op = node.opType
-        let rule: ChannelRule
-        switch node.op.channels {
-        case let .supported(r): rule = r
-        case let .unsupported(reason): throw refuse(node, "Scalpel has no channel rule for \(op) (channels would have to flow back through it): \(reason)")
-        }
+        let rule = try channelRule(of: node, backward: true)
         switch rule {
         case .passThrough, .pad:
             try visit(ChannelSpace(value: node.inputs[0], axis: a), idx)

@@ -26,12 +26,6 @@ public struct Attribute: Sendable, Equatable {
     public var ints: [Int]? { proto.type == .ints ? proto.ints.map { Int($0) } : nil }
     /// The value of a `FLOATS` attribute.
     public var floats: [Float]? { proto.type == .floats ? proto.floats : nil }
-    /// The value of a `TENSOR` attribute (nil when absent or malformed).
-    public var tensor: Tensor? {
-        guard proto.type == .tensor else { return nil }
-        return try? TensorCodec.decode(proto.t, location: nil)
-    }
-
     /// An `INT` attribute.
     public static func int(_ name: String, _ value: Int) -> Attribute {
         var p = Onnx_AttributeProto()

@@ -116,3 +116,11 @@ enum TensorCodec {
         return CoreError.tensorData(tensor: name, reason: "\(have) but its shape \(shape) of \(type)\(need)")
     }
 }
+
+extension Attribute {
+    /// The value of a `TENSOR` attribute (nil when absent or malformed).
+    public var tensor: Tensor? {
+        guard proto.type == .tensor else { return nil }
+        return try? TensorCodec.decode(proto.t, location: nil)
+    }
+}

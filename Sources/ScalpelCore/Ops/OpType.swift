@@ -45,6 +45,21 @@ public enum OpType: Hashable, Sendable, CustomStringConvertible {
         }
     }
 
+    /// The family's name, as the README's op table lists it.
+    public var familyName: String {
+        switch self {
+        case .activation: "elementwise functions"
+        case .arithmetic: "broadcasting arithmetic and logic"
+        case .convPool: "convolution and pooling"
+        case .linear: "matrix products"
+        case .normalization: "normalisation"
+        case .layout: "layout"
+        case .reduction: "reductions"
+        case .shape: "shapes and constants"
+        case .other: "unknown"
+        }
+    }
+
     /// The ONNX op type.
     public var name: String {
         switch self {

@@ -1,5 +1,5 @@
-/// A weight-magnitude criterion for ranking channels.
-public enum NormCriterion: String, Sendable, CaseIterable {
+/// Which norm of a filter's weights (the l1 and l2 criteria of ``Criterion`` in ScalpelScoring are these).
+public enum FilterNorm: String, Sendable, CaseIterable {
     /// Sum of absolute filter weights (Li et al. 2017).
     case l1
     /// Euclidean norm of the filter.
@@ -23,28 +23,28 @@ public struct PrunableGroup: Sendable {
         (root, self.structure, self.channels, self.scores) = (position, structure, channels, scores)
     }
 
-    /// Builds the group of the layer at `position`, scoring its channels by `criterion`.
-    public init(root position: Int, graph: Graph, shapes: ShapeInfo, criterion: NormCriterion, index: GraphIndex? = nil) throws {
+    /// Builds the group of the layer at `position`, scoring its channels by the filter norm `norm`.
+    public init(root position: Int, graph: Graph, shapes: ShapeInfo, norm: FilterNorm, index: GraphIndex? = nil) throws {
         let structure = try ChannelDependency.structure(of: position, graph: graph, shapes: shapes, index: index)
         let channels = structure.rootChannels(graph: graph)
         self.init(root: position, structure: structure, channels: channels,
-                  scores: Self.normScores(structure, channels: channels, graph: graph, criterion: criterion))
+                  scores: Self.normScores(structure, channels: channels, graph: graph, norm: norm))
     }
 
     /// Per root channel, the summed filter norms of the producers coupled to it one-to-one.
-    public static func normScores(_ structure: ChannelGroup, channels: Int, graph: Graph, criterion: NormCriterion) -> [Double] {
+    public static func normScores(_ structure: ChannelGroup, channels: Int, graph: Graph, norm: FilterNorm) -> [Double] {
         var scores = [Double](repeating: 0, count: channels)
         for slice in structure.slices where slice.role == "out-channels" || slice.role == "out-features" {
             guard slice.indices.count == channels, slice.indices == Array(0..<channels),
                   let tensor = graph.initializers[slice.tensor], let values = tensor.floats else { continue }
-            let norms = Self.norms(values, shape: tensor.shape, axis: slice.axis, criterion: criterion)
+            let norms = Self.norms(values, shape: tensor.shape, axis: slice.axis, norm: norm)
             for k in 0..<channels { scores[k] += norms[k] }
         }
         return scores
     }
 
     /// The norm of each entry along `axis` of a float tensor.
-    public static func norms(_ values: [Float], shape: [Int], axis: Int, criterion: NormCriterion) -> [Double] {
+    public static func norms(_ values: [Float], shape: [Int], axis: Int, norm: FilterNorm) -> [Double] {
         let size = shape[axis]
         let inner = shape.dropFirst(axis + 1).reduce(1, *)
         let outer = shape.prefix(axis).reduce(1, *)
@@ -53,11 +53,11 @@ public struct PrunableGroup: Sendable {
             for o in 0..<outer {
                 for k in 0..<size {
                     let run = UnsafeBufferPointer(rebasing: v[((o * size + k) * inner)..<((o * size + k + 1) * inner)])
-                    sums[k] += Self.sum(run, squared: criterion == .l2)
+                    sums[k] += Self.sum(run, squared: norm == .l2)
                 }
             }
         }
-        return criterion == .l1 ? sums : sums.map { $0.squareRoot() }
+        return norm == .l1 ? sums : sums.map { $0.squareRoot() }
     }
 
     /// Σ|x| or Σx² over a run, accumulated eight lanes at a time in float and summed in double.

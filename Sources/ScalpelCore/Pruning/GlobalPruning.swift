@@ -26,9 +26,9 @@ public struct GlobalPruning: Sendable {
 
     /// Finds the prunable groups of a graph, ranking channels by filter norm; `skip` excludes
     /// groups containing those layers.
-    public init(graph: Graph, shapes: ShapeInfo, criterion: NormCriterion, skip: Set<NodeID> = []) {
+    public init(graph: Graph, shapes: ShapeInfo, norm: FilterNorm, skip: Set<NodeID> = []) {
         self.init(graph: graph, shapes: shapes, skip: skip) { _, structure, channels in
-            PrunableGroup.normScores(structure, channels: channels, graph: graph, criterion: criterion)
+            PrunableGroup.normScores(structure, channels: channels, graph: graph, norm: norm)
         }
     }
 

@@ -2,6 +2,9 @@
 /// Concat → Reshape and friends) on folded values, so reshapes after it get known shapes.
 /// Symbolic elements (a dynamic batch) flow through where the arithmetic allows.
 enum Folding {
+    /// Folded tensors are kept up to this many elements.
+    static let limit = 1024
+
     /// The folded outputs of a node, or nil when its inputs are not all folded or the op is not folded.
     static func fold(_ node: Node, info: ShapeInfo) throws -> [FoldedValue]? {
         func input(_ i: Int) -> FoldedValue? { node.input(i).flatMap { info.folded[$0] } }
@@ -67,7 +70,7 @@ enum Folding {
         guard node.opType != "Constant", !inputs.isEmpty, let shape = node.outputs.first.flatMap({ info[$0].staticShape }) else { return nil }
         // Identity only aliases its input (the storage is shared), so any size is kept.
         if node.opType == "Identity", let tensor = inputs[0] { return tensor }
-        guard shape.reduce(1, *) <= ShapeInference.foldLimit else { return nil }
+        guard shape.reduce(1, *) <= Self.limit else { return nil }
         let floats = inputs.compactMap { $0?.floats }
         guard floats.count == inputs.count else { return nil }
         switch node.opType {

@@ -7,7 +7,7 @@ typealias UnaryFunction = @Sendable (Node) -> @Sendable (Float) -> Float
 /// Elementwise kernels: unary functions, and arithmetic that broadcasts its inputs.
 enum ElementwiseKernels {
     /// A kernel applying `make(node)` to every element.
-    static func unary(_ make: @escaping UnaryFunction) -> Kernels.Builder {
+    static func unary(_ make: @escaping UnaryFunction) -> KernelBuilder {
         { ctx in
             let f = make(ctx.node), x = try ctx.input(0), count = ctx.outputCount()
             return { ws in
@@ -39,7 +39,7 @@ enum ElementwiseKernels {
     }
 
     /// A kernel computing `f(a, b)` with NumPy broadcasting.
-    static func binary(_ f: @escaping @Sendable (Float, Float) -> Float) -> Kernels.Builder { { ctx in try binaryKernel(ctx, f) } }
+    static func binary(_ f: @escaping @Sendable (Float, Float) -> Float) -> KernelBuilder { { ctx in try binaryKernel(ctx, f) } }
 
     /// Add and Mul: same-shape inputs (residual joins, gates) run as plain loops the compiler vectorises.
     static func addOrMul(_ ctx: KernelContext, add: Bool) throws -> StepBody {
@@ -73,7 +73,7 @@ enum ElementwiseKernels {
             // Element i of input k is read at offsets[k][i] (nil: the input has the output's shape).
             let inputs = try (0..<n).map { try ctx.input($0) }, count = ctx.outputCount()
             let offsets: [[Int]?] = (0..<n).map { k in
-                ctx.shape(k) == out ? nil : BackwardRules.sourceOffsets(base: 0, strides: Broadcasting.strides(ctx.shape(k), to: out), shape: out)
+                ctx.shape(k) == out ? nil : Broadcasting.sourceOffsets(base: 0, strides: Broadcasting.strides(ctx.shape(k), to: out), shape: out)
             }
             return { ws in
                 let dst = ctx.output(ws), sources = inputs.map { $0.pointer(ws) }
@@ -133,6 +133,18 @@ enum ElementwiseKernels {
 
 /// Index arithmetic for NumPy broadcasting.
 enum Broadcasting {
+    /// For each element of `shape` in row-major order, `base` plus its coordinates times `strides`.
+    static func sourceOffsets(base: Int, strides: [Int], shape: [Int]) -> [Int] {
+        var offsets = [Int](repeating: base, count: shape.reduce(1, *))
+        var block = offsets.count
+        for (size, stride) in zip(shape, strides) {
+            block /= Swift.max(size, 1)
+            guard stride != 0 else { continue }
+            for i in offsets.indices { offsets[i] += (i / block) % size * stride }
+        }
+        return offsets
+    }
+
     /// Element strides of `shape` viewed as `target` (0 along broadcast axes).
     static func strides(_ shape: [Int], to target: [Int]) -> [Int] {
         var result = [Int](repeating: 0, count: target.count)

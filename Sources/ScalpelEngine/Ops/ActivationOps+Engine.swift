@@ -3,7 +3,7 @@ import ScalpelCore
 
 /// How the engine runs and differentiates elementwise functions of one tensor.
 extension ActivationOp: EngineFamily {
-    var kernel: Facet<Kernels.Builder> {
+    var kernel: Facet<KernelBuilder> {
         switch self {
         case .relu: .supported(ElementwiseKernels.relu)
         case .clip: .supported(ElementwiseKernels.clip)

@@ -3,7 +3,7 @@ import ScalpelCore
 
 /// How the engine runs and differentiates broadcasting ops of several tensors.
 extension ArithmeticOp: EngineFamily {
-    var kernel: Facet<Kernels.Builder> {
+    var kernel: Facet<KernelBuilder> {
         switch self {
         case .add: .supported { try ElementwiseKernels.addOrMul($0, add: true) }
         case .mul: .supported { try ElementwiseKernels.addOrMul($0, add: false) }

@@ -2,7 +2,7 @@ import ScalpelCore
 
 /// How the engine runs and differentiates convolutions and pooling.
 extension ConvPoolOp: EngineFamily {
-    var kernel: Facet<Kernels.Builder> {
+    var kernel: Facet<KernelBuilder> {
         switch self {
         case .conv: .supported { try ConvKernels.conv($0, foldingBatchNorm: nil) }
         case .convTranspose: .supported(ConvKernels.convTranspose)

@@ -4,7 +4,7 @@ import ScalpelCore
 /// declaration of the same family), one `switch` per facet.
 protocol EngineFamily {
     /// How the op runs, or why it does not.
-    var kernel: Facet<Kernels.Builder> { get }
+    var kernel: Facet<KernelBuilder> { get }
     /// How the backward pass differentiates the op, or why it does not.
     var gradient: GradientRule { get }
 }
@@ -15,7 +15,7 @@ extension OpType {
     var engine: (any EngineFamily)? { family as? any EngineFamily }
 
     /// The op's kernel, or why it has none.
-    var kernel: Facet<Kernels.Builder> { engine?.kernel ?? .unsupported("Scalpel does not know this op") }
+    var kernel: Facet<KernelBuilder> { engine?.kernel ?? .unsupported("Scalpel does not know this op") }
 
     /// The op's backward rule.
     var gradient: GradientRule { engine?.gradient ?? .none("Scalpel does not know this op") }

@@ -2,7 +2,7 @@ import ScalpelCore
 
 /// How the engine runs and differentiates ops that move, cut, join or repeat data.
 extension LayoutOp: EngineFamily {
-    var kernel: Facet<Kernels.Builder> {
+    var kernel: Facet<KernelBuilder> {
         switch self {
         case .flatten, .reshape, .squeeze, .unsqueeze: .supported(LayoutKernels.copy)
         case .transpose: .supported(LayoutKernels.transpose)

@@ -2,7 +2,7 @@ import ScalpelCore
 
 /// How the engine runs and differentiates matrix products.
 extension LinearOp: EngineFamily {
-    var kernel: Facet<Kernels.Builder> {
+    var kernel: Facet<KernelBuilder> {
         switch self {
         case .gemm: .supported(MatrixKernels.gemm)
         case .matMul: .supported(MatrixKernels.matMul)

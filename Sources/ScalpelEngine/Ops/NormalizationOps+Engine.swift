@@ -3,7 +3,7 @@ import ScalpelCore
 
 /// How the engine runs and differentiates normalisations.
 extension NormalizationOp: EngineFamily {
-    var kernel: Facet<Kernels.Builder> {
+    var kernel: Facet<KernelBuilder> {
         switch self {
         case .batchNormalization: .supported(NormalizationKernels.batchNorm)
         case .layerNormalization: .supported(NormalizationKernels.layerNorm)
@@ -89,7 +89,7 @@ extension NormalizationOp: EngineFamily {
         let kept = x.indices.map { axes.contains($0) ? 1 : x[$0] }
         let strides = Broadcasting.strides(kept, to: x)
         let count = x.reduce(1, *), groups = kept.reduce(1, *), members = Float(count / Swift.max(1, groups))
-        let offsets = BackwardRules.sourceOffsets(base: 0, strides: strides, shape: x)
+        let offsets = Broadcasting.sourceOffsets(base: 0, strides: strides, shape: x)
         let input = try ctx.input(0)
         return { ws in
             let src = input.pointer(ws), dst = ctx.output(ws)

@@ -3,7 +3,7 @@ import ScalpelCore
 
 /// How the engine runs and differentiates reductions, arg-reductions and running sums.
 extension ReductionOp: EngineFamily {
-    var kernel: Facet<Kernels.Builder> {
+    var kernel: Facet<KernelBuilder> {
         switch self {
         case .argMax, .argMin: .supported { try Self.argReduce($0, max: self == .argMax) }
         case .cumSum: .supported(Self.cumSum)
@@ -34,7 +34,7 @@ extension ReductionOp: EngineFamily {
     /// Every element's output position for a reduction over `axes` of `x`, in input order.
     private static func outputOffsets(_ x: [Int], axes: Set<Int>) -> [Int] {
         let kept = x.indices.map { axes.contains($0) ? 1 : x[$0] }
-        return BackwardRules.sourceOffsets(base: 0, strides: Broadcasting.strides(kept, to: x), shape: x)
+        return Broadcasting.sourceOffsets(base: 0, strides: Broadcasting.strides(kept, to: x), shape: x)
     }
 
     /// ReduceSum, Mean, Max, Min, Prod, L1, L2, LogSum, LogSumExp, SumSquare.

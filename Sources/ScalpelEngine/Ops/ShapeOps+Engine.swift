@@ -2,7 +2,7 @@ import ScalpelCore
 
 /// How the engine runs ops that read shapes or make constants (usually folded before a run).
 extension ShapeOp: EngineFamily {
-    var kernel: Facet<Kernels.Builder> {
+    var kernel: Facet<KernelBuilder> {
         switch self {
         case .shape: .supported { ctx in
             let dims = ctx.shape(0), (start, end) = Self.shapeSlice(ctx.node, rank: dims.count)

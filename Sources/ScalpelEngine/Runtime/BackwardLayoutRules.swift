@@ -7,7 +7,7 @@ extension BackwardRules {
     func transpose(_ dy: [Float]) throws -> [(ValueID, [Float])] {
         let x = node.inputs[0], s = dims(x), source = LayoutKernels.denseStrides(s)
         let perm = node.ints("perm") ?? Array(s.indices.reversed())
-        let offsets = Self.sourceOffsets(base: 0, strides: perm.map { source[$0] }, shape: dims(node.outputs[0]))
+        let offsets = Broadcasting.sourceOffsets(base: 0, strides: perm.map { source[$0] }, shape: dims(node.outputs[0]))
         return [(x, Self.scatterAdd(dy, at: offsets, count: s.reduce(1, *)))]
     }
 
@@ -30,14 +30,14 @@ extension BackwardRules {
         let axes = (node.input(3) != nil ? constantIntegers(node.input(3)) : node.ints("axes")) ?? Array(starts.indices)
         let steps = constantIntegers(node.input(4)) ?? Array(repeating: 1, count: starts.count)
         let (base, strides) = LayoutKernels.sliceLayout(s, starts: starts, ends: ends, axes: axes, steps: steps)
-        let offsets = Self.sourceOffsets(base: base, strides: strides, shape: dims(node.outputs[0]))
+        let offsets = Broadcasting.sourceOffsets(base: base, strides: strides, shape: dims(node.outputs[0]))
         return [(x, Self.scatterAdd(dy, at: offsets, count: s.reduce(1, *)))]
     }
 
     /// Each input element gets the sum of the gradients of its broadcast copies.
     func expand(_ dy: [Float]) throws -> [(ValueID, [Float])] {
         let x = node.inputs[0], out = dims(node.outputs[0])
-        let offsets = Self.sourceOffsets(base: 0, strides: Broadcasting.strides(dims(x), to: out), shape: out)
+        let offsets = Broadcasting.sourceOffsets(base: 0, strides: Broadcasting.strides(dims(x), to: out), shape: out)
         return [(x, Self.scatterAdd(dy, at: offsets, count: dims(x).reduce(1, *)))]
     }
 
@@ -68,7 +68,7 @@ extension BackwardRules {
         }
         let outStrides = LayoutKernels.denseStrides(dims(node.outputs[0]))
         let base = s.indices.reduce(0) { $0 + pads[$1] * outStrides[$1] }
-        return [(x, Self.sourceOffsets(base: base, strides: outStrides, shape: s).map { dy[$0] })]
+        return [(x, Broadcasting.sourceOffsets(base: base, strides: outStrides, shape: s).map { dy[$0] })]
     }
 
     /// The gradients of a Split's input from each output's gradient (nil where nothing reads that output).

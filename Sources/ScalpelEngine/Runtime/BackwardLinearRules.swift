@@ -15,8 +15,8 @@ extension BackwardRules {
         let batch = (0..<rank).map { d in
             Swift.max(d < rank - aBatch.count ? 1 : aBatch[d - (rank - aBatch.count)], d < rank - bBatch.count ? 1 : bBatch[d - (rank - bBatch.count)])
         }
-        let aMatrix = Self.sourceOffsets(base: 0, strides: Broadcasting.strides(aBatch, to: batch), shape: batch)
-        let bMatrix = Self.sourceOffsets(base: 0, strides: Broadcasting.strides(bBatch, to: batch), shape: batch)
+        let aMatrix = Broadcasting.sourceOffsets(base: 0, strides: Broadcasting.strides(aBatch, to: batch), shape: batch)
+        let bMatrix = Broadcasting.sourceOffsets(base: 0, strides: Broadcasting.strides(bBatch, to: batch), shape: batch)
         let av = try floats(a), bv = try floats(b)
         var da = [Float](repeating: 0, count: av.count), db = [Float](repeating: 0, count: bv.count)
         for i in aMatrix.indices {

@@ -28,15 +28,15 @@ extension BackwardRules {
             let share = scale == 1 ? dy : dy.map { $0 * scale }
             return node.inputs.filter(carriesGradient).map { v in
                 guard dims(v) != out else { return (v, share) }
-                let offsets = Self.sourceOffsets(base: 0, strides: Broadcasting.strides(dims(v), to: out), shape: out)
+                let offsets = Broadcasting.sourceOffsets(base: 0, strides: Broadcasting.strides(dims(v), to: out), shape: out)
                 return (v, Self.scatterAdd(share, at: offsets, count: dims(v).reduce(1, *)))
             }
         }
         guard node.inputs.count == 2 else { throw noRule("\(node.opType) with more than two inputs of different shapes") }
         let (a, b) = (node.inputs[0], node.inputs[1])
         let av = try floats(a), bv = try floats(b), ys = try floats(node.outputs[0])
-        let ia = Self.sourceOffsets(base: 0, strides: Broadcasting.strides(dims(a), to: out), shape: out)
-        let ib = Self.sourceOffsets(base: 0, strides: Broadcasting.strides(dims(b), to: out), shape: out)
+        let ia = Broadcasting.sourceOffsets(base: 0, strides: Broadcasting.strides(dims(a), to: out), shape: out)
+        let ib = Broadcasting.sourceOffsets(base: 0, strides: Broadcasting.strides(dims(b), to: out), shape: out)
         var ga = [Float](repeating: 0, count: av.count), gb = [Float](repeating: 0, count: bv.count)
         for i in 0..<dy.count where dy[i] != 0 {
             let (pa, pb) = partials(av[ia[i]], bv[ib[i]], ys[i])
@@ -50,11 +50,11 @@ extension BackwardRules {
     /// elsewhere, each summed over the axes it was broadcast along.
     func select(_ dy: [Float]) throws -> [(ValueID, [Float])] {
         let out = dims(node.outputs[0]), condition = try floats(node.inputs[0])
-        let ic = Self.sourceOffsets(base: 0, strides: Broadcasting.strides(dims(node.inputs[0]), to: out), shape: out)
+        let ic = Broadcasting.sourceOffsets(base: 0, strides: Broadcasting.strides(dims(node.inputs[0]), to: out), shape: out)
         var result: [(ValueID, [Float])] = []
         for (slot, taken) in [(1, true), (2, false)] where carriesGradient(node.inputs[slot]) {
             let v = node.inputs[slot]
-            let offsets = Self.sourceOffsets(base: 0, strides: Broadcasting.strides(dims(v), to: out), shape: out)
+            let offsets = Broadcasting.sourceOffsets(base: 0, strides: Broadcasting.strides(dims(v), to: out), shape: out)
             var g = [Float](repeating: 0, count: dims(v).reduce(1, *))
             for i in 0..<dy.count where (condition[ic[i]] != 0) == taken { g[offsets[i]] += dy[i] }
             result.append((v, g))

@@ -61,7 +61,7 @@ extension BackwardRules {
         let axes = Set((given?.isEmpty == false ? given! : Array(s.indices)).map { $0 < 0 ? $0 + s.count : $0 })
         let kept = s.indices.map { axes.contains($0) ? 1 : s[$0] }
         let count = Float(s.reduce(1, *) / Swift.max(1, kept.reduce(1, *)))
-        let offsets = Self.sourceOffsets(base: 0, strides: Broadcasting.strides(kept, to: s), shape: s)
+        let offsets = Broadcasting.sourceOffsets(base: 0, strides: Broadcasting.strides(kept, to: s), shape: s)
         guard let derivative else {
             return [(x, offsets.map { node.op == .reduction(.reduceMean) ? dy[$0] / count : dy[$0] })]
         }

@@ -46,18 +46,6 @@ extension BackwardRules {
         .unsupported(op: node.opType, node: graph.displayName(of: node), detail: "no backward rule: \(detail)")
     }
 
-    /// For each element of `shape` in row-major order, `base` plus its coordinates times `strides`.
-    static func sourceOffsets(base: Int, strides: [Int], shape: [Int]) -> [Int] {
-        var offsets = [Int](repeating: base, count: shape.reduce(1, *))
-        var block = offsets.count
-        for (size, stride) in zip(shape, strides) {
-            block /= Swift.max(size, 1)
-            guard stride != 0 else { continue }
-            for i in offsets.indices { offsets[i] += (i / block) % size * stride }
-        }
-        return offsets
-    }
-
     /// The sum of `dy` scattered onto `count` elements: element `i` of `dy` lands at `offsets[i]`.
     static func scatterAdd(_ dy: [Float], at offsets: [Int], count: Int) -> [Float] {
         var g = [Float](repeating: 0, count: count)

@@ -12,7 +12,7 @@ enum WeightCriteria {
         let channels = tensor.shape[axis]
         switch criterion {
         case .l1, .l2:
-            return PrunableGroup.norms(values, shape: tensor.shape, axis: axis, criterion: criterion == .l1 ? .l1 : .l2)
+            return PrunableGroup.norms(values, shape: tensor.shape, axis: axis, norm: criterion == .l1 ? .l1 : .l2)
         case .bnGamma:
             guard let gamma = followingBatchNorm(of: node, graph: graph)?.input(1).flatMap({ graph.initializers[$0]?.floats }),
                   gamma.count == channels else {

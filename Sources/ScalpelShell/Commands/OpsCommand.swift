@@ -8,11 +8,16 @@ enum OpsCommand {
         name: "ops",
         summary: "for each op of the model (or, with --all, every op Scalpel knows): whether Scalpel infers its shapes, "
             + "carries channels through it (and how), runs it and trains through it, with the reason where not",
-        options: [.flag("--all", "every op Scalpel knows, not only the model's"), DataOptions.json],
+        options: [.flag("--all", "every op Scalpel knows, not only the model's"), DataOptions.json,
+                  .flag("--markdown", "print the README's op table: each family's ops and those that lack a facet")],
         example: "ops",
         details: "every op loads and saves unchanged, whether Scalpel understands it or not",
         run: { args, session, console in
             _ = try args.positionals(0, "")
+            if args.flag("--markdown") {
+                console.write(markdownTable)
+                return
+            }
             let counts: [OpType: Int] = Dictionary(session.document?.model.graph.nodes.map { ($0.op, 1) } ?? [], uniquingKeysWith: +)
             let ops = args.flag("--all") || counts.isEmpty ? OpType.known + counts.keys.filter { $0.family == nil }.sorted { $0.name < $1.name }
                 : counts.keys.sorted { $0.name < $1.name }
@@ -28,12 +33,36 @@ enum OpsCommand {
                                    r.kernelGap.map { "no: \($0)" } ?? "yes", r.gradientGap.map { "no: \($0)" } ?? "yes"])
             }
             console.write(table.render(for: console))
-            let lacking = rows.filter { $0.nodes != nil && !$0.isComplete }
-            if !counts.isEmpty {
-                console.line(lacking.isEmpty ? "every op of the model has every facet"
-                    : "\(lacking.count) of the model's \(counts.count) op types lack a facet: " + lacking.map(\.op.name).sorted().joined(separator: ", "))
-            }
+            if let graph = session.document?.model.graph { console.line(gaps(of: graph) ?? "every op of the model has every facet") }
         })
+
+    /// A line naming the model's ops that lack a facet and which (`Range (runs)`), nil when none does.
+    static func gaps(of graph: Graph) -> String? {
+        let ops = Set(graph.nodes.map(\.op)).sorted { $0.name < $1.name }
+        let lacking: [String] = ops.compactMap { op in
+            let missing = OpFacets(op: op).missing
+            return missing.isEmpty ? nil : "\(op.name) (" + missing.joined(separator: ", ") + ")"
+        }
+        guard !lacking.isEmpty else { return nil }
+        return "\(lacking.count) of the model's \(ops.count) op types lack a facet: " + lacking.joined(separator: "; ") + "; `ops` says why"
+    }
+
+    /// The README's op table: per family, its ops and those lacking each facet (`ops --all` says why).
+    static var markdownTable: String {
+        let families = Dictionary(grouping: OpType.known, by: \.familyName)
+        let order = OpType.known.map(\.familyName).reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
+        func list(_ ops: [OpType]) -> String { ops.isEmpty ? "—" : ops.map(\.name).joined(separator: ", ") }
+        var out = "| family | ops | no channel rule | no kernel | no gradient |\n|---|---|---|---|---|\n"
+        for name in order {
+            let ops = families[name] ?? []
+            let facets = ops.map { OpFacets(op: $0) }
+            out += "| \(name) | \(list(ops)) | \(list(facets.filter { $0.channels.value == nil }.map(\.op))) | "
+                + "\(list(facets.filter { $0.kernelGap != nil }.map(\.op))) | \(list(facets.filter { $0.gradientGap != nil }.map(\.op))) |\n"
+        }
+        let all = OpType.known.map { OpFacets(op: $0) }
+        return out + "\n\(all.count) ops: \(all.filter(\.shapes).count) infer shapes, \(all.filter { $0.channels.value != nil }.count) carry channels, "
+            + "\(all.filter { $0.kernelGap == nil }.count) run, \(all.filter { $0.gradientGap == nil }.count) train.\n"
+    }
 
     /// One op's facets.
     struct OpFacets {
@@ -44,7 +73,7 @@ enum OpsCommand {
         let kernelGap: String?
         let gradientGap: String?
 
-        init(op: OpType, nodes: Int?) {
+        init(op: OpType, nodes: Int? = nil) {
             (self.op, self.nodes) = (op, nodes)
             shapes = op.infersShapes
             channels = op.channels
@@ -52,8 +81,11 @@ enum OpsCommand {
             gradientGap = EngineSupport.gradientGap(op)
         }
 
-        /// Whether Scalpel does everything with it.
-        var isComplete: Bool { shapes && channels.value != nil && kernelGap == nil && gradientGap == nil }
+        /// The facets it lacks, by name.
+        var missing: [String] {
+            [shapes ? nil : "shapes", channels.value == nil ? "channels" : nil, kernelGap == nil ? nil : "runs",
+             gradientGap == nil ? nil : "trains"].compactMap { $0 }
+        }
 
         var json: JSON {
             .object([("op", .string(op.name)), ("nodes", nodes.map(JSON.int) ?? .null), ("shapes", .bool(shapes)),

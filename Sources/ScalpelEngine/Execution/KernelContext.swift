@@ -17,6 +17,9 @@ enum Operand {
 /// A kernel's body: runs one node (or a fused group) on a workspace.
 typealias StepBody = (Workspace) -> Void
 
+/// Builds a node's kernel for its concrete shapes and constants.
+typealias KernelBuilder = @Sendable (KernelContext) throws -> StepBody
+
 /// What a kernel builder sees of its node: operands, concrete shapes, constants, attributes.
 struct KernelContext {
     let node: Node
@@ -128,4 +131,11 @@ final class Generation: @unchecked Sendable {
         seen = pool.generation
         return true
     }
+}
+
+extension KernelContext {
+    /// The output slot `i`'s memory in a workspace.
+    func output(_ ws: Workspace, _ i: Int = 0) -> UnsafeMutablePointer<Float> { ws[outputSlots[i]] }
+    /// The element count of output `i`.
+    func outputCount(_ i: Int = 0) -> Int { outputShapes[i].reduce(1, *) }
 }

@@ -2,8 +2,6 @@ import ScalpelCore
 
 /// Builds a kernel per op, as each op family declares it (``EngineFamily/kernel``).
 enum Kernels {
-    typealias Builder = @Sendable (KernelContext) throws -> StepBody
-
     /// The step for a node; a Conv may absorb the BatchNormalization and activation that follow it.
     static func build(_ context: KernelContext, foldingBatchNorm bn: Node?, activation: Node?) throws -> StepBody {
         if bn != nil || activation != nil {
@@ -20,11 +18,4 @@ enum Kernels {
         case let .unsupported(reason): throw context.unsupported(reason)
         }
     }
-}
-
-extension KernelContext {
-    /// The output slot `i`'s memory in a workspace.
-    func output(_ ws: Workspace, _ i: Int = 0) -> UnsafeMutablePointer<Float> { ws[outputSlots[i]] }
-    /// The element count of output `i`.
-    func outputCount(_ i: Int = 0) -> Int { outputShapes[i].reduce(1, *) }
 }

@@ -1,0 +1,59 @@
+/// Infers the type of every value in a graph, in one pass over its topological order.
+public enum ShapeInference {
+    /// Runs inference over the whole graph; `inputs` overrides the declared types of graph
+    /// inputs (the engine passes the concrete shapes of the data it runs).
+    public static func infer(_ graph: Graph, inputs: [ValueID: ValueType] = [:]) -> ShapeInfo {
+        var info = ShapeInfo()
+        for (id, tensor) in graph.initializers {
+            info.types[id] = ValueType(tensor.elementType, tensor.shape)
+            if let folded = FoldedValue(tensor) { info.folded[id] = folded }
+        }
+        for input in graph.inputs where graph.initializers[input.id] == nil {
+            info.types[input.id] = inputs[input.id] ?? input.declaredType ?? .unknown
+        }
+        let declared = Dictionary(graph.valueInfo.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+        for node in graph.nodes {
+            infer(node, in: graph, declared: declared, into: &info)
+        }
+        return info
+    }
+
+    private static func infer(_ node: Node, in graph: Graph, declared: [ValueID: ValueInfo], into info: inout ShapeInfo) {
+        let definition = node.op.shapeRule
+        var outputs: [ValueType] = []
+        if let rule = definition {
+            var context = ShapeContext(node: node, graph: graph, info: info)
+            do {
+                outputs = try rule(&context)
+                info = context.info
+            } catch is Unknown {
+                outputs = []
+            } catch {
+                info.problems.append(problem(node, graph, .inconsistent, error.message))
+            }
+        } else {
+            let domain = node.domain.isEmpty ? "" : " in domain '\(node.domain)'"
+            info.problems.append(problem(node, graph, .noRule, "no shape rule for \(node.opType)\(domain); its outputs are unknown"))
+            outputs = node.outputs.map { declared[$0]?.declaredType ?? .unknown }
+        }
+        let causes = info.unknownCause
+        let unknownInputCause = node.inputs.lazy.compactMap { causes[$0] }.first
+        for (i, output) in node.outputs.enumerated() where !output.isAbsent {
+            let type = i < outputs.count ? outputs[i] : .unknown
+            info.types[output] = type
+            if !type.isFullyKnown { info.unknownCause[output] = unknownInputCause ?? node.id }
+        }
+        if let output = node.outputs.first, let constant = Folding.foldFloats(node, graph: graph, info: info) {
+            info.constants[output] = constant
+        }
+        if let folded = try? Folding.fold(node, info: info) {
+            for (value, f) in zip(node.outputs, folded) where f.elements.count <= Folding.limit {
+                info.folded[value] = f
+            }
+        }
+    }
+
+    private static func problem(_ node: Node, _ graph: Graph, _ kind: ShapeProblem.Kind, _ message: String) -> ShapeProblem {
+        ShapeProblem(node: node.id, nodeName: graph.displayName(of: node), opType: node.opType, kind: kind, message: message)
+    }
+}
