@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 """Channel surgery checked by ONNX Runtime (no torch needed; run by scripts/test).
 
-Exactness: for layers of every fixture, zero the channels' whole group (the filters, biases,
-BatchNorm beta and running mean of every coupled producer, and depthwise filters), then delete
-those channels with scalpel. The channels contributed nothing, so the outputs must not change.
+Exactness: for the Conv, ConvTranspose, Gemm and MatMul layers of every fixture, zero the
+channels' whole group (the filters, biases, BatchNorm running mean of every coupled producer,
+depthwise filters, and the consumers' weights that read the channels), then delete those
+channels with scalpel. The channels contributed nothing, so the outputs must not change.
 Inserted layers that keep the function (identity BatchNormalization, Dropout, a Conv with
 in = out that keeps the size) must leave the outputs unchanged too. A global prune at several
 targets, by l1 and by random, must save a model that ONNX Runtime runs with the output shape
@@ -28,8 +29,10 @@ from onnx import numpy_helper
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from onnx_parameters import parameter_count  # noqa: E402
 
-# Slice roles whose entries produce a channel (zeroing them makes the channel exactly 0).
-ZEROED_ROLES = {"out-channels", "out-features", "bias", "depthwise filters", "running mean"}
+# Slice roles zeroed before the cut: the entries that produce a channel (zeroing them makes the
+# channel exactly 0) and the consumers' entries that read it (so a zeroed channel that is not
+# nothing downstream — 0 plus a broadcast term — is read by nobody either).
+ZEROED_ROLES = {"out-channels", "out-features", "bias", "depthwise filters", "running mean", "in-channels", "in-features"}
 
 
 def scalpel(binary, model, *commands):
@@ -59,10 +62,19 @@ def zeroed(model_path, group, out_path):
     onnx.save(model, str(out_path))
 
 
-def prunable_layers(binary, model_path):
+def prunable_layers(binary, model_path, ops=("Conv", "ConvTranspose", "Gemm", "MatMul")):
+    """(name, channel count) of every layer of `ops` with more than 2 output channels (axis 1;
+    the last axis of Gemm and MatMul)."""
     result = scalpel(binary, model_path, "summary --json")
-    layers = json.loads(result.stdout)["layers"]
-    return [(l["name"], l["outputs"][0][1]) for l in layers if l["op"] == "Conv" and l["outputs"][0][1] > 2]
+    layers = []
+    for layer in json.loads(result.stdout)["layers"]:
+        shape = layer["outputs"][0]
+        if layer["op"] not in ops or len(shape) < 2:
+            continue
+        channels = shape[-1] if layer["op"] in ("Gemm", "MatMul") else shape[1]
+        if isinstance(channels, int) and channels > 2:
+            layers.append((layer["name"], channels))
+    return layers
 
 
 # Fixtures where a zeroed channel still contributes, so zero-then-delete cannot be exact.
@@ -101,7 +113,7 @@ def check(binary, fixture, work):
 def check_inserts(binary, fixture, work):
     """Function-preserving inserts after every Conv of a fixture leave the outputs unchanged."""
     x = np.load(fixture.with_suffix(".npz"))["x"]
-    convs = [name for name, _ in prunable_layers(binary, fixture)]
+    convs = [name for name, _ in prunable_layers(binary, fixture, ops=("Conv",))]
     if not convs:
         return []
     commands = []

@@ -184,6 +184,29 @@ class FlattenGemm(nn.Module):
         return self.fc2(torch.relu(self.fc1(x)))
 
 
+class TextCNN(nn.Module):
+    """A 1-D CNN over N×4×32 sequences (embedded text or signals): Conv1d+BN+ReLU, a strided
+    Conv1d with a residual 1×1 shortcut, MaxPool1d, AvgPool1d, global average over the length
+    (ReduceMean), Linear to 5 classes."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv1 = nn.Conv1d(4, 16, 3, padding=1)
+        self.bn1 = nn.BatchNorm1d(16)
+        self.conv2 = nn.Conv1d(16, 24, 5, stride=2, padding=2)
+        self.short = nn.Conv1d(16, 24, 1, stride=2)
+        self.pool = nn.MaxPool1d(2)
+        self.avg = nn.AvgPool1d(3, stride=1, padding=1, count_include_pad=False)
+        self.conv3 = nn.Conv1d(24, 24, 3, padding=2, dilation=2)
+        self.fc = nn.Linear(24, 5)
+
+    def forward(self, x):
+        x = torch.relu(self.bn1(self.conv1(x)))
+        x = self.avg(torch.relu(self.pool(self.conv2(x) + self.short(x))))  # pooled before the ReLU: no ties at 0
+        x = torch.relu(self.conv3(x))
+        return self.fc(x.mean(dim=2))
+
+
 class ConvSiLU(nn.Module):
     """YOLO-style Conv+BN+SiLU, SiLU written out so it exports as Sigmoid and Mul."""
 
@@ -619,15 +642,14 @@ def randomize_bn(model):
 
 
 def count_macs(model, x):
-    """Multiply-accumulates per sample of Conv2d / ConvTranspose2d / Linear layers, plus the
+    """Multiply-accumulates per sample of Conv1d / Conv2d / ConvTranspose2d / Linear layers, plus the
     model's `functional_macs` (matrix products written as functions, not modules)."""
     total = [0]
     batch = x.shape[0]
 
     def hook(mod, inp, out):
-        if isinstance(mod, nn.Conv2d):
-            kh, kw = mod.kernel_size
-            total[0] += out.numel() // batch * (mod.in_channels // mod.groups * kh * kw)
+        if isinstance(mod, (nn.Conv1d, nn.Conv2d)):
+            total[0] += out.numel() // batch * (mod.in_channels // mod.groups * int(np.prod(mod.kernel_size)))
         elif isinstance(mod, nn.ConvTranspose2d):
             kh, kw = mod.kernel_size
             total[0] += inp[0].numel() // batch * (mod.out_channels // mod.groups * kh * kw)
@@ -635,7 +657,7 @@ def count_macs(model, x):
             total[0] += out.numel() // out.shape[-1] // batch * mod.out_features * mod.in_features
 
     handles = [m.register_forward_hook(hook) for m in model.modules()
-               if isinstance(m, (nn.Conv2d, nn.ConvTranspose2d, nn.Linear))]
+               if isinstance(m, (nn.Conv1d, nn.Conv2d, nn.ConvTranspose2d, nn.Linear))]
     with torch.no_grad():
         model(x)
     for h in handles:
@@ -737,6 +759,7 @@ SPECS = {
     "softmax_cnn": (SoftmaxCNN, (3, 16, 16), False),
     "logsoftmax_cnn": (LogSoftmaxCNN, (3, 16, 16), False),
     "digits_untrained": (UntrainedDigitsCNN, (1, 8, 8), False),
+    "text_cnn": (TextCNN, (4, 32), False),
 }
 # fixtures whose BatchNorms keep their fresh initialisation (so the exporter aliases them)
 UNTRAINED = {"digits_untrained"}

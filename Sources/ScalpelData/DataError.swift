@@ -22,6 +22,8 @@ public enum DataError: Error, Equatable, Sendable, CustomStringConvertible {
     case missingArray(path: String, tried: [String], available: [String])
     /// Images are not N×H×W or N×C×H×W.
     case imagesRank(path: String, shape: [Int])
+    /// The samples' rank is neither the model's sample rank nor one less (a missing channel axis).
+    case sampleRank(path: String, shape: [Int], expected: Int)
     /// Labels are not one per sample (N or N×1).
     case labelsShape(path: String, shape: [Int])
     /// Images and labels disagree on the number of samples.
@@ -65,7 +67,9 @@ public enum DataError: Error, Equatable, Sendable, CustomStringConvertible {
         case let .missingArray(path, tried, available):
             "'\(path)' has no array named \(tried.map { "'\($0)'" }.joined(separator: " or ")) (it has \(available.isEmpty ? "none" : available.map { "'\($0)'" }.joined(separator: ", "))); save it with np.savez(FILE, x=images, y=labels)"
         case let .imagesRank(path, shape):
-            "images in '\(path)' have shape \(Self.format(shape)); expected N×H×W or N×C×H×W (use channelsLast for N×H×W×C)"
+            "samples in '\(path)' have shape \(Self.format(shape)); expected N×C×… (N×C×H×W images, N×C×L sequences, N×F features; N×H×W is read as one channel; use channelsLast for N×…×C)"
+        case let .sampleRank(path, shape, expected):
+            "samples in '\(path)' have shape \(Self.format(shape)), but the model takes samples of rank \(expected) (N×\(expected == 1 ? "F" : "C×…") with \(expected + 1) axes in all); reshape the data, or give channelsLast for N×…×C"
         case let .labelsShape(path, shape):
             "labels in '\(path)' have shape \(Self.format(shape)); expected one integer class per sample (N or N×1), not one-hot"
         case let .countMismatch(images, imageCount, labels, labelCount):

@@ -3,18 +3,23 @@ extension Dataset {
     static let imageKeys = ["x", "images", "data"]
     static let labelKeys = ["y", "labels", "targets"]
 
-    /// Loads images (and labels) from `.npz`, `.npy` or IDX files, gzipped or not, as N×C×H×W float32.
+    /// Loads samples (and labels) from `.npz`, `.npy` or IDX files, gzipped or not, as N×C×… float32
+    /// (N×C×H×W images, N×C×L sequences, N×F features, …).
     ///
-    /// - `.npz`: images from `x` (else `images`, `data`); labels from `y` (else `labels`, `targets`) when present.
-    /// - `.npy` or IDX: images only; labels from the file named by `labels` (.npy, IDX or .npz).
+    /// - `.npz`: samples from `x` (else `images`, `data`); labels from `y` (else `labels`, `targets`) when present.
+    /// - `.npy` or IDX: samples only; labels from the file named by `labels` (.npy, IDX or .npz).
     /// - float32 is used as is, float64 narrowed, uint8 scaled by 1/255, other integers converted as is.
-    /// - N×H×W gets C = 1; with `channelsLast`, N×H×W×C is transposed to N×C×H×W.
+    /// - `sampleRank` is the rank of one sample the model takes (its input's rank less the batch
+    ///   axis): data of that rank plus N is used as it is, data one axis short gets C = 1 (grayscale
+    ///   N×H×W for an N×1×H×W model). Without it, N×H×W gets C = 1 and other ranks are used as they are.
+    /// - with `channelsLast`, N×…×C is transposed to N×C×… first.
     /// - `mean`/`std` (one value or one per channel) normalise each channel: (x − mean) / std, after scaling.
     /// - `labels` given here replaces any labels in an `.npz`.
-    public static func load(path: String, labels labelsPath: String? = nil, channelsLast: Bool = false, mean: [Float]? = nil, std: [Float]? = nil) throws -> Dataset {
+    public static func load(path: String, labels labelsPath: String? = nil, channelsLast: Bool = false, mean: [Float]? = nil, std: [Float]? = nil,
+                            sampleRank: Int? = nil) throws -> Dataset {
         let (imageArray, fileLabels, fileLabelSource) = try readImagesFile(path)
         let (labelArray, labelSource) = try labelsPath.map(readLabelsFile) ?? (fileLabels, fileLabelSource)
-        var (images, shape) = try imageTensor(imageArray, channelsLast: channelsLast, source: path)
+        var (images, shape) = try sampleTensor(imageArray, channelsLast: channelsLast, sampleRank: sampleRank, source: path)
         var labels: [Int]?
         if let labelArray {
             let values = try labelValues(labelArray, source: labelSource)
@@ -76,38 +81,39 @@ extension Dataset {
         return (bytes, format)
     }
 
-    /// Images as N×C×H×W floats: uint8 scaled to [0, 1], N×H×W given one channel, channels-last transposed.
-    private static func imageTensor(_ array: NumericArray, channelsLast: Bool, source: String) throws -> ([Float], [Int]) {
+    /// Samples as N×C×… floats: uint8 scaled to [0, 1], channels-last transposed, a unit channel
+    /// axis added where the data is one axis short of what the model takes (see ``load(path:labels:channelsLast:mean:std:sampleRank:)``).
+    private static func sampleTensor(_ array: NumericArray, channelsLast: Bool, sampleRank: Int?, source: String) throws -> ([Float], [Int]) {
         var values: [Float]
         if case let .uint8(bytes) = array.values {
             values = bytes.map { Float($0) / 255 }
         } else {
             values = array.floats()
         }
-        let s = array.shape
-        switch s.count {
-        case 3:
-            return (values, [s[0], 1, s[1], s[2]])
-        case 4 where !channelsLast:
-            return (values, s)
-        case 4:
-            let (n, h, w, c) = (s[0], s[1], s[2], s[3])
+        var s = array.shape
+        guard s.count >= 2 else { throw DataError.imagesRank(path: source, shape: s) }
+        if channelsLast {
+            guard s.count >= 3 else { throw DataError.imagesRank(path: source, shape: s) }
+            let (n, c) = (s[0], s[s.count - 1]), inner = s.dropFirst().dropLast().reduce(1, *)
             var out = [Float](repeating: 0, count: values.count)
             values.withUnsafeBufferPointer { src in
                 out.withUnsafeMutableBufferPointer { dst in
                     for i in 0..<n {
-                        let base = i * h * w * c
-                        for p in 0..<(h * w) {
-                            for k in 0..<c { dst[base + k * h * w + p] = src[base + p * c + k] }
+                        let base = i * inner * c
+                        for p in 0..<inner {
+                            for k in 0..<c { dst[base + k * inner + p] = src[base + p * c + k] }
                         }
                     }
                 }
             }
             values = out
-            return (values, [n, c, h, w])
-        default:
-            throw DataError.imagesRank(path: source, shape: s)
+            s = [n, c] + s.dropFirst().dropLast()
         }
+        // Without a model to ask, N×H×W is a batch of grayscale images.
+        let rank = sampleRank ?? (s.count == 3 && !channelsLast ? 3 : s.count - 1)
+        if s.count == rank + 1 { return (values, s) }
+        if s.count == rank { return (values, [s[0], 1] + s.dropFirst()) }
+        throw DataError.sampleRank(path: source, shape: s, expected: rank)
     }
 
     /// One class index per sample from an N or N×1 integer (or whole-number float) array.
@@ -146,7 +152,7 @@ extension Dataset {
         if let zero = std.firstIndex(of: 0) {
             throw DataError.zeroStd(channel: zero)
         }
-        let plane = shape[2] * shape[3]
+        let plane = shape.dropFirst(2).reduce(1, *)
         images.withUnsafeMutableBufferPointer { buffer in
             for n in 0..<shape[0] {
                 for c in 0..<channels {

@@ -1,16 +1,16 @@
-/// Images as one N×C×H×W float32 buffer (row-major) with optional integer class labels.
+/// Samples as one N×C×… float32 buffer (row-major: images N×C×H×W, sequences N×C×L, features N×F) with optional integer class labels.
 public struct Dataset: Sendable {
     /// Every pixel, sample after sample, each sample channel-major (C×H×W).
     public let images: [Float]
-    /// The dimensions of `images`: N, C, H, W.
+    /// The dimensions of `images`: N, then one sample's (C, H, W for images).
     public let shape: [Int]
     /// One class index (0, 1, 2, …) per sample, when the data has labels.
     public let labels: [Int]?
 
-    /// Wraps images already in N×C×H×W order; throws when the shape, element count or labels disagree.
+    /// Wraps samples already in N×C×… order; throws when the shape, element count or labels disagree.
     public init(images: [Float], shape: [Int], labels: [Int]? = nil) throws {
         let source = "images given in memory"
-        guard shape.count == 4, shape.allSatisfy({ $0 >= 0 }) else {
+        guard shape.count >= 2, shape.allSatisfy({ $0 >= 0 }) else {
             throw DataError.imagesRank(path: source, shape: shape)
         }
         guard shape.reduce(1, *) == images.count else {
@@ -37,11 +37,11 @@ public struct Dataset: Sendable {
     /// The number of samples, N.
     public var count: Int { shape[0] }
 
-    /// The shape of one sample: C, H, W.
+    /// The shape of one sample: C, H, W for images; C, L for sequences.
     public var sampleShape: [Int] { Array(shape.dropFirst()) }
 
-    /// The number of floats in one sample, C·H·W.
-    public var sampleSize: Int { shape[1] * shape[2] * shape[3] }
+    /// The number of floats in one sample (C·H·W for images).
+    public var sampleSize: Int { shape.dropFirst().reduce(1, *) }
 
     /// One more than the largest label (the number of classes the labels name), nil without labels.
     public var classCount: Int? { labels.map { ($0.max() ?? -1) + 1 } }
@@ -52,7 +52,7 @@ public struct Dataset: Sendable {
         return stride(from: 0, to: count, by: step).map { $0..<min($0 + step, count) }
     }
 
-    /// The pixels of the samples in `range` (clamped to the dataset), as one contiguous N×C×H×W buffer.
+    /// The values of the samples in `range` (clamped to the dataset), as one contiguous buffer.
     public func images(in range: Range<Int>) -> [Float] {
         let r = range.clamped(to: 0..<count)
         return Array(images[(r.lowerBound * sampleSize)..<(r.upperBound * sampleSize)])

@@ -113,9 +113,11 @@ import ScalpelData
             #expect(message { try Dataset.load(path: cut) }
                 == "'\(cut)' is truncated: shape (3, 1, 1, 1) of float32 needs 12 bytes of data but 10 follow the header; copy or save the file again")
             #expect(message { try Dataset.load(path: D.fixture("strings.npy")) }?.hasSuffix("element type '<U2' is not supported; convert it to float32 or an integer type (e.g. x.astype(np.float32))") == true)
-            let flat = try file("flat.npy", D.npy(descr: "<f4", shape: "(2, 2)", payload: D.f32([1, 2, 3, 4])))
+            let flat = try file("flat.npy", D.npy(descr: "<f4", shape: "(4,)", payload: D.f32([1, 2, 3, 4])))
             #expect(message { try Dataset.load(path: flat) }
-                == "images in '\(flat)' have shape (2, 2); expected N×H×W or N×C×H×W (use channelsLast for N×H×W×C)")
+                == "samples in '\(flat)' have shape (4,); expected N×C×… (N×C×H×W images, N×C×L sequences, N×F features; N×H×W is read as one channel; use channelsLast for N×…×C)")
+            #expect(message { try Dataset.load(path: images, sampleRank: 1) }
+                == "samples in '\(images)' have shape (3, 1, 1, 1), but the model takes samples of rank 1 (N×F with 2 axes in all); reshape the data, or give channelsLast for N×…×C")
             let two = try file("two.npy", D.npy(descr: "<i8", shape: "(2,)", payload: D.le([Int64(0), 1])))
             #expect(message { try Dataset.load(path: images, labels: two) }
                 == "'\(images)' has 3 images but '\(two)' has 2 labels; give the labels that belong to these images")
@@ -141,9 +143,31 @@ import ScalpelData
         let data = try Dataset(images: [1, 2, 3, 4], shape: [2, 1, 2, 1], labels: [0, 3])
         #expect(data.count == 2 && data.classCount == 4)
         #expect(message { try Dataset(images: [1, 2, 3], shape: [2, 1, 2, 1]) } == "dataset images: shape (2, 1, 2, 1) holds 4 values but 3 were given")
-        #expect(message { try Dataset(images: [1, 2], shape: [2, 1]) }?.contains("have shape (2, 1); expected N×H×W or N×C×H×W") == true)
+        #expect(message { try Dataset(images: [1, 2], shape: [2]) }?.contains("have shape (2,); expected N×C×…") == true)
         #expect(message { try Dataset(images: [1, 2], shape: [2, 1, 1, 1], labels: [0]) }
             == "'images given in memory' has 2 images but 'labels given in memory' has 1 label; give the labels that belong to these images")
         #expect(message { try Dataset(images: [1, 2], shape: [2, 1, 1, 1], labels: [0, -4]) }?.contains("label 1 in 'labels given in memory' is -4") == true)
+    }
+
+    /// The model's sample rank decides what a rank-3 array is: N×C×L sequences for a 1-D model,
+    /// grayscale N×H×W images (given C = 1) for a 2-D one; channelsLast moves the last axis to 1.
+    @Test func samplesTakeTheShapeTheModelTakes() throws {
+        try D.withTemporaryDirectory { dir in
+            let values: [Float] = (0..<24).map(Float.init)
+            let path = try D.write(D.npy(descr: "<f4", shape: "(2, 3, 4)", payload: D.f32(values)), "x.npy", in: dir)
+            let sequences = try Dataset.load(path: path, sampleRank: 2)
+            #expect(sequences.shape == [2, 3, 4] && sequences.images == values && sequences.sampleSize == 12)
+            let images = try Dataset.load(path: path, sampleRank: 3)
+            #expect(images.shape == [2, 1, 3, 4] && images.images == values)
+            #expect(try Dataset.load(path: path).shape == [2, 1, 3, 4])
+            // N×L×C (a Keras Conv1D's input) to N×C×L: element (n, l, c) moves to (n, c, l).
+            let channelsLast = try Dataset.load(path: path, channelsLast: true, sampleRank: 2)
+            #expect(channelsLast.shape == [2, 4, 3])
+            #expect(channelsLast.images[0 * 12 + 1 * 3 + 2] == values[0 * 12 + 2 * 4 + 1])
+            #expect(channelsLast.images[1 * 12 + 3 * 3 + 0] == values[1 * 12 + 0 * 4 + 3])
+            let features = try Dataset.load(path: try D.write(D.npy(descr: "<f4", shape: "(3, 2)", payload: D.f32([1, 2, 3, 4, 5, 6])), "f.npy", in: dir),
+                                            std: [2], sampleRank: 1)
+            #expect(features.shape == [3, 2] && features.images == [0.5, 1, 1.5, 2, 2.5, 3])
+        }
     }
 }

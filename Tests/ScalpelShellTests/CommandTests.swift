@@ -2,6 +2,7 @@ import Foundation
 import ScalpelCore
 import ScalpelScoring
 @testable import ScalpelShell
+import ScalpelData
 import Testing
 
 /// The command language and the inspection commands, run as a user would type them.
@@ -155,6 +156,23 @@ import Testing
         // --seed 0 is the default, so it is accepted like any other seed.
         let zero = try run(["score conv1 --by random --seed 0 --json"], on: &s), implicit = try run(["score conv1 --by random --json"], on: &s)
         #expect(zero == implicit)
+    }
+
+    /// A 1-D CNN (N×C×L) takes its sequences as they are: data criteria and `run` read them,
+    /// and pruning keeps the model running in ONNX Runtime's shapes (checked by check-surgery).
+    @Test func sequenceModelsTakeTheirSequences() throws {
+        var s = try session("text_cnn")
+        // The fixture's x (2×4×32) alone: its y holds the model's outputs, not labels.
+        let x = try #require(try NPZ.read(path: Self.fixtures.appendingPathComponent("text_cnn.npz").path)["x"])
+        let data = FileManager.default.temporaryDirectory.appendingPathComponent("text_cnn_x_\(getpid()).npy").path
+        try NPY.write(x.floats(), shape: x.shape, to: data)
+        defer { try? FileManager.default.removeItem(atPath: data) }
+        let scores = try run(["score conv2 --by mean-activation --data \(data) --json"], on: &s)
+        #expect(scores.contains("\"group\": [\"/conv2/Conv\", \"/short/Conv\"]") && scores.contains("\"channel\": 23,"), "\(scores)")
+        let ran = try run(["run --input \(data)"], on: &s)
+        #expect(ran.contains("y: [2, 5] from 2 input(s)"), "\(ran)")
+        _ = try run(["prune conv2 --by l1 --count 4", "run --input \(data)"], on: &s)
+        #expect(try s.current().summary.rows.contains { $0.name == "/conv2/Conv" && $0.outputs.first?.dims?[1] == .value(20) })
     }
 
     /// Tab completes what an option takes: criteria after --by, paths after a file option.

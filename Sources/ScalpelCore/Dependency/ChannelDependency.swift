@@ -205,9 +205,7 @@ extension ChannelDependency {
         case .reduction:
             try reduction(node, a: a, idx)
         case .softmax:
-            guard let rank = dims(node.inputs[0])?.count else { throw refuse(node, "its rank is unknown") }
-            let axis = node.int("axis", default: -1)
-            guard (axis < 0 ? axis + rank : axis) != a else { throw refuse(node, "it normalises across the channels") }
+            try normalisesOtherAxis(node, a)
             try visit(ChannelSpace(value: out, axis: a), idx)
         case .layerNormalization:
             try layerNorm(node, a: a, idx)
@@ -361,11 +359,34 @@ extension ChannelDependency {
 
     private mutating func reduction(_ node: Node, a: Int, _ idx: [Int]) throws {
         guard let rank = dims(node.inputs[0])?.count, let out = node.outputs.first else { throw refuse(node, "its rank is unknown") }
-        let given = node.ints("axes") ?? (node.input(1).flatMap { shapes.folded[$0]?.integers })
-        let axes = Set((given ?? Array(0..<rank)).map { $0 < 0 ? $0 + rank : $0 })
+        let axes = reducedAxes(node, rank: rank)
         guard !axes.contains(a) else { throw refuse(node, "it reduces across the channels") }
         let keep = node.int("keepdims", default: 1) != 0
         try visit(ChannelSpace(value: out, axis: keep ? a : a - axes.filter { $0 < a }.count), idx)
+    }
+
+    /// Throws unless a Softmax-like node normalises an axis other than the channels' `a`.
+    private func normalisesOtherAxis(_ node: Node, _ a: Int) throws {
+        guard let rank = dims(node.inputs[0])?.count else { throw refuse(node, "its rank is unknown") }
+        guard let axis = normalisedAxis(node, rank: rank) else {
+            throw refuse(node, "its axis is implicit, and what that means changed at opset 13; set the axis explicitly")
+        }
+        guard axis != a else { throw refuse(node, "it normalises across the channels") }
+    }
+
+    /// The axes a reduction reduces: its `axes` attribute or input; none or empty means every
+    /// axis (none at all with `noop_with_empty_axes`); axes that are not folded count as every axis.
+    private func reducedAxes(_ node: Node, rank: Int) -> Set<Int> {
+        let given = node.ints("axes") ?? node.input(1).map { shapes.folded[$0]?.integers ?? Array(0..<rank) }
+        if given?.isEmpty ?? true, node.int("noop_with_empty_axes", default: 0) != 0 { return [] }
+        return Set((given?.isEmpty == false ? given! : Array(0..<rank)).map { $0 < 0 ? $0 + rank : $0 })
+    }
+
+    /// The axis a Softmax-like node normalises; nil when it is implicit on a rank above 2, where
+    /// its meaning depends on the opset (the last axis since opset 13, every axis from 1 before).
+    private func normalisedAxis(_ node: Node, rank: Int) -> Int? {
+        guard let axis = node.attribute("axis")?.int else { return rank <= 2 ? rank - 1 : nil }
+        return axis < 0 ? axis + rank : axis
     }
 
     private mutating func layerNorm(_ node: Node, a: Int, _ idx: [Int]) throws {
@@ -446,7 +467,17 @@ extension ChannelDependency {
                 throw refuse(node, "channels cannot be traced back through this reshape")
             }
             try visit(ChannelSpace(value: node.inputs[0], axis: 1), Array(Set(idx.map { $0 / inner % channels })).sorted())
-        case .reduction, .softmax, .shapeOnly:
+        case .softmax:
+            try normalisesOtherAxis(node, a)
+            try visit(ChannelSpace(value: node.inputs[0], axis: a), idx)
+        case .reduction:
+            guard let rank = dims(node.inputs[0])?.count else { throw refuse(node, "its rank is unknown") }
+            let axes = reducedAxes(node, rank: rank)
+            // Output axis a is the input's a-th kept axis (every axis, with keepdims).
+            let kept = node.int("keepdims", default: 1) != 0 ? Array(0..<rank) : (0..<rank).filter { !axes.contains($0) }
+            guard a < kept.count, !axes.contains(kept[a]) else { throw refuse(node, "it reduces across the channels") }
+            try visit(ChannelSpace(value: node.inputs[0], axis: kept[a]), idx)
+        case .shapeOnly:
             throw refuse(node, "Scalpel has no channel rule for \(op) (channels would have to flow back through it)")
         }
     }

@@ -23,7 +23,7 @@ extension Graph {
             let isOutput = outputs.contains { $0.id == v }
             // A model output keeps its name: the anchor's output is renamed and the new layer produces it.
             let (input, output) = isOutput ? (fresh, v) : (v, fresh)
-            let (node, note) = try build(spec, input: input, output: output, channels: channels(of: v, shapes), near: anchor)
+            let (node, note) = try build(spec, input: input, output: output, channels: channels(of: v, shapes), spatialRank: spatialRank(of: v, shapes), near: anchor)
             if isOutput {
                 nodes[position].outputs = anchor.outputs.map { $0 == v ? fresh : $0 }
             } else {
@@ -34,7 +34,7 @@ extension Graph {
         case .before:
             guard let u = dataInput(of: anchor, shapes) else { throw CoreError.editRefused("\(label) has no single data input to insert before") }
             let fresh = uniqueValueName(u.name + "_scalpel")
-            let (node, note) = try build(spec, input: u, output: fresh, channels: channels(of: u, shapes), near: anchor)
+            let (node, note) = try build(spec, input: u, output: fresh, channels: channels(of: u, shapes), spatialRank: spatialRank(of: u, shapes), near: anchor)
             nodes[position].inputs = anchor.inputs.map { $0 == u ? fresh : $0 }
             nodes.insert(node, at: position)
             return "inserted \(spec) before \(label); \(note)"
@@ -47,7 +47,7 @@ extension Graph {
         guard let u = dataInput(of: old, shapes), let v = old.outputs.first else {
             throw CoreError.editRefused("'\(displayName(of: old))' needs one data input and an output to be replaced")
         }
-        let (node, note) = try build(spec, input: u, output: v, channels: channels(of: u, shapes), near: old)
+        let (node, note) = try build(spec, input: u, output: v, channels: channels(of: u, shapes), spatialRank: spatialRank(of: u, shapes), near: old)
         nodes[position] = node
         removeDeadConstants(among: old.inputs.filter { $0 != u })
         return "replaced '\(displayName(of: old))' (\(old.opType)) with \(spec); \(note)"
@@ -63,8 +63,20 @@ extension Graph {
         return dims[1].value
     }
 
+    /// The number of spatial axes of a value (2 for N×C×H×W, 1 for N×C×L, 0 for N×F); 2 when unknown.
+    private func spatialRank(of v: ValueID, _ shapes: ShapeInfo) -> Int {
+        guard let dims = shapes[v].dims else { return 2 }
+        return max(0, dims.count - 2)
+    }
+
     /// The new node, its initializers added to the graph, and a note on how its weights were set.
-    private mutating func build(_ spec: LayerSpec, input: ValueID, output: ValueID, channels: Int?, near anchor: Node) throws -> (Node, String) {
+    private mutating func build(_ spec: LayerSpec, input: ValueID, output: ValueID, channels: Int?, spatialRank: Int,
+                                near anchor: Node) throws -> (Node, String) {
+        // Windows (kernel, pads, strides) have one entry per spatial axis, pads two.
+        func each(_ v: Int) -> [Int] { Array(repeating: v, count: spatialRank) }
+        if spatialRank == 0, ["Conv", "MaxPool", "AveragePool"].contains(spec.opType) {
+            throw CoreError.editRefused("\(spec.opType) slides over spatial axes, and its input here, next to '\(displayName(of: anchor))', is N×features with none")
+        }
         let name = uniqueNodeName(LayerResolver.scope(of: anchor) + spec.opType.lowercased())
         let id = NodeID(nextNodeID)
         nextNodeID += 1
@@ -106,25 +118,26 @@ extension Graph {
             guard out > 0, k > 0, pad >= 0, stride > 0, group > 0, c % group == 0, out % group == 0 else {
                 throw CoreError.editRefused("Conv out=\(out) kernel=\(k) pad=\(pad) stride=\(stride) group=\(group) does not fit \(c) input channels")
             }
-            attributes = [.ints("kernel_shape", [k, k]), .ints("pads", [pad, pad, pad, pad]), .ints("strides", [stride, stride]),
+            attributes = [.ints("kernel_shape", each(k)), .ints("pads", each(pad) + each(pad)), .ints("strides", each(stride)),
                           .int("group", group)]
-            let perGroup = c / group
-            var w = [Float](repeating: 0, count: out * perGroup * k * k)
+            let perGroup = c / group, taps = each(k).reduce(1, *)
+            var w = [Float](repeating: 0, count: out * perGroup * taps)
             if out == c, group == 1, stride == 1, k % 2 == 1, pad == k / 2 {
-                for i in 0..<out { w[((i * perGroup + i) * k + k / 2) * k + k / 2] = 1 }
+                // The centre tap of filter i's input channel i: offset (k/2) along every spatial axis.
+                let centre = each(k / 2).reduce(0) { $0 * k + $1 }
+                for i in 0..<out { w[(i * perGroup + i) * taps + centre] = 1 }
                 note = "set as identity (in = out = \(c), the size kept)"
             } else {
                 var rng = SeededRandom(seed: UInt64(truncatingIfNeeded: name.hashValueStable))
-                let std = (2.0 / Double(perGroup * k * k)).squareRoot()
+                let std = (2.0 / Double(perGroup * taps)).squareRoot()
                 for i in w.indices { w[i] = Float(rng.normal() * std) }
                 note = "He-initialised (std \(String(format: "%.3g", std))): it changes the function; fine-tune to recover"
             }
-            weight("weight", Tensor(floats: w, shape: [out, perGroup, k, k]))
+            weight("weight", Tensor(floats: w, shape: [out, perGroup] + each(k)))
             weight("bias", Tensor(floats: Array(repeating: 0, count: out), shape: [out]))
         case "MaxPool", "AveragePool":
             let k = spec.int("kernel", 2), pad = spec.int("pad", 0)
-            attributes = [.ints("kernel_shape", [k, k]), .ints("pads", [pad, pad, pad, pad]),
-                          .ints("strides", [spec.int("stride", k), spec.int("stride", k)])]
+            attributes = [.ints("kernel_shape", each(k)), .ints("pads", each(pad) + each(pad)), .ints("strides", each(spec.int("stride", k)))]
         default:
             break
         }

@@ -3,7 +3,7 @@ import ScalpelCore
 /// Convolutions: Winograd for 3×3 stride-1 ones (WinogradConv), im2col + SGEMM (1×1 convolutions
 /// straight to SGEMM), a direct kernel for depthwise convolutions, and transposed convolution as SGEMM + col2im.
 enum ConvKernels {
-    /// Geometry of a 2-D convolution.
+    /// Geometry of a 2-D convolution; a 1-D one (N×C×L) is the 2-D convolution of its N×C×1×L view.
     struct Geometry {
         let n, c, h, w, m, ow, kh, kw, sh, sw, dh, dw, padLeft, group: Int
         /// Output rows, and the padding above the input; a band of rows (``rows(_:)``) changes both.
@@ -11,16 +11,19 @@ enum ConvKernels {
 
         init(_ ctx: KernelContext, weight: [Int], output: [Int], transposed: Bool = false) throws {
             guard let g = Geometry(ctx.node, input: ctx.shape(0), weight: weight, output: output, transposed: transposed) else {
-                throw ctx.unsupported("only 2-D convolutions (NCHW) are supported")
+                throw ctx.unsupported("only 1-D and 2-D convolutions (NCL, NCHW) are supported")
             }
             self = g
         }
 
-        /// The geometry of `node` for these shapes; nil unless it is a 2-D convolution.
-        init?(_ node: Node, input x: [Int], weight: [Int], output: [Int], transposed: Bool = false) {
-            guard x.count == 4, weight.count == 4, output.count == 4 else { return nil }
-            let strides = node.ints("strides") ?? [1, 1], dil = node.ints("dilations") ?? [1, 1]
-            var pads = node.ints("pads") ?? [0, 0, 0, 0]
+        /// The geometry of `node` for these shapes; nil unless it is a 1-D or 2-D convolution.
+        init?(_ node: Node, input: [Int], weight: [Int], output: [Int], transposed: Bool = false) {
+            guard input.count == 4 || input.count == 3, weight.count == input.count, output.count == input.count else { return nil }
+            let window = Window(node, rank: input.count - 2)
+            guard let window else { return nil }
+            let (x, weight, output) = (window.lift(input), window.lift(weight), window.lift(output))
+            let (strides, dil) = (window.strides, window.dilations)
+            var pads = window.pads
             (n, c, h, w) = (x[0], x[1], x[2], x[3])
             (m, oh, ow) = (output[1], output[2], output[3])
             (kh, kw) = (weight[2], weight[3])
@@ -45,6 +48,27 @@ enum ConvKernels {
         }
 
         var isPointwise: Bool { kh == 1 && kw == 1 && sh == 1 && sw == 1 && padTop == 0 && padLeft == 0 && oh == h && ow == w }
+    }
+
+    /// A node's strides, dilations and pads as 2-D ones: a 1-D window gets a unit height.
+    struct Window {
+        let strides, dilations, pads: [Int]
+        private let oneDimensional: Bool
+
+        /// The window of a node over `rank` spatial axes (1 or 2); nil when its attributes do not fit.
+        init?(_ node: Node, rank: Int) {
+            let strides = node.ints("strides") ?? Array(repeating: 1, count: rank)
+            let dilations = node.ints("dilations") ?? Array(repeating: 1, count: rank)
+            let pads = node.ints("pads") ?? Array(repeating: 0, count: 2 * rank)
+            guard rank == 1 || rank == 2, strides.count == rank, dilations.count == rank, pads.count == 2 * rank else { return nil }
+            oneDimensional = rank == 1
+            self.strides = oneDimensional ? [1] + strides : strides
+            self.dilations = oneDimensional ? [1] + dilations : dilations
+            self.pads = oneDimensional ? [0, pads[0], 0, pads[1]] : pads
+        }
+
+        /// An N×C×L shape as N×C×1×L (a 2-D one unchanged).
+        func lift(_ shape: [Int]) -> [Int] { oneDimensional ? [shape[0], shape[1], 1, shape[2]] : shape }
     }
 
     /// Conv, optionally with the following BatchNormalization folded into its weights and bias

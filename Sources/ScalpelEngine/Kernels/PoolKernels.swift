@@ -1,7 +1,7 @@
 import Foundation
 import ScalpelCore
 
-/// Max and average pooling over 2-D windows, and global pooling.
+/// Max, average and Lp pooling over 1-D and 2-D windows, and global pooling.
 enum PoolKernels {
     /// What a pooling window computes.
     enum Mode: Sendable {
@@ -12,12 +12,14 @@ enum PoolKernels {
 
     /// MaxPool, AveragePool and LpPool over 2-D windows with pads, strides and dilations.
     static func pool(_ ctx: KernelContext, _ mode: Mode) throws -> StepBody {
-        let x = ctx.shape(0), y = ctx.outputShapes[0]
-        guard x.count == 4, let kernel = ctx.node.ints("kernel_shape"), kernel.count == 2 else {
-            throw ctx.unsupported("only 2-D pooling (NCHW) is supported")
+        guard let given = ctx.node.ints("kernel_shape"), given.count == ctx.shape(0).count - 2,
+              let window = ConvKernels.Window(ctx.node, rank: given.count) else {
+            throw ctx.unsupported("only 1-D and 2-D pooling (NCL, NCHW) is supported")
         }
-        let strides = ctx.node.ints("strides") ?? [1, 1], dil = ctx.node.ints("dilations") ?? [1, 1]
-        var pads = ctx.node.ints("pads") ?? [0, 0, 0, 0]
+        // A 1-D pool is the 2-D pool of the N×C×1×L view.
+        let x = window.lift(ctx.shape(0)), y = window.lift(ctx.outputShapes[0]), kernel = given.count == 1 ? [1] + given : given
+        let (strides, dil) = (window.strides, window.dilations)
+        var pads = window.pads
         let autoPad = ctx.node.string("auto_pad", default: "NOTSET")
         if autoPad.hasPrefix("SAME") {
             let th = Swift.max(0, (y[2] - 1) * strides[0] + (kernel[0] - 1) * dil[0] + 1 - x[2])

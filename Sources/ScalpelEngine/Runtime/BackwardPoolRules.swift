@@ -2,14 +2,17 @@ import ScalpelCore
 
 /// MaxPool's and AveragePool's input gradients, plane by plane in parallel.
 extension BackwardRules {
-    /// ∂L/∂x of a 2-D max or average pool: each output's gradient goes to its window's first
-    /// largest input (max), or is shared evenly over the window's inputs inside the image (average).
+    /// ∂L/∂x of a 1-D or 2-D max or average pool (1-D as the 2-D pool of its N×C×1×L view): each
+    /// output's gradient goes to its window's first largest input (max), or is shared evenly over
+    /// the window's inputs inside the image (average).
     func pool(_ dy: [Float], max isMax: Bool) throws -> [Float] {
-        let x = node.inputs[0], s = shape(x), y = shape(node.outputs[0])
-        guard s.count == 4, let k = node.ints("kernel_shape"), node.string("auto_pad", default: "NOTSET") == "NOTSET" else {
-            throw unsupported("2-D pooling with explicit pads only")
+        let x = node.inputs[0]
+        guard let given = node.ints("kernel_shape"), given.count == shape(x).count - 2, let window = ConvKernels.Window(node, rank: given.count),
+              node.string("auto_pad", default: "NOTSET") == "NOTSET" else {
+            throw unsupported("1-D and 2-D pooling with explicit pads only")
         }
-        let st = node.ints("strides") ?? [1, 1], p = node.ints("pads") ?? [0, 0, 0, 0], dil = node.ints("dilations") ?? [1, 1]
+        let s = window.lift(shape(x)), y = window.lift(shape(node.outputs[0])), k = given.count == 1 ? [1] + given : given
+        let st = window.strides, p = window.pads, dil = window.dilations
         guard isMax || node.int("count_include_pad", default: 0) == 0 || p.allSatisfy({ $0 == 0 }) else {
             throw unsupported("count_include_pad with padding")
         }

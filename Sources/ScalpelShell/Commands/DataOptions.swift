@@ -23,8 +23,8 @@ enum DataOptions {
     static let json = OptionSpec.flag("--json", "print JSON instead of text")
 
     /// The dataset the option `option` (`--data` by default) names, with the line's --mean/--std
-    /// and layout options; --labels applies to `--data` only.
-    static func load(_ args: Arguments, option: String = "--data") throws -> Dataset {
+    /// and layout options, shaped for the document's model input; --labels applies to `--data` only.
+    static func load(_ args: Arguments, option: String = "--data", for doc: Document) throws -> Dataset {
         guard let path = args.option(option) else { throw args.usageError("\(option) names the dataset (.npz with x and y, .npy, or IDX)") }
         func list(_ option: String) throws -> [Float]? {
             try args.option(option).map { text in
@@ -35,7 +35,12 @@ enum DataOptions {
             }
         }
         return try Dataset.load(path: path, labels: option == "--data" ? args.option("--labels") : nil, channelsLast: args.flag("--channels-last"),
-                                mean: try list("--mean"), std: try list("--std"))
+                                mean: try list("--mean"), std: try list("--std"), sampleRank: sampleRank(of: doc))
+    }
+
+    /// The rank of one sample the model takes (its first data input's rank less the batch axis), when declared.
+    static func sampleRank(of doc: Document) -> Int? {
+        doc.model.graph.dataInputs.first?.declaredType?.dims.map { $0.count - 1 }
     }
 
     /// `--batches N`: how many batches a criterion reads (nil: all).

@@ -30,8 +30,8 @@ enum FinetuneCommand {
             let batch = try args.option("--batch").map { try RunCommands.positive($0, "--batch", args) } ?? 32
             let seed = DataOptions.seed(args)
             let optimizer = try makeOptimizer(args)
-            let train = try DataOptions.load(args)
-            let validation = try args.option("--val").map { _ in try DataOptions.load(args, option: "--val") }
+            let train = try DataOptions.load(args, for: doc)
+            let validation = try args.option("--val").map { _ in try DataOptions.load(args, option: "--val", for: doc) }
             var training = try FineTuning(graph: doc.model.graph, optimizer: optimizer)
             if !training.untied.isEmpty {
                 let pairs = training.untied.map { "\($0.value) (was \($0.source))" }

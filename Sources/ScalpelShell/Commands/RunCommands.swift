@@ -19,7 +19,7 @@ enum RunCommands {
         run: { args, session, console in
             _ = try args.positionals(0, "")
             let doc = try session.current()
-            let dataset = try DataOptions.load(args)
+            let dataset = try DataOptions.load(args, for: doc)
             let limit = try args.option("--limit").map { try positive($0, "--limit", args) }
             let batch = try args.option("--batch").map { try positive($0, "--batch", args) } ?? 32
             let engine = try Engine(graph: doc.model.graph, shapes: doc.shapes)
@@ -46,7 +46,7 @@ enum RunCommands {
             _ = try args.positionals(0, "")
             guard let path = args.option("--input") else { throw args.usageError("--input names the file of inputs") }
             let doc = try session.current()
-            let data = try Dataset.load(path: path)
+            let data = try Dataset.load(path: path, sampleRank: DataOptions.sampleRank(of: doc))
             let engine = try Engine(graph: doc.model.graph, shapes: doc.shapes)
             guard let input = engine.inputs.first, let outputID = doc.model.graph.outputs.first?.id else {
                 throw EngineError.badInput("the model has no data input or no output")

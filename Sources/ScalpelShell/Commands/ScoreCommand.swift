@@ -155,7 +155,7 @@ enum ScoreCommands {
     static func inputs(_ criterion: Criterion, _ args: Arguments, _ doc: Document) throws -> (Engine?, Dataset?) {
         guard criterion.needsData else { return (nil, nil) }
         guard args.option("--data") != nil else { throw args.usageError("\(criterion.rawValue) runs the model: give --data FILE") }
-        return (try Engine(graph: doc.model.graph, shapes: doc.shapes), try DataOptions.load(args))
+        return (try Engine(graph: doc.model.graph, shapes: doc.shapes), try DataOptions.load(args, for: doc))
     }
 
     static func selectedRows(_ result: ChannelScores, _ args: Arguments) throws -> [Int] {
