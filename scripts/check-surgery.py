@@ -48,8 +48,12 @@ def outputs(path, x):
 
 
 def zeroed(model_path, group, out_path):
+    """The model with the group's ZEROED_ROLES entries set to 0, in initializers or Constant nodes."""
     model = onnx.load(str(model_path))
     inits = {t.name: t for t in model.graph.initializer}
+    for node in model.graph.node:
+        if node.op_type == "Constant":
+            inits.update({node.output[0]: a.t for a in node.attribute if a.name == "value"})
     for p in group["parameters"]:
         if p["role"] not in ZEROED_ROLES or p["tensor"] not in inits:
             continue
@@ -58,7 +62,7 @@ def zeroed(model_path, group, out_path):
         index = [slice(None)] * array.ndim
         index[p["axis"]] = p["indices"]
         array[tuple(index)] = 0
-        tensor.CopyFrom(numpy_helper.from_array(array, tensor.name))
+        tensor.CopyFrom(numpy_helper.from_array(array, tensor.name or None))
     onnx.save(model, str(out_path))
 
 
@@ -131,7 +135,7 @@ def check_inserts(binary, fixture, work):
 
 
 # Fixtures whose every channel group is global-pruned and checked (the depthwise and SE models).
-GLOBAL_PRUNE = {"mobilenet_v2_slim", "mobilenet_v2_slim_fused", "mobilenet_v3_slim", "mobilenet_v3_slim_fused",
+GLOBAL_PRUNE = {"plain_cnn_constants", "mobilenet_v2_slim", "mobilenet_v2_slim_fused", "mobilenet_v3_slim", "mobilenet_v3_slim_fused",
                 "mini_resnet", "plain_cnn_bn", "conv1d_keras"}
 
 

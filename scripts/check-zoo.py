@@ -24,7 +24,7 @@ random data for torch models, random statistics for Keras and Paddle), then expo
 Each export runs in a child process (`check-zoo.py --export-one SOURCE NAME OUT`) of the venv
 that has the framework: --torch-python (default: this interpreter) for torchvision, timm and
 ultralytics, --tf-python (/work/venv-tf/bin/python), --paddle-python (/work/venv-paddle/bin/python).
-Input: batch 1, the smallest of 64, 96, 128, 224, 299 (56 for /14 ViTs) that the model accepts.
+Input: batch 1, the smallest of 64, 96, 128, 224, 299 (56 for /14 ViTs) at which the model runs and exports.
 Exports and their outcome (also failures and skips) are cached in --cache (default
 <repo>/.cache/zoo/SOURCE/NAME.onnx + NAME.json): a rerun does not export again (--force-export does).
 Models with more than --max-params parameters are skipped (reported as such).
@@ -33,7 +33,9 @@ Per model the steps run in order and the model stops at its first failing step; 
 that cannot apply (it does not stop the model). The ONNX Runtime reference (CPU, 1 thread, graph
 optimisations off, a seeded N(0,1) input) is computed once on the export.
   1 export       the exporter made a model ONNX Runtime can run (a failure is the exporter's);
-  2 load         `summary --json` exits 0; params, MACs and the number of shape problems recorded;
+  2 load         `summary --json` exits 0; params, MACs and the number of shape problems recorded
+                 (and, as information, the op types `ops --json` says have no shapes, run or
+                 channel rule);
   3 round-trip   `save` of the unmodified model: every ORT output of the saved file is bit-equal
                  to the original's (and onnx.checker passes on it if it passes on the export);
   4 shapes       `shapes --json` against the shape ORT produces for the graph input and every node
@@ -155,18 +157,28 @@ def _torch():
     return torch
 
 
-def _fit_size(torch, build, sizes):
-    """The first size in sizes at which build(size) makes a model whose forward runs."""
+def _fit_and_export(torch, build, sizes, out, max_params):
+    """Exports build(size) at the first size in sizes at which the model runs and exports (some
+    exports, e.g. adaptive pooling to 7×7, need a bigger input than the forward does)."""
     error = None
     for s in sizes:
         try:
             model = build(s).eval()
             with torch.no_grad():
                 model(torch.randn(1, 3, s, s))
-            return model, s
         except Exception as e:  # noqa: BLE001 - any failure means: try a bigger input
             error = e
-    raise RuntimeError(f"no input size of {sizes} runs: {type(error).__name__}: {error}")
+            continue
+        n = _params(model)
+        if n > max_params:
+            return None, {"status": "skipped", "message": f"{n:,} parameters > --max-params {max_params:,.0f}"}
+        _calibrate_bn(torch, model, s)
+        try:
+            _torch_export(torch, model, s, out)
+            return s, None
+        except Exception as e:  # noqa: BLE001
+            error = e
+    raise RuntimeError(f"no input size of {sizes} runs and exports: {type(error).__name__}: {error}")
 
 
 def _calibrate_bn(torch, model, size):
@@ -231,11 +243,9 @@ def export_torchvision(name, out, max_params):
         return FirstOutput(m) if name in TORCHVISION_SEGMENTATION else m
 
     sizes = [56, 112, 224] if re.match(r"vit_.*_14$", name) else [64, 96, 128, 224, 299]
-    model, size = _fit_size(torch, build, sizes)
-    if _params(model) > max_params:
-        return {"status": "skipped", "message": f"{_params(model):,} parameters > --max-params {max_params:,.0f}"}
-    _calibrate_bn(torch, model, size)
-    _torch_export(torch, model, size, out)
+    size, skipped = _fit_and_export(torch, build, sizes, out, max_params)
+    if skipped:
+        return skipped
     return {"status": "ok", "exporter": f"torch {torch.__version__.split('+')[0]} TorchScript", "input": [1, 3, size, size]}
 
 
@@ -255,11 +265,9 @@ def export_timm(name, out, max_params):
     except Exception:  # noqa: BLE001
         default = 224
     sizes = sorted({64, 128, 224, default})
-    model, size = _fit_size(torch, build, sizes)
-    if _params(model) > max_params:
-        return {"status": "skipped", "message": f"{_params(model):,} parameters > --max-params {max_params:,.0f}"}
-    _calibrate_bn(torch, model, size)
-    _torch_export(torch, model, size, out)
+    size, skipped = _fit_and_export(torch, build, sizes, out, max_params)
+    if skipped:
+        return skipped
     return {"status": "ok", "exporter": f"torch {torch.__version__.split('+')[0]} TorchScript (timm {timm.__version__})",
             "input": [1, 3, size, size]}
 
@@ -571,6 +579,14 @@ class Check:
         self.row.update(params=s.get("total_params"), macs=s.get("total_macs"), problems=len(s.get("problems") or []))
         if not isinstance(self.row["params"], int):
             raise StepFailed("summary --json has no total_params")
+        try:  # what `ops --json` says Scalpel cannot do with the op types of the model (information only)
+            ops = first_json(scalpel(self.args, self.path, "ops --json"))
+            self.row["op_gaps"] = {
+                "no_shapes": sorted(o["op"] for o in ops if not o.get("shapes")),
+                "no_run": sorted(o["op"] for o in ops if not o.get("runs")),
+                "no_channels": sorted(o["op"] for o in ops if o.get("channels_gap") and o["op"] != "Constant")}
+        except StepFailed as e:
+            self.row["op_gaps"] = {"error": str(e)}
         return f"{self.row['problems']} shape problems" if self.row["problems"] else ""
 
     def round_trip(self):
@@ -748,6 +764,7 @@ def check_model(args, source, name):
     row["exporter"] = meta.get("exporter", "")
     row["times"]["export"] = meta.get("export_s")
     row["export_cached"] = bool(meta.get("cached"))
+    row["times"]["total"] = round(time.time() - t0, 1)
     if meta.get("status") == "skipped":
         row.update(failed_step="skipped", message=one_line(meta.get("message", "")))
         row["steps"]["export"] = "skipped"

@@ -737,6 +737,25 @@ def to_typed_fields(model):
     return m
 
 
+def to_constant_nodes(model):
+    """Writes the model as paddle2onnx does: every float initializer becomes a Constant node at
+    the head of the graph, and the input's dynamic batch axis a literal -1."""
+    m = copy.deepcopy(model)
+    constants = []
+    for init in list(m.graph.initializer):
+        if init.data_type != onnx.TensorProto.FLOAT:
+            continue
+        value = copy.deepcopy(init)
+        value.name = ""
+        constants.append(onnx.helper.make_node("Constant", [], [init.name], name=init.name + "/Constant", value=value))
+        m.graph.initializer.remove(init)
+    nodes = constants + list(m.graph.node)
+    del m.graph.node[:]
+    m.graph.node.extend(nodes)
+    m.graph.input[0].type.tensor_type.shape.dim[0].dim_value = -1
+    return m
+
+
 # ----------------------------------------------------------------------------- fixtures
 
 # name -> (constructor, input CHW, do_constant_folding)
@@ -764,7 +783,7 @@ SPECS = {
 # fixtures whose BatchNorms keep their fresh initialisation (so the exporter aliases them)
 UNTRAINED = {"digits_untrained"}
 # variants of plain_cnn_bn that differ only in how the file stores its tensors
-DERIVED = ["plain_cnn_external", "plain_cnn_typed"]
+DERIVED = ["plain_cnn_external", "plain_cnn_typed", "plain_cnn_constants"]
 # fixtures written with onnx.helper, for ops the PyTorch exporter does not write
 HAND_BUILT = {"activation_zoo": activation_zoo, "rounding_zoo": rounding_zoo, "predicate_zoo": predicate_zoo,
               "reduction_zoo": reduction_zoo, "normalization_zoo": normalization_zoo, "rearrange_zoo": rearrange_zoo,
@@ -776,7 +795,7 @@ def build(name):
         # No PyTorch model to compare with: ONNX Runtime's output is the reference.
         proto, x, macs = HAND_BUILT[name]()
         return proto, x, ort_session(proto).run(["y"], {"x": x})[0], macs
-    base = {"plain_cnn_external": "plain_cnn_bn", "plain_cnn_typed": "plain_cnn_bn"}.get(name, name)
+    base = {"plain_cnn_external": "plain_cnn_bn", "plain_cnn_typed": "plain_cnn_bn", "plain_cnn_constants": "plain_cnn_bn"}.get(name, name)
     ctor, chw, fold = SPECS[base]
     torch.manual_seed(0)
     model = ctor()
@@ -796,6 +815,8 @@ def build(name):
             model.bn2 = nn.Identity()
             proto = export(model, x, fold)
         assert not any(n.op_type == "BatchNormalization" for n in proto.graph.node)
+    if name == "plain_cnn_constants":
+        proto = to_constant_nodes(proto)
     if name == "plain_cnn_typed":
         proto = to_typed_fields(proto)
     if name == "math_zoo":

@@ -175,6 +175,21 @@ import Testing
         #expect(try s.current().summary.rows.contains { $0.name == "/conv2/Conv" && $0.outputs.first?.dims?[1] == .value(20) })
     }
 
+    /// Weights held in Constant nodes (as paddle2onnx writes them, with a literal -1 batch dim)
+    /// count, score and prune exactly as the same weights in initializers do.
+    @Test func constantNodeWeightsAreParameters() throws {
+        var constants = try session("plain_cnn_constants"), initializers = try session("plain_cnn_bn")
+        #expect(try constants.current().summary.totalParameters == initializers.current().summary.totalParameters)
+        #expect(try constants.current().model.graph.initializers.values.allSatisfy { $0.elementType != .float32 })
+        for command in ["score conv1 --by l1 --json", "score conv2 --by bn-gamma --json"] {
+            #expect(try run([command], on: &constants) == run([command], on: &initializers), "\(command)")
+        }
+        let cut = "prune --global --by l2 --target-params 0.6"
+        let (a, b) = (try run([cut], on: &constants), try run([cut], on: &initializers))
+        #expect(a == b && a.contains("parameters 1,658 →"), "\(a)")
+        #expect(try constants.current().model.graph.dataInputs.first?.declaredType?.dims?.first == .unknown)
+    }
+
     /// Tab completes what an option takes: criteria after --by, paths after a file option.
     @Test func completionOffersOptionValues() throws {
         let s = try session()

@@ -69,13 +69,27 @@ public struct Model: Sendable, Equatable {
 extension Graph {
     /// The float tensors that count as parameters, with their element counts: every float
     /// initializer that a node reads directly (or that nothing reads), and every Identity alias
-    /// of one. An exporter that merges equal tensors (`bn.running_var = Identity(bn.weight)`)
-    /// still holds one parameter per name, as the framework had; a tensor several layers read
-    /// directly (tied weights) counts once.
+    /// of one; and every float Constant node output (or Identity alias of one) that a layer reads
+    /// as a parameter (``OpFamily/parameters``: paddle2onnx writes weights as Constant nodes). An
+    /// exporter that merges equal tensors (`bn.running_var = Identity(bn.weight)`) still holds one
+    /// parameter per name, as the framework had; a tensor several layers read directly (tied
+    /// weights) counts once.
     public var parameterSizes: [ValueID: Int] {
         var sizes: [ValueID: Int] = [:]
         var readDirectly = Set<ValueID>(), readByIdentity = Set<ValueID>()
+        var constants: [ValueID: Int] = [:]  // float Constant outputs and their Identity aliases
         for node in nodes {
+            if node.op == .shape(.constant), let value = node.attribute("value"), value.proto.type == .tensor,
+               value.proto.t.dataType == ElementType.float32.rawValue, let output = node.outputs.first {
+                constants[output] = value.proto.t.dims.reduce(1) { $0 * Int($1) }
+            }
+            if node.op == .activation(.identity), let input = node.inputs.first, let size = constants[input], let output = node.outputs.first {
+                constants[output] = size
+            }
+            let slots = node.op.parameters.trained + node.op.parameters.statistics
+            for slot in slots where slot < node.inputs.count {
+                if let size = constants[node.inputs[slot]] { sizes[node.inputs[slot]] = size }
+            }
             for v in node.inputs where initializers[v] != nil {
                 if node.opType == "Identity" { readByIdentity.insert(v) } else { readDirectly.insert(v) }
             }

@@ -81,7 +81,7 @@ extension ValueType {
         self.elementType = t.hasElemType ? ElementType(rawValue: t.elemType) : nil
         self.dims = t.hasShape ? t.shape.dim.map { d in
             switch d.value {
-            case let .dimValue(v)?: .value(Int(v))
+            case let .dimValue(v)? where v >= 0: .value(Int(v))  // some exporters write -1 for a dynamic dim
             case let .dimParam(p)? where !p.isEmpty: .symbol(p)
             default: .unknown
             }

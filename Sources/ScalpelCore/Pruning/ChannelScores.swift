@@ -28,15 +28,15 @@ public struct PrunableGroup: Sendable {
         let structure = try ChannelDependency.structure(of: position, graph: graph, shapes: shapes, index: index)
         let channels = structure.rootChannels(graph: graph)
         self.init(root: position, structure: structure, channels: channels,
-                  scores: Self.normScores(structure, channels: channels, graph: graph, norm: norm))
+                  scores: Self.normScores(structure, channels: channels, graph: graph, shapes: shapes, norm: norm))
     }
 
     /// Per root channel, the summed filter norms of the producers coupled to it one-to-one.
-    public static func normScores(_ structure: ChannelGroup, channels: Int, graph: Graph, norm: FilterNorm) -> [Double] {
+    public static func normScores(_ structure: ChannelGroup, channels: Int, graph: Graph, shapes: ShapeInfo, norm: FilterNorm) -> [Double] {
         var scores = [Double](repeating: 0, count: channels)
         for slice in structure.slices where slice.role == "out-channels" || slice.role == "out-features" {
             guard slice.indices.count == channels, slice.indices == Array(0..<channels),
-                  let tensor = graph.initializers[slice.tensor], let values = tensor.floats else { continue }
+                  let tensor = graph.initializers[slice.tensor] ?? shapes.constants[slice.tensor], let values = tensor.floats else { continue }
             let norms = Self.norms(values, shape: tensor.shape, axis: slice.axis, norm: norm)
             for k in 0..<channels { scores[k] += norms[k] }
         }

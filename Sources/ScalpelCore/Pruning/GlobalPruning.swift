@@ -28,7 +28,7 @@ public struct GlobalPruning: Sendable {
     /// groups containing those layers.
     public init(graph: Graph, shapes: ShapeInfo, norm: FilterNorm, skip: Set<NodeID> = []) {
         self.init(graph: graph, shapes: shapes, skip: skip) { _, structure, channels in
-            PrunableGroup.normScores(structure, channels: channels, graph: graph, norm: norm)
+            PrunableGroup.normScores(structure, channels: channels, graph: graph, shapes: shapes, norm: norm)
         }
     }
 

@@ -5,7 +5,7 @@ enum WeightCriteria {
     /// Scores the output channels of the layer at `position` by a weight criterion.
     static func scores(_ criterion: Criterion, position: Int, graph: Graph, shapes: ShapeInfo, seed: UInt64) throws -> [Double] {
         let node = graph.nodes[position]
-        guard let w = node.input(1), let tensor = graph.initializers[w], let values = tensor.floats, tensor.shape.count >= 2 else {
+        guard let w = node.input(1), let tensor = graph.initializers[w] ?? shapes.constants[w], let values = tensor.floats, tensor.shape.count >= 2 else {
             throw ScoringError("'\(graph.displayName(of: node))' has no constant float weights to score")
         }
         let axis = node.op.parameters.weight?.outputAxis(of: node) ?? 0
@@ -14,7 +14,7 @@ enum WeightCriteria {
         case .l1, .l2:
             return PrunableGroup.norms(values, shape: tensor.shape, axis: axis, norm: criterion == .l1 ? .l1 : .l2)
         case .bnGamma:
-            guard let gamma = followingBatchNorm(of: node, graph: graph)?.input(1).flatMap({ graph.initializers[$0]?.floats }),
+            guard let gamma = followingBatchNorm(of: node, graph: graph)?.input(1).flatMap({ (graph.initializers[$0] ?? shapes.constants[$0])?.floats }),
                   gamma.count == channels else {
                 throw ScoringError("'\(graph.displayName(of: node))' is not followed by a BatchNormalization (fused models have none); use l1 or l2")
             }

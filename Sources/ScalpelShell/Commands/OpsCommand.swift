@@ -33,12 +33,15 @@ enum OpsCommand {
                                    r.kernelGap.map { "no: \($0)" } ?? "yes", r.gradientGap.map { "no: \($0)" } ?? "yes"])
             }
             console.write(table.render(for: console))
-            if let graph = session.document?.model.graph { console.line(gaps(of: graph) ?? "every op of the model has every facet") }
+            if let doc = session.document { console.line(gaps(of: doc.model.graph, shapes: doc.shapes) ?? "every op of the model has every facet") }
         })
 
-    /// A line naming the model's ops that lack a facet and which (`Range (runs)`), nil when none does.
-    static func gaps(of graph: Graph) -> String? {
-        let ops = Set(graph.nodes.map(\.op)).sorted { $0.name < $1.name }
+    /// A line naming the model's ops that lack a facet and which (`Range (runs)`), nil when none
+    /// does; nodes whose outputs are constants (weights in Constant nodes, folded shape arithmetic)
+    /// never run, so they lack nothing.
+    static func gaps(of graph: Graph, shapes: ShapeInfo) -> String? {
+        let computed = graph.nodes.filter { node in !node.outputs.allSatisfy { shapes.constants[$0] != nil || shapes.folded[$0] != nil } }
+        let ops = Set(computed.map(\.op)).sorted { $0.name < $1.name }
         let lacking: [String] = ops.compactMap { op in
             let missing = OpFacets(op: op).missing
             return missing.isEmpty ? nil : "\(op.name) (" + missing.joined(separator: ", ") + ")"

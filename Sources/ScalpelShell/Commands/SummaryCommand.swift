@@ -32,7 +32,7 @@ enum SummaryCommand {
         out += "MACs per sample: \(Format.compact(s.totalMACs))"
             + (s.unknownMACLayers > 0 ? " (+ \(s.unknownMACLayers) layers with unknown shapes)" : "") + "\n"
         out += problems(doc.shapes)
-        if let gaps = OpsCommand.gaps(of: model.graph) { out += gaps + "\n" }
+        if let gaps = OpsCommand.gaps(of: model.graph, shapes: doc.shapes) { out += gaps + "\n" }
         return out
     }
 
