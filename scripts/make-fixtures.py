@@ -207,6 +207,31 @@ class TextCNN(nn.Module):
         return self.fc(x.mean(dim=2))
 
 
+class SamePadCNN(nn.Module):
+    """TensorFlow "same" padding computed from the input's size in float arithmetic, as timm's
+    tf_* models export it (Shape → Cast → Div → Ceil → … → Clip → Div → Cast → Concat → Reshape →
+    Slice(step −1) → Transpose → Reshape → Pad): a strided 3×3 Conv on 16×16 needs padding 0
+    before and 1 after, which only folds if 1/2 is computed in float and truncated."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(3, 8, 3, stride=2)
+        self.conv2 = nn.Conv2d(8, 8, 3, stride=2)
+        self.fc = nn.Linear(8, 10)
+
+    @staticmethod
+    def pad_same(x, k, s):
+        ih, iw = x.size()[-2:]
+        pad_h = torch.clamp((torch.ceil(torch.tensor(ih) / s) - 1) * s + (k - 1) + 1 - ih, min=0)
+        pad_w = torch.clamp((torch.ceil(torch.tensor(iw) / s) - 1) * s + (k - 1) + 1 - iw, min=0)
+        return nn.functional.pad(x, [(pad_w / 2).int(), (pad_w - (pad_w / 2).int()).int(), (pad_h / 2).int(), (pad_h - (pad_h / 2).int()).int()])
+
+    def forward(self, x):
+        x = torch.relu(self.conv(self.pad_same(x, 3, 2)))
+        x = torch.relu(self.conv2(self.pad_same(x, 3, 2)))
+        return self.fc(x.mean(dim=(2, 3)))
+
+
 class ConvSiLU(nn.Module):
     """YOLO-style Conv+BN+SiLU, SiLU written out so it exports as Sigmoid and Mul."""
 
@@ -779,6 +804,7 @@ SPECS = {
     "logsoftmax_cnn": (LogSoftmaxCNN, (3, 16, 16), False),
     "digits_untrained": (UntrainedDigitsCNN, (1, 8, 8), False),
     "text_cnn": (TextCNN, (4, 32), False),
+    "same_pad_cnn": (SamePadCNN, (3, 16, 16), False),
 }
 # fixtures whose BatchNorms keep their fresh initialisation (so the exporter aliases them)
 UNTRAINED = {"digits_untrained"}

@@ -7,7 +7,15 @@ enum Folding {
 
     /// The folded outputs of a node, or nil when its inputs are not all folded or the op is not folded.
     static func fold(_ node: Node, info: ShapeInfo) throws -> [FoldedValue]? {
-        func input(_ i: Int) -> FoldedValue? { node.input(i).flatMap { info.folded[$0] } }
+        // A folded value, or a small float constant whose values are all whole numbers (shape
+        // arithmetic done in float, as TensorFlow-style "same" padding is).
+        func input(_ i: Int) -> FoldedValue? {
+            guard let v = node.input(i) else { return nil }
+            if let folded = info.folded[v] { return folded }
+            guard let t = info.constants[v], let floats = t.floats, floats.count <= Self.limit,
+                  floats.allSatisfy({ $0 == $0.rounded() && abs($0) < 1e15 }) else { return nil }
+            return FoldedValue(shape: t.shape, elements: floats.map { .value(Int($0)) })
+        }
         func outputShape(_ i: Int = 0) -> [Int]? { node.outputs.count > i ? info[node.outputs[i]].staticShape : nil }
         switch node.opType {
         case "Shape":
@@ -19,7 +27,16 @@ enum Folding {
             return [FoldedValue(shape: [], elements: [Dim.product(dims)])]
         case "Constant":
             return node.outputs.first.flatMap { info.constants[$0] }.flatMap(FoldedValue.init).map { [$0] }
+        case "Ceil", "Floor":
+            // Folded values are whole numbers already.
+            return input(0).map { [$0] }
         case "Identity", "Cast":
+            // A float constant cast to an integer type: truncated toward zero, as ONNX casts.
+            if node.opType == "Cast", let type = ElementType(rawValue: Int32(node.int("to", default: 0))), type.isInteger, type != .bool,
+               let v = node.input(0), let t = info.constants[v], let floats = t.floats, floats.count <= Self.limit,
+               floats.allSatisfy({ $0.isFinite && abs($0) < 1e15 }) {
+                return [FoldedValue(shape: t.shape, elements: floats.map { .value(Int($0.rounded(.towardZero))) })]
+            }
             return input(0).map { [$0] }
         case "Reshape", "Unsqueeze", "Squeeze", "Flatten":
             guard let x = input(0), let shape = outputShape() else { return nil }
@@ -38,13 +55,24 @@ enum Folding {
             guard parts.allSatisfy({ $0?.shape.count == 1 }) else { return nil }
             return [FoldedValue(vector: parts.flatMap { $0?.elements ?? [] })]
         case "Slice":
-            guard let data = input(0), data.shape.count == 1, let starts = input(1)?.integers,
-                  let ends = input(2)?.integers, starts.count == 1, ends.count == 1 else { return nil }
-            let step = input(4)?.integers?.first ?? 1
-            guard step != 0 else { return nil }
-            let (s, e) = SliceBounds.clamp(start: starts[0], end: ends[0], step: step, size: data.elements.count)
-            let picked = Array(stride(from: s, to: e, by: step)).map { data.elements[$0] }
-            return [FoldedValue(vector: picked)]
+            guard let data = input(0), let starts = input(1)?.integers, let ends = input(2)?.integers, starts.count == ends.count else { return nil }
+            let rank = data.shape.count
+            let axes = (node.input(3) != nil ? input(3)?.integers : Array(0..<starts.count))?.map { $0 < 0 ? $0 + rank : $0 }
+            let steps = node.input(4) != nil ? input(4)?.integers : Array(repeating: 1, count: starts.count)
+            guard let axes, let steps, axes.count == starts.count, steps.count == starts.count,
+                  axes.allSatisfy({ $0 >= 0 && $0 < rank }), !steps.contains(0) else { return nil }
+            // Per axis, the source positions the output keeps (every position of an axis not sliced).
+            var picks = data.shape.map { Array(0..<$0) }
+            for (k, axis) in axes.enumerated() {
+                let (s, e) = SliceBounds.clamp(start: starts[k], end: ends[k], step: steps[k], size: data.shape[axis])
+                picks[axis] = Array(stride(from: s, to: e, by: steps[k]))
+            }
+            return [data.gathered(picks)]
+        case "Transpose":
+            guard let data = input(0) else { return nil }
+            let perm = node.ints("perm") ?? Array((0..<data.shape.count).reversed())
+            guard perm.sorted() == Array(0..<data.shape.count) else { return nil }
+            return [data.transposed(perm)]
         case "ConstantOfShape":
             guard let shape = outputShape(), let fill = node.attribute("value")?.tensor?.integers?.first ?? (node.attribute("value") == nil ? 0 : nil)
             else { return nil }
@@ -57,7 +85,18 @@ enum Folding {
             guard let x = input(0), x.elements.count == 1, let shape = outputShape() else { return nil }
             return [FoldedValue(shape: shape, elements: Array(repeating: x.elements[0], count: shape.reduce(1, *)))]
         case "Add", "Sub", "Mul", "Div", "Equal", "Where", "Max", "Min", "Neg":
-            return elementwise(node, node.inputs.indices.map(input), shape: outputShape())
+            let float = node.outputs.first.flatMap { info[$0].elementType.map { !$0.isInteger } } ?? true
+            return elementwise(node, node.inputs.indices.map(input), shape: outputShape(), exactDivision: float)
+        case "Clip":
+            // Clip(x, min, max) as Max then Min; bounds absent (or from opset-6 attributes) are not folded.
+            guard node.attribute("min") == nil, node.attribute("max") == nil, let x = input(0) else { return nil }
+            var out = x
+            for (slot, op) in [(1, "Max"), (2, "Min")] where node.input(slot) != nil {
+                guard let bound = input(slot), let folded = elementwise(Node(id: node.id, name: node.name, opType: op, inputs: [], outputs: []),
+                                                                    [out, bound], shape: x.shape, exactDivision: false)?.first else { return nil }
+                out = folded
+            }
+            return [out]
         default:
             return nil
         }
@@ -71,17 +110,60 @@ enum Folding {
         // Identity only aliases its input (the storage is shared), so any size is kept.
         if node.opType == "Identity", let tensor = inputs[0] { return tensor }
         guard shape.reduce(1, *) <= Self.limit else { return nil }
-        let floats = inputs.compactMap { $0?.floats }
-        guard floats.count == inputs.count else { return nil }
         switch node.opType {
-        case "Concat" where shape.count == 1: return Tensor(floats: floats.flatMap { $0 }, shape: shape)
-        case "Reshape", "Unsqueeze", "Squeeze", "Flatten": return Tensor(floats: floats[0], shape: shape)
-        default: return nil
+        case "Concat" where shape.count == 1, "Reshape", "Unsqueeze", "Squeeze", "Flatten":
+            let floats = inputs.compactMap { $0?.floats }
+            guard floats.count == inputs.count else { return nil }
+            return Tensor(floats: node.opType == "Concat" ? floats.flatMap { $0 } : floats[0], shape: shape)
+        default:
+            return floatArithmetic(node, info: info, constants: inputs, shape: shape)
         }
     }
 
-    /// Elementwise arithmetic on folded values that are scalars or equal-length vectors.
-    private static func elementwise(_ node: Node, _ inputs: [FoldedValue?], shape: [Int]?) -> [FoldedValue]? {
+    /// Float arithmetic on small constants, the "same" padding TensorFlow-style models compute:
+    /// float constants, and folded integers read as floats; an omitted Clip bound is no bound.
+    private static func floatArithmetic(_ node: Node, info: ShapeInfo, constants: [Tensor?], shape: [Int]) -> Tensor? {
+        guard info[node.outputs[0]].elementType == .float32, let f = floatFunction(node) else { return nil }
+        var operands: [[Float]] = []
+        for (i, v) in node.inputs.enumerated() {
+            if v.isAbsent, node.opType == "Clip" {
+                operands.append([i == 1 ? -.infinity : .infinity])
+            } else if let floats = constants[i]?.floats {
+                operands.append(floats)
+            } else if let ints = info.folded[v]?.integers {
+                operands.append(ints.map(Float.init))
+            } else {
+                return nil
+            }
+        }
+        let count = shape.reduce(1, *)
+        guard operands.allSatisfy({ $0.count == 1 || $0.count == count }) else { return nil }
+        return Tensor(floats: (0..<count).map { i in f(operands.map { $0.count == 1 ? $0[0] : $0[i] }) }, shape: shape)
+    }
+
+    /// The elementwise float function of a node's inputs, for the ops folded on float constants.
+    private static func floatFunction(_ node: Node) -> (([Float]) -> Float)? {
+        switch (node.opType, node.inputs.count) {
+        case ("Add", 2): { $0[0] + $0[1] }
+        case ("Sub", 2): { $0[0] - $0[1] }
+        case ("Mul", 2): { $0[0] * $0[1] }
+        case ("Div", 2): { $0[0] / $0[1] }
+        case ("Max", 2): { max($0[0], $0[1]) }
+        case ("Min", 2): { min($0[0], $0[1]) }
+        case ("Neg", 1): { -$0[0] }
+        case ("Abs", 1): { abs($0[0]) }
+        case ("Ceil", 1): { $0[0].rounded(.up) }
+        case ("Floor", 1): { $0[0].rounded(.down) }
+        case ("Cast", 1): { $0[0] }
+        case ("Clip", 1...3) where node.attribute("min") == nil && node.attribute("max") == nil:
+            { v in min(max(v[0], v.count > 1 ? v[1] : -.infinity), v.count > 2 ? v[2] : .infinity) }
+        default: nil
+        }
+    }
+
+    /// Elementwise arithmetic on folded values that are scalars or equal-length vectors. With
+    /// `exactDivision` (a float Div), a quotient that is not a whole number is not folded.
+    private static func elementwise(_ node: Node, _ inputs: [FoldedValue?], shape: [Int]?, exactDivision: Bool) -> [FoldedValue]? {
         let values = inputs.compactMap { $0 }
         guard values.count == inputs.count, let shape else { return nil }
         let count = shape.reduce(1, *)
@@ -89,6 +171,7 @@ enum Folding {
         func at(_ v: FoldedValue, _ i: Int) -> Dim { v.elements.count == 1 ? v.elements[0] : v.elements[i] }
         let out: [Dim] = (0..<count).map { i in
             let args = values.map { at($0, i) }
+            if exactDivision, node.opType == "Div", let p = args[0].value, let q = args[1].value, q != 0, p % q != 0 { return .unknown }
             return apply(node.opType, args)
         }
         return [FoldedValue(shape: shape, elements: out)]

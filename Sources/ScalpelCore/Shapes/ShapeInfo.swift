@@ -64,6 +64,28 @@ public struct FoldedValue: Sendable, Equatable {
 }
 
 extension FoldedValue {
+    /// The sub-tensor that keeps, along each axis, the positions `picks[axis]` in that order.
+    func gathered(_ picks: [[Int]]) -> FoldedValue {
+        let strides = shape.indices.map { shape.dropFirst($0 + 1).reduce(1, *) }
+        var offsets = [0]
+        for (axis, positions) in picks.enumerated() {
+            offsets = offsets.flatMap { base in positions.map { base + $0 * strides[axis] } }
+        }
+        return FoldedValue(shape: picks.map(\.count), elements: offsets.map { elements[$0] })
+    }
+
+    /// The tensor with its axes permuted: output axis i is input axis `perm[i]`.
+    func transposed(_ perm: [Int]) -> FoldedValue {
+        let strides = shape.indices.map { shape.dropFirst($0 + 1).reduce(1, *) }
+        var offsets = [0]
+        for axis in perm {
+            offsets = offsets.flatMap { base in (0..<shape[axis]).map { base + $0 * strides[axis] } }
+        }
+        return FoldedValue(shape: perm.map { shape[$0] }, elements: offsets.map { elements[$0] })
+    }
+}
+
+extension FoldedValue {
     /// Folds a small integer constant; nil for other tensors.
     init?(_ tensor: Tensor) {
         guard tensor.elementCount <= Folding.limit, let ints = tensor.integers else { return nil }
