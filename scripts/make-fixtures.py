@@ -629,6 +629,27 @@ def swish_zoo():
     return hand_built("swish_zoo", nodes, inits, 24), rng.standard_normal((BATCH, 3, 8, 8)).astype(np.float32), macs
 
 
+def pad_modes_zoo():
+    """Pad in reflect, edge and wrap modes (opset 19, the first with wrap), with uneven pads, on a
+    Conv's output; each padded map average-pooled in 3×3 windows (border values weigh more than
+    in a global mean), then summed, Gemm."""
+    from onnx import helper
+    rng = np.random.default_rng(31)
+    inits = [("conv.weight", rng.standard_normal((4, 3, 3, 3)).astype(np.float32) * 0.5),
+             ("pads", np.array([0, 0, 1, 2, 0, 0, 3, 1], np.int64)), ("fc.weight", rng.standard_normal((10, 4)).astype(np.float32))]
+    n = helper.make_node
+    nodes = [n("Conv", ["x", "conv.weight"], ["c"], pads=[1, 1, 1, 1], kernel_shape=[3, 3], name="/conv/Conv")]
+    pooled = []
+    for mode in ["reflect", "edge", "wrap"]:
+        nodes += [n("Pad", ["c", "pads"], [mode], mode=mode, name=f"/Pad_{mode}"),
+                  n("AveragePool", [mode], [mode + "_pool"], kernel_shape=[3, 3], strides=[3, 3], name=f"/AveragePool_{mode}"),
+                  n("GlobalAveragePool", [mode + "_pool"], [mode + "_gap"], name=f"/GlobalAveragePool_{mode}")]
+        pooled.append(mode + "_gap")
+    nodes += [n("Sum", pooled, ["sum"], name="/Sum"), n("Flatten", ["sum"], ["flat"], axis=1, name="/Flatten"),
+              n("Gemm", ["flat", "fc.weight"], ["y"], transB=1, name="/fc/Gemm")]
+    return hand_built("pad_modes_zoo", nodes, inits, 19), rng.standard_normal((BATCH, 3, 8, 8)).astype(np.float32), 8 * 8 * 4 * 27 + 40
+
+
 def rearrange_zoo():
     """DepthToSpace (DCR and CRD), SpaceToDepth, Tile and GatherElements (indices from ArgMax, so
     read at run time) on a Conv's output, each pooled, concatenated, then Gemm (opset 17)."""
@@ -813,7 +834,7 @@ DERIVED = ["plain_cnn_external", "plain_cnn_typed", "plain_cnn_constants"]
 # fixtures written with onnx.helper, for ops the PyTorch exporter does not write
 HAND_BUILT = {"activation_zoo": activation_zoo, "rounding_zoo": rounding_zoo, "predicate_zoo": predicate_zoo,
               "reduction_zoo": reduction_zoo, "normalization_zoo": normalization_zoo, "rearrange_zoo": rearrange_zoo,
-              "swish_zoo": swish_zoo}
+              "swish_zoo": swish_zoo, "pad_modes_zoo": pad_modes_zoo}
 
 
 def build(name):

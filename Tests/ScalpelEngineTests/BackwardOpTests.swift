@@ -33,7 +33,7 @@ import Testing
     /// Nodes whose op declares no gradient (``EngineSupport/gradientGap(_:)``) are skipped, and so
     /// are inputs that are not float32 (masks, indices) and nodes that meet NaN or infinity
     /// (Sqrt of negatives, 1/0), where no derivative exists.
-    @Test(arguments: opFixtures + ["yolo_block", "text_cnn", "reduction_zoo", "rearrange_zoo", "predicate_zoo", "normalization_zoo", "swish_zoo"])
+    @Test(arguments: opFixtures + ["yolo_block", "text_cnn", "reduction_zoo", "rearrange_zoo", "predicate_zoo", "normalization_zoo", "swish_zoo", "pad_modes_zoo"])
     func everyNodeRuleMatchesFiniteDifferences(fixture name: String) throws {
         let f = try Fixture(name)
         let given: [ValueID: Activation] = [ValueID("x"): f.x]

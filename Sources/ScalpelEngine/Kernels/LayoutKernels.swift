@@ -112,11 +112,21 @@ enum LayoutKernels {
 
     static func pad(_ ctx: KernelContext) throws -> StepBody {
         let x = ctx.shape(0), out = ctx.outputShapes[0]
-        guard ctx.node.string("mode", default: "constant") == "constant" else { throw ctx.unsupported("only constant padding") }
         guard let pads = ctx.node.input(1) != nil ? ctx.integers(1) : ctx.node.ints("pads"), pads.count == 2 * x.count else {
             throw ctx.unsupported("pads must be constant and cover every axis")
         }
         guard pads.allSatisfy({ $0 >= 0 }) else { throw ctx.unsupported("negative pads") }
+        let mode = ctx.node.string("mode", default: "constant")
+        if mode != "constant" {
+            guard let map = padSources(mode: mode, input: x, output: out, pads: pads) else {
+                throw ctx.unsupported("\(mode) padding of \(x) by \(pads) (reflect needs every pad below its axis's size)")
+            }
+            let input = try ctx.input(0)
+            return { ws in
+                let src = input.pointer(ws), dst = ctx.output(ws)
+                Parallel.chunks(map.count, grain: 8192) { r in for i in r { dst[i] = src[map[i]] } }
+            }
+        }
         let value = ctx.node.input(2) != nil ? (ctx.constantValues(2)?.first ?? 0) : ctx.node.float("value", default: 0)
         let outStrides = denseStrides(out)
         let base = (0..<x.count).reduce(0) { $0 + pads[$1] * outStrides[$1] }
@@ -134,6 +144,32 @@ enum LayoutKernels {
                 (dst + offset).update(from: src + row * inner, count: inner)
             }
         }
+    }
+
+    /// For `edge`, `reflect` and `wrap` padding: the input element each output element copies
+    /// (edge repeats the border, reflect mirrors without repeating it, wrap starts over); nil when
+    /// the mode is unknown or a reflection would run past the other side.
+    static func padSources(mode: String, input x: [Int], output out: [Int], pads: [Int]) -> [Int]? {
+        guard ["edge", "reflect", "wrap"].contains(mode), x.allSatisfy({ $0 > 0 }) else { return nil }
+        if mode == "reflect", x.indices.contains(where: { pads[$0] >= x[$0] || pads[$0 + x.count] >= x[$0] }) { return nil }
+        func source(_ o: Int, axis: Int) -> Int {
+            let n = x[axis], i = o - pads[axis]
+            switch mode {
+            case "edge": return Swift.min(Swift.max(i, 0), n - 1)
+            case "wrap": return ((i % n) + n) % n
+            default:
+                guard n > 1 else { return 0 }
+                let period = 2 * (n - 1), r = ((i % period) + period) % period
+                return r < n ? r : period - r
+            }
+        }
+        let strides = denseStrides(x)
+        var offsets = [0]
+        for axis in out.indices {
+            let sources = (0..<out[axis]).map { source($0, axis: axis) * strides[axis] }
+            offsets = offsets.flatMap { base in sources.map { base + $0 } }
+        }
+        return offsets
     }
 
     static func resize(_ ctx: KernelContext) throws -> StepBody {

@@ -61,10 +61,17 @@ extension BackwardRules {
     /// Constant padding: each input element reads its gradient back from where it sits in the output.
     func pad(_ dy: [Float]) throws -> [(ValueID, [Float])] {
         let x = node.inputs[0], s = dims(x)
-        guard node.string("mode", default: "constant") == "constant",
-              let pads = node.input(1) != nil ? constantIntegers(node.input(1)) : node.ints("pads"), pads.count == 2 * s.count,
+        guard let pads = node.input(1) != nil ? constantIntegers(node.input(1)) : node.ints("pads"), pads.count == 2 * s.count,
               pads.allSatisfy({ $0 >= 0 }) else {
-            throw noRule("only constant, non-negative padding given as constants for every axis")
+            throw noRule("only non-negative padding given as constants for every axis")
+        }
+        let mode = node.string("mode", default: "constant")
+        if mode != "constant" {
+            // Each output element's gradient goes back to the input element it copies.
+            guard let map = LayoutKernels.padSources(mode: mode, input: s, output: dims(node.outputs[0]), pads: pads) else {
+                throw noRule("\(mode) padding of \(s) by \(pads)")
+            }
+            return [(x, Self.scatterAdd(dy, at: map, count: s.reduce(1, *)))]
         }
         let outStrides = LayoutKernels.denseStrides(dims(node.outputs[0]))
         let base = s.indices.reduce(0) { $0 + pads[$1] * outStrides[$1] }
