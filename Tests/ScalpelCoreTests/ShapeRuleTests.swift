@@ -64,6 +64,33 @@ import Testing
         #expect(info.problems.isEmpty)
     }
 
+    /// The index arithmetic vision transformers and F.pad export: Mod in both sign conventions,
+    /// a 2-D Slice reversed along its first axis, a Transpose, all folded.
+    @Test func modSliceAndTransposeFold() throws {
+        var b = ModelBuilder(input: ["N", 8, 4, 4])
+        b.ints("a", [-7, 7, 5])
+        b.ints("q", [3])
+        b.node("Mod", ["a", "q"], ["python"])
+        b.node("Mod", ["a", "q"], ["c"], ["fmod": 1])
+        b.ints("pairs", [1, 2, 3, 4, 5, 6])
+        b.ints("shape", [3, 2])
+        b.node("Reshape", ["pairs", "shape"], ["grid"])
+        b.ints("start", [-1])
+        b.ints("end", [Int(Int64.min) / 2])
+        b.ints("axis", [0])
+        b.ints("step", [-1])
+        b.node("Slice", ["grid", "start", "end", "axis", "step"], ["reversed"])
+        b.node("Transpose", ["reversed"], ["columns"], ["perm": [1, 0]])
+        b.node("Identity", ["x"], ["y"])
+        b.outputs("y")
+        let info = try b.infer()
+        #expect(info.folded[ValueID("python")]?.integers == [2, 1, 2])
+        #expect(info.folded[ValueID("c")]?.integers == [-1, 1, 2])
+        #expect(info.folded[ValueID("reversed")]?.integers == [5, 6, 3, 4, 1, 2])
+        #expect(info.folded[ValueID("columns")]?.shape == [2, 3])
+        #expect(info.folded[ValueID("columns")]?.integers == [5, 3, 1, 6, 4, 2])
+    }
+
     @Test func reshapeRejectsAnImpossibleElementCount() throws {
         var b = ModelBuilder(input: [2, 8, 4, 4])
         b.ints("target", [3, -1])

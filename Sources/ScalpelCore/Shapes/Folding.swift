@@ -84,6 +84,11 @@ enum Folding {
         case "Expand":
             guard let x = input(0), x.elements.count == 1, let shape = outputShape() else { return nil }
             return [FoldedValue(shape: shape, elements: Array(repeating: x.elements[0], count: shape.reduce(1, *)))]
+        case "Mod":
+            // fmod=0 takes the divisor's sign (Python's %), fmod=1 the dividend's (C's fmod).
+            let op = node.int("fmod", default: 0) == 0 ? "Mod" : "Fmod"
+            return elementwise(Node(id: node.id, name: node.name, opType: op, inputs: node.inputs, outputs: node.outputs),
+                               node.inputs.indices.map(input), shape: outputShape(), exactDivision: false)
         case "Add", "Sub", "Mul", "Div", "Equal", "Where", "Max", "Min", "Neg":
             let float = node.outputs.first.flatMap { info[$0].elementType.map { !$0.isInteger } } ?? true
             return elementwise(node, node.inputs.indices.map(input), shape: outputShape(), exactDivision: float)
@@ -192,6 +197,8 @@ enum Folding {
         case let ("Sub", .value(p), .value(q)): return .value(p - q)
         case let ("Mul", .value(p), .value(q)): return .value(p * q)
         case let ("Div", .value(p), .value(q)) where q != 0: return .value(p / q)
+        case let ("Mod", .value(p), .value(q)) where q != 0: return .value(((p % q) + q) % q)
+        case let ("Fmod", .value(p), .value(q)) where q != 0: return .value(p % q)
         case let ("Max", .value(p), .value(q)): return .value(max(p, q))
         case let ("Min", .value(p), .value(q)): return .value(min(p, q))
         case let ("Equal", .value(p), .value(q)): return .value(p == q ? 1 : 0)
