@@ -651,27 +651,32 @@ def pad_modes_zoo():
 
 
 def rearrange_zoo():
-    """DepthToSpace (DCR and CRD), SpaceToDepth, Tile and GatherElements (indices from ArgMax, so
-    read at run time) on a Conv's output, each pooled, concatenated, then Gemm (opset 17)."""
+    """DepthToSpace (DCR and CRD), SpaceToDepth, Tile, GatherElements (indices from ArgMax, so
+    read at run time) and ScatterND (replacing and adding (sample, channel) planes) on a Conv's
+    output, each pooled, concatenated, then Gemm (opset 17)."""
     from onnx import helper
     rng = np.random.default_rng(23)
     inits = [("conv.weight", rng.standard_normal((8, 3, 3, 3)).astype(np.float32) * 0.4), ("repeats", np.array([1, 2, 1, 3], np.int64)),
-             ("fc.weight", rng.standard_normal((10, 8 + 2 + 2 + 32 + 16 + 1)).astype(np.float32) * 0.3)]
+             ("fc.weight", rng.standard_normal((10, 8 + 2 + 2 + 32 + 16 + 1 + 8 + 8)).astype(np.float32) * 0.3),
+             ("planes", np.array([[0, 1], [1, 6], [0, 1]], np.int64)), ("plane.values", rng.standard_normal((3, 8, 8)).astype(np.float32))]
     n = helper.make_node
     nodes = [n("Conv", ["x", "conv.weight"], ["c"], pads=[1, 1, 1, 1], kernel_shape=[3, 3]),
              n("DepthToSpace", ["c"], ["d2s"], blocksize=2), n("DepthToSpace", ["c"], ["d2s_crd"], blocksize=2, mode="CRD"),
              n("SpaceToDepth", ["c"], ["s2d"], blocksize=2), n("Tile", ["c"], ["tiled"]),
-             n("ArgMax", ["c"], ["best"], axis=1, keepdims=1), n("GatherElements", ["c", "best"], ["picked"], axis=1)]
+             n("ArgMax", ["c"], ["best"], axis=1, keepdims=1), n("GatherElements", ["c", "best"], ["picked"], axis=1),
+             n("ScatterND", ["c", "planes", "plane.values"], ["added"], reduction="add"),
+             n("ScatterND", ["c", "planes[:2]", "plane.values[:2]"], ["replaced"])]
     nodes[4].input.append("repeats")
     pooled = []
-    for v in ["c", "d2s", "d2s_crd", "s2d", "tiled", "picked"]:
+    inits += [("planes[:2]", np.array([[0, 1], [1, 6]], np.int64)), ("plane.values[:2]", rng.standard_normal((2, 8, 8)).astype(np.float32))]
+    for v in ["c", "d2s", "d2s_crd", "s2d", "tiled", "picked", "added", "replaced"]:
         nodes += [n("MaxPool", [v], [v + "_pool"], kernel_shape=[2, 2], strides=[2, 2]),
                   n("GlobalAveragePool", [v + "_pool"], [v + "_gap"]), n("Flatten", [v + "_gap"], [v + "_flat"], axis=1)]
         pooled.append(v + "_flat")
     nodes += [n("Concat", pooled, ["features"], axis=1), n("Gemm", ["features", "fc.weight"], ["y"], transB=1)]
     for node in nodes:
         node.name = "/" + node.op_type + "_" + node.output[0]
-    return hand_built("rearrange_zoo", nodes, inits, OPSET), rng.standard_normal((BATCH, 3, 8, 8)).astype(np.float32), 8 * 8 * 8 * 27 + 61 * 10
+    return hand_built("rearrange_zoo", nodes, inits, 18), rng.standard_normal((BATCH, 3, 8, 8)).astype(np.float32), 8 * 8 * 8 * 27 + 77 * 10
 
 
 # ----------------------------------------------------------------------------- helpers

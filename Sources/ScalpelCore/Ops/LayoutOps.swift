@@ -3,7 +3,7 @@ public enum LayoutOp: String, OpFamily, ShapeDeclaring {
     case flatten = "Flatten", reshape = "Reshape", transpose = "Transpose", concat = "Concat", split = "Split"
     case slice = "Slice", squeeze = "Squeeze", unsqueeze = "Unsqueeze", pad = "Pad", resize = "Resize"
     case upsample = "Upsample", expand = "Expand", tile = "Tile", gather = "Gather", gatherElements = "GatherElements"
-    case depthToSpace = "DepthToSpace", spaceToDepth = "SpaceToDepth"
+    case depthToSpace = "DepthToSpace", spaceToDepth = "SpaceToDepth", scatterND = "ScatterND"
 
     var shapeRule: ShapeRule {
         switch self {
@@ -23,6 +23,7 @@ public enum LayoutOp: String, OpFamily, ShapeDeclaring {
         case .gatherElements: LayoutRules.gatherElements
         case .depthToSpace: { c in try LayoutRules.blockRearrange(&c, toDepth: false) }
         case .spaceToDepth: { c in try LayoutRules.blockRearrange(&c, toDepth: true) }
+        case .scatterND: ElementwiseRules.sameAsInput
         }
     }
 
@@ -39,6 +40,7 @@ public enum LayoutOp: String, OpFamily, ShapeDeclaring {
         case .expand, .tile: .unsupported("Scalpel does not follow channels through repetition yet")
         case .gather, .gatherElements: .unsupported("Scalpel does not follow channels through an index lookup yet")
         case .depthToSpace, .spaceToDepth: .unsupported("it moves channels into space (or back), which Scalpel does not follow yet")
+        case .scatterND: .unsupported("Scalpel does not follow channels through a scatter yet")
         }
     }
 

@@ -15,6 +15,7 @@ extension LayoutOp: EngineFamily {
         case .expand: .supported(LayoutKernels.expand)
         case .gatherElements: .supported(Self.gatherElements)
         case .tile, .depthToSpace, .spaceToDepth: .supported(Self.mapped)
+        case .scatterND: .supported(Self.scatterND)
         }
     }
 
@@ -30,7 +31,7 @@ extension LayoutOp: EngineFamily {
         case .gather: .gather
         case .expand: .expand
         case .tile, .depthToSpace, .spaceToDepth: .indexMap
-        case .gatherElements: .none("Scalpel has no backward rule for GatherElements yet")
+        case .gatherElements, .scatterND: .none("Scalpel has no backward rule for \(rawValue) yet")
         }
     }
 
@@ -107,6 +108,42 @@ extension LayoutOp: EngineFamily {
                     source += k * strides[d]
                 }
                 dst[i] = inside ? src[source] : .nan
+            }
+        }
+    }
+
+    /// ScatterND: the data, with the slices the index tuples name replaced by (or, with
+    /// `reduction`, combined with) the updates; an index out of range makes the whole output NaN,
+    /// as the kernel cannot stop the run.
+    private static func scatterND(_ ctx: KernelContext) throws -> StepBody {
+        let x = ctx.shape(0), idx = ctx.shape(1)
+        guard let k = idx.last, k >= 1, k <= x.count else { throw ctx.unsupported("indices \(idx) do not index data \(x)") }
+        let tuples = idx.dropLast().reduce(1, *), slice = x.dropFirst(k).reduce(1, *)
+        let strides = LayoutKernels.denseStrides(x)
+        let reduction = ctx.node.string("reduction", default: "none")
+        let combine: @Sendable (Float, Float) -> Float
+        switch reduction {
+        case "none": combine = { $1 }
+        case "add": combine = { $0 + $1 }
+        case "mul": combine = { $0 * $1 }
+        case "max": combine = { Swift.max($0, $1) }
+        case "min": combine = { Swift.min($0, $1) }
+        default: throw ctx.unsupported("reduction '\(reduction)'")
+        }
+        let data = try ctx.input(0), indices = try ctx.input(1), updates = try ctx.input(2), count = ctx.outputCount()
+        return { ws in
+            let dst = ctx.output(ws), index = indices.pointer(ws), update = updates.pointer(ws)
+            dst.update(from: data.pointer(ws), count: count)
+            for t in 0..<tuples {
+                var offset = 0, inside = true
+                for d in 0..<k {
+                    var i = Int(index[t * k + d])
+                    if i < 0 { i += x[d] }
+                    inside = inside && i >= 0 && i < x[d]
+                    offset += i * strides[d]
+                }
+                guard inside else { return dst.update(repeating: .nan, count: count) }
+                for j in 0..<slice { dst[offset + j] = combine(dst[offset + j], update[t * slice + j]) }
             }
         }
     }
