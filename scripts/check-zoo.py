@@ -4,7 +4,7 @@
 Usage (from the repository root; the exports need the framework venvs named below):
   nice -n 10 /work/venv/bin/python scripts/check-zoo.py [--source torchvision,timm,...]
         [--only SUBSTRING] [--limit N] [--scalpel PATH] [--out DIR] [--cache DIR]
-        [--timeout 300] [--export-timeout 900] [--max-params 160e6] [--force-export]
+        [--timeout 300] [--export-timeout 900] [--max-params 200e6] [--force-export]
         [--merge] [--keep]
 
 Nothing is downloaded at run time: every model is built from code or a yaml file with random
@@ -42,7 +42,10 @@ optimisations off, a seeded N(0,1) input) is computed once on the export.
                  output: a value Scalpel gives a fully known shape for must match (mismatches
                  counted; unknown or unlisted values are counted but not failures);
   5 engine       `run --input x.npy -o y.npy` against ORT's first output:
-                 max|a-b| / max|b| <= 1e-4 (n/a for models with more than one input);
+                 max|a-b| / max|b| <= 1e-4 (n/a for models with more than one input); on a
+                 failure the message also gives ORT's own fp32 noise on the model (ORT with graph
+                 optimisations against ORT without): deep random-weight models can be so
+                 ill-conditioned that fp32 implementations differ by more than 1e-4;
   6 prune        `prune --global --by l1 --target-params 0.5` + `save`: ORT runs the saved model with
                  every output shape unchanged, and the parameter count of the file
                  (scripts/onnx_parameters.py) equals `summary --json` of the saved model (and what
@@ -171,7 +174,7 @@ def _fit_and_export(torch, build, sizes, out, max_params):
             continue
         n = _params(model)
         if n > max_params:
-            return None, {"status": "skipped", "message": f"{n:,} parameters > --max-params {max_params:,.0f}"}
+            return None, {"status": "skipped", "params": n, "message": f"{n:,} parameters > --max-params {max_params:,.0f}"}
         _calibrate_bn(torch, model, s)
         try:
             _torch_export(torch, model, s, out)
@@ -284,7 +287,7 @@ def export_ultralytics(name, out, max_params):
         model = YOLO(f"{name}.yaml")
         n = sum(p.numel() for p in model.model.parameters())
         if n > max_params:
-            return {"status": "skipped", "message": f"{n:,} parameters > --max-params {max_params:,.0f}"}
+            return {"status": "skipped", "params": n, "message": f"{n:,} parameters > --max-params {max_params:,.0f}"}
         path = model.export(format="onnx", imgsz=64, dynamic=False, simplify=False, opset=OPSET, batch=1,
                             device="cpu", verbose=False)
         shutil.move(os.path.join(work, str(path)), out)
@@ -323,7 +326,7 @@ def export_keras(name, out, max_params):
         model = getattr(apps, name)(weights=None, input_shape=shape)
     n = int(model.count_params())
     if n > max_params:
-        return {"status": "skipped", "message": f"{n:,} parameters > --max-params {max_params:,.0f}"}
+        return {"status": "skipped", "params": n, "message": f"{n:,} parameters > --max-params {max_params:,.0f}"}
     rng = np.random.default_rng(SEED)
     for layer in model.layers:  # non-trivial BN: gamma, beta, moving mean, moving variance
         if isinstance(layer, L.BatchNormalization):
@@ -348,7 +351,7 @@ def export_paddle(name, out, max_params):
     model = getattr(paddle.vision.models, name)(pretrained=False)
     n = sum(int(np.prod(p.shape)) for p in model.parameters())
     if n > max_params:
-        return {"status": "skipped", "message": f"{n:,} parameters > --max-params {max_params:,.0f}"}
+        return {"status": "skipped", "params": n, "message": f"{n:,} parameters > --max-params {max_params:,.0f}"}
     rng = np.random.default_rng(SEED)
     for layer in model.sublayers():
         if isinstance(layer, paddle.nn.layer.norm._BatchNormBase):
@@ -399,7 +402,8 @@ def ensure_export(args, source, name):
     if not args.force_export and os.path.exists(meta_path):
         with open(meta_path) as f:
             meta = json.load(f)
-        if meta.get("status") != "ok" or os.path.exists(path):
+        too_big = meta.get("status") == "skipped" and meta.get("params", float("inf")) > args.max_params
+        if meta.get("status") == "failed" or too_big or (meta.get("status") == "ok" and os.path.exists(path)):
             meta["cached"] = True
             return (path if meta.get("status") == "ok" else None), meta
     python = python_for(args, source)
@@ -442,10 +446,11 @@ class NotApplicable(Exception):
     pass
 
 
-def ort_session(model_or_path):
+def ort_session(model_or_path, optimised=False):
     import onnxruntime as ort
     so = ort.SessionOptions()
-    so.graph_optimization_level = ort.GraphOptimizationLevel.ORT_DISABLE_ALL
+    if not optimised:
+        so.graph_optimization_level = ort.GraphOptimizationLevel.ORT_DISABLE_ALL
     so.intra_op_num_threads = 1
     so.inter_op_num_threads = 1
     so.log_severity_level = 3
@@ -453,9 +458,9 @@ def ort_session(model_or_path):
     return ort.InferenceSession(src, so, providers=["CPUExecutionProvider"])
 
 
-def ort_run(path, feeds):
+def ort_run(path, feeds, optimised=False):
     """{output name: array} of a model file, in graph order (dict keeps the order)."""
-    sess = ort_session(path)
+    sess = ort_session(path, optimised)
     names = [o.name for o in sess.get_outputs()]
     return dict(zip(names, sess.run(names, feeds)))
 
@@ -640,7 +645,15 @@ class Check:
         error = rel_error(y, ref)
         self.row["engine_rel_error"] = error
         if not error <= TOL:
-            raise StepFailed(f"max rel error {error:.3g} > {TOL:g}")
+            # fp32 noise of this model: ORT with its graph optimisations (other kernels, fusions)
+            # against ORT without; large for ill-conditioned random-weight models.
+            try:
+                noise = rel_error(next(iter(ort_run(self.path, self.feeds, optimised=True).values())), ref)
+                self.row["ort_noise"] = noise
+                context = f" (ORT optimised vs unoptimised: {noise:.2g})"
+            except Exception:  # noqa: BLE001
+                context = ""
+            raise StepFailed(f"max rel error {error:.3g} > {TOL:g}{context}")
         return f"max rel error {error:.2g}"
 
     def prune(self):
@@ -815,12 +828,14 @@ def check_model(args, source, name):
 # ----------------------------------------------------------------------------- report
 
 def message_key(message):
-    """A message with names and numbers blanked, to group equal failures."""
-    key = re.sub(r"'[^']*'|\"[^\"]*\"|`[^`]*`", "'…'", message)
+    """A message with names and numbers blanked and its tail cut, to group equal failures."""
+    key = re.sub(r"^`[^`]*` exit \d+: (scalpel: error: )?", "", message)
+    key = re.sub(r"'[^']*'|\"[^\"]*\"|`[^`]*`", "'…'", key)
     key = re.sub(r"\[[\d, ]*\]", "[…]", key)
-    key = re.sub(r"(?<![A-Za-z])[-+]?\d[\d,.]*(e[-+]?\d+)?", "N", key)
+    key = re.sub(r"(?<![A-Za-z])[-+]?\d[\d,.]*(e[-+]?\d+)?(?!-D)", "N", key)
     key = re.sub(r"(^|\s)/?[\w./:-]*(/|::)[\w./:-]*", r"\1…", key)  # node and value paths
-    return key[:160]
+    key = key.split(";")[0].split(" Please ")[0]
+    return key[:90].rstrip(" …:,") + ("…" if len(key) > 90 else "")
 
 
 def totals(rows):
@@ -839,8 +854,8 @@ def totals(rows):
             cells.append(f"{passed}" + (f" (+{na} n/a)" if na else ""))
         cells.append(str(sum(r["steps"].get("export") == "pass" and not r["failed_step"] for r in rs)))
         lines.append("| " + " | ".join(cells) + " |")
-    lines.append("\n(a step's count is the models that passed it; n/a: the step could not apply; a model stops at "
-                 "its first failing step, so later steps are not run for it)\n")
+    lines.append("\n(a step's count is the models that passed it, '+N n/a' those where it could not apply; a model "
+                 "stops at its first failing step, so later steps are not run for it; 'all steps': no step failed)\n")
     lines.append("### Failures by step and message\n")
     for step in STEPS + ["skipped"]:
         failed = [r for r in rows if r["failed_step"] == step]
@@ -898,7 +913,7 @@ def main():
     ap.add_argument("--work", default=None, help="folder for the temporary files (default: system temp)")
     ap.add_argument("--timeout", type=float, default=300, help="seconds per scalpel command")
     ap.add_argument("--export-timeout", type=float, default=900, help="seconds per export")
-    ap.add_argument("--max-params", type=float, default=160e6, help="skip models with more parameters")
+    ap.add_argument("--max-params", type=float, default=200e6, help="skip models with more parameters")
     ap.add_argument("--force-export", action="store_true", help="export again even when cached")
     ap.add_argument("--merge", action="store_true", help="keep rows of OUT/report.json for models not checked now")
     ap.add_argument("--keep", action="store_true", help="keep each model's saved/pruned/cut files")
