@@ -368,25 +368,15 @@ extension ChannelDependency {
     /// Throws unless a Softmax-like node normalises an axis other than the channels' `a`.
     private func normalisesOtherAxis(_ node: Node, _ a: Int) throws {
         guard let rank = dims(node.inputs[0])?.count else { throw refuse(node, "its rank is unknown") }
-        guard let axis = normalisedAxis(node, rank: rank) else {
+        guard let axis = NormalizationOp.normalisedAxis(of: node, rank: rank) else {
             throw refuse(node, "its axis is implicit, and what that means changed at opset 13; set the axis explicitly")
         }
         guard axis != a else { throw refuse(node, "it normalises across the channels") }
     }
 
-    /// The axes a reduction reduces: its `axes` attribute or input; none or empty means every
-    /// axis (none at all with `noop_with_empty_axes`); axes that are not folded count as every axis.
+    /// The axes a reduction reduces; axes that are not folded count as every axis.
     private func reducedAxes(_ node: Node, rank: Int) -> Set<Int> {
-        let given = node.ints("axes") ?? node.input(1).map { shapes.folded[$0]?.integers ?? Array(0..<rank) }
-        if given?.isEmpty ?? true, node.int("noop_with_empty_axes", default: 0) != 0 { return [] }
-        return Set((given?.isEmpty == false ? given! : Array(0..<rank)).map { $0 < 0 ? $0 + rank : $0 })
-    }
-
-    /// The axis a Softmax-like node normalises; nil when it is implicit on a rank above 2, where
-    /// its meaning depends on the opset (the last axis since opset 13, every axis from 1 before).
-    private func normalisedAxis(_ node: Node, rank: Int) -> Int? {
-        guard let axis = node.attribute("axis")?.int else { return rank <= 2 ? rank - 1 : nil }
-        return axis < 0 ? axis + rank : axis
+        ReductionOp.reducedAxes(of: node, rank: rank) { shapes.folded[$0]?.integers } ?? Set(0..<rank)
     }
 
     private mutating func layerNorm(_ node: Node, a: Int, _ idx: [Int]) throws {

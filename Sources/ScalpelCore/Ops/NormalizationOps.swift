@@ -33,4 +33,12 @@ public enum NormalizationOp: String, OpFamily, ShapeDeclaring {
     }
 
     public var insertion: Insertion? { self == .batchNormalization ? Insertion(["eps"]) : nil }
+
+    /// The axis a Softmax, LogSoftmax or Hardmax node normalises over an input of `rank`; nil
+    /// when it is implicit on a rank above 2, where its meaning depends on the opset (the last
+    /// axis since opset 13, every axis from 1 before; the two agree up to rank 2).
+    public static func normalisedAxis(of node: Node, rank: Int) -> Int? {
+        guard let axis = node.attribute("axis")?.int else { return rank <= 2 ? rank - 1 : nil }
+        return axis < 0 ? axis + rank : axis
+    }
 }

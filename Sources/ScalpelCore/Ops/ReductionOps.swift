@@ -26,4 +26,17 @@ public enum ReductionOp: String, OpFamily, ShapeDeclaring {
     public var parameters: ParameterSlots { .none }
 
     public var insertion: Insertion? { nil }
+
+    /// The axes a reduction node reduces over an input of `rank`: its `axes` attribute or input
+    /// (`known` gives the input's values); none or empty means every axis, or none at all with
+    /// `noop_with_empty_axes`. Nil when the axes input's values are not known.
+    public static func reducedAxes(of node: Node, rank: Int, known: (ValueID) -> [Int]?) -> Set<Int>? {
+        var given = node.ints("axes")
+        if let v = node.input(1) {
+            guard let values = known(v) else { return nil }
+            given = values
+        }
+        if given?.isEmpty ?? true, node.int("noop_with_empty_axes", default: 0) != 0 { return [] }
+        return Set((given?.isEmpty == false ? given! : Array(0..<rank)).map { $0 < 0 ? $0 + rank : $0 })
+    }
 }

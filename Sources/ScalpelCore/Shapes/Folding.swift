@@ -11,10 +11,7 @@ enum Folding {
         // arithmetic done in float, as TensorFlow-style "same" padding is).
         func input(_ i: Int) -> FoldedValue? {
             guard let v = node.input(i) else { return nil }
-            if let folded = info.folded[v] { return folded }
-            guard let t = info.constants[v], let floats = t.floats, floats.count <= Self.limit,
-                  floats.allSatisfy({ $0 == $0.rounded() && abs($0) < 1e15 }) else { return nil }
-            return FoldedValue(shape: t.shape, elements: floats.map { .value(Int($0)) })
+            return info.folded[v] ?? info.constants[v].flatMap { FoldedValue(floats: $0, rounding: nil) }
         }
         func outputShape(_ i: Int = 0) -> [Int]? { node.outputs.count > i ? info[node.outputs[i]].staticShape : nil }
         switch node.opType {
@@ -33,9 +30,8 @@ enum Folding {
         case "Identity", "Cast":
             // A float constant cast to an integer type: truncated toward zero, as ONNX casts.
             if node.opType == "Cast", let type = ElementType(rawValue: Int32(node.int("to", default: 0))), type.isInteger, type != .bool,
-               let v = node.input(0), let t = info.constants[v], let floats = t.floats, floats.count <= Self.limit,
-               floats.allSatisfy({ $0.isFinite && abs($0) < 1e15 }) {
-                return [FoldedValue(shape: t.shape, elements: floats.map { .value(Int($0.rounded(.towardZero))) })]
+               let folded = node.input(0).flatMap({ info.constants[$0] }).flatMap({ FoldedValue(floats: $0, rounding: .towardZero) }) {
+                return [folded]
             }
             return input(0).map { [$0] }
         case "Reshape", "Unsqueeze", "Squeeze", "Flatten":
@@ -87,18 +83,16 @@ enum Folding {
         case "Mod":
             // fmod=0 takes the divisor's sign (Python's %), fmod=1 the dividend's (C's fmod).
             let op = node.int("fmod", default: 0) == 0 ? "Mod" : "Fmod"
-            return elementwise(Node(id: node.id, name: node.name, opType: op, inputs: node.inputs, outputs: node.outputs),
-                               node.inputs.indices.map(input), shape: outputShape(), exactDivision: false)
+            return elementwise(op, node.inputs.indices.map(input), shape: outputShape(), exactDivision: false)
         case "Add", "Sub", "Mul", "Div", "Equal", "Where", "Max", "Min", "Neg":
             let float = node.outputs.first.flatMap { info[$0].elementType.map { !$0.isInteger } } ?? true
-            return elementwise(node, node.inputs.indices.map(input), shape: outputShape(), exactDivision: float)
+            return elementwise(node.opType, node.inputs.indices.map(input), shape: outputShape(), exactDivision: float)
         case "Clip":
             // Clip(x, min, max) as Max then Min; bounds absent (or from opset-6 attributes) are not folded.
             guard node.attribute("min") == nil, node.attribute("max") == nil, let x = input(0) else { return nil }
             var out = x
             for (slot, op) in [(1, "Max"), (2, "Min")] where node.input(slot) != nil {
-                guard let bound = input(slot), let folded = elementwise(Node(id: node.id, name: node.name, opType: op, inputs: [], outputs: []),
-                                                                    [out, bound], shape: x.shape, exactDivision: false)?.first else { return nil }
+                guard let bound = input(slot), let folded = elementwise(op, [out, bound], shape: x.shape, exactDivision: false)?.first else { return nil }
                 out = folded
             }
             return [out]
@@ -168,7 +162,7 @@ enum Folding {
 
     /// Elementwise arithmetic on folded values that are scalars or equal-length vectors. With
     /// `exactDivision` (a float Div), a quotient that is not a whole number is not folded.
-    private static func elementwise(_ node: Node, _ inputs: [FoldedValue?], shape: [Int]?, exactDivision: Bool) -> [FoldedValue]? {
+    private static func elementwise(_ op: String, _ inputs: [FoldedValue?], shape: [Int]?, exactDivision: Bool) -> [FoldedValue]? {
         let values = inputs.compactMap { $0 }
         guard values.count == inputs.count, let shape else { return nil }
         let count = shape.reduce(1, *)
@@ -176,8 +170,8 @@ enum Folding {
         func at(_ v: FoldedValue, _ i: Int) -> Dim { v.elements.count == 1 ? v.elements[0] : v.elements[i] }
         let out: [Dim] = (0..<count).map { i in
             let args = values.map { at($0, i) }
-            if exactDivision, node.opType == "Div", let p = args[0].value, let q = args[1].value, q != 0, p % q != 0 { return .unknown }
-            return apply(node.opType, args)
+            if exactDivision, op == "Div", let p = args[0].value, let q = args[1].value, q != 0, p % q != 0 { return .unknown }
+            return apply(op, args)
         }
         return [FoldedValue(shape: shape, elements: out)]
     }

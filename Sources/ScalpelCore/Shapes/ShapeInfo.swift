@@ -86,6 +86,14 @@ extension FoldedValue {
 }
 
 extension FoldedValue {
+    /// Folds a small float constant: truncated by `rounding`, or (nil) only when every value is
+    /// already a whole number; nil for non-finite or huge values.
+    init?(floats tensor: Tensor, rounding: FloatingPointRoundingRule?) {
+        guard let floats = tensor.floats, floats.count <= Folding.limit, floats.allSatisfy({ $0.isFinite && abs($0) < 1e15 }),
+              rounding != nil || floats.allSatisfy({ $0 == $0.rounded() }) else { return nil }
+        self.init(shape: tensor.shape, elements: floats.map { .value(Int($0.rounded(rounding ?? .towardZero))) })
+    }
+
     /// Folds a small integer constant; nil for other tensors.
     init?(_ tensor: Tensor) {
         guard tensor.elementCount <= Folding.limit, let ints = tensor.integers else { return nil }

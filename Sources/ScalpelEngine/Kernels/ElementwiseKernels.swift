@@ -72,9 +72,7 @@ enum ElementwiseKernels {
             if n == 2 { return try binaryKernel(ctx, f) }
             // Element i of input k is read at offsets[k][i] (nil: the input has the output's shape).
             let inputs = try (0..<n).map { try ctx.input($0) }, count = ctx.outputCount()
-            let offsets: [[Int]?] = (0..<n).map { k in
-                ctx.shape(k) == out ? nil : Broadcasting.sourceOffsets(base: 0, strides: Broadcasting.strides(ctx.shape(k), to: out), shape: out)
-            }
+            let offsets = (0..<n).map { Broadcasting.reads(ctx.shape($0), into: out) }
             return { ws in
                 let dst = ctx.output(ws), sources = inputs.map { $0.pointer(ws) }
                 Parallel.chunks(count) { r in
@@ -133,6 +131,12 @@ enum ElementwiseKernels {
 
 /// Index arithmetic for NumPy broadcasting.
 enum Broadcasting {
+    /// Where each element of an `out`-shaped result reads an operand of `shape` broadcast to it;
+    /// nil when the operand has the result's shape (element i reads element i).
+    static func reads(_ shape: [Int], into out: [Int]) -> [Int]? {
+        shape == out ? nil : sourceOffsets(base: 0, strides: strides(shape, to: out), shape: out)
+    }
+
     /// For each element of `shape` in row-major order, `base` plus its coordinates times `strides`.
     static func sourceOffsets(base: Int, strides: [Int], shape: [Int]) -> [Int] {
         var offsets = [Int](repeating: base, count: shape.reduce(1, *))

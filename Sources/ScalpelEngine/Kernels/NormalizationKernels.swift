@@ -68,8 +68,7 @@ enum NormalizationKernels {
 
     static func softmax(_ ctx: KernelContext, log: Bool) throws -> StepBody {
         let x = ctx.shape(0)
-        let axisAttr = try explicitAxis(ctx)
-        let axis = axisAttr < 0 ? axisAttr + x.count : axisAttr
+        let axis = try normalisedAxis(ctx)
         let lanes = AxisLanes(x, axis: axis), (size, inner) = (lanes.size, lanes.stride)
         let input = try ctx.input(0)
         return { ws in
@@ -88,13 +87,14 @@ enum NormalizationKernels {
         }
     }
 
-    /// The axis of Softmax, LogSoftmax or Hardmax. An implicit axis is the last one (opset 13 on)
-    /// but meant every axis from 1 before: the two agree only up to rank 2, so beyond it is refused.
-    static func explicitAxis(_ ctx: KernelContext) throws -> Int {
-        if let axis = ctx.node.attribute("axis")?.int { return axis }
-        guard ctx.shape(0).count <= 2 else {
-            throw ctx.unsupported("its axis is implicit, and what that means on rank \(ctx.shape(0).count) changed at opset 13; set the axis explicitly")
+    /// The axis of Softmax, LogSoftmax or Hardmax (``NormalizationOp/normalisedAxis(of:rank:)``),
+    /// or an error where it is implicit on a rank above 2 or out of range.
+    static func normalisedAxis(_ ctx: KernelContext) throws -> Int {
+        let rank = ctx.shape(0).count
+        guard let axis = NormalizationOp.normalisedAxis(of: ctx.node, rank: rank) else {
+            throw ctx.unsupported("its axis is implicit, and what that means on rank \(rank) changed at opset 13; set the axis explicitly")
         }
-        return -1
+        guard axis >= 0, axis < rank else { throw ctx.unsupported("axis \(ctx.node.int("axis", default: -1)) is out of range for rank \(rank)") }
+        return axis
     }
 }

@@ -64,21 +64,11 @@ extension ArithmeticOp: EngineFamily {
     private static func select(_ ctx: KernelContext) throws -> StepBody {
         let out = ctx.outputShapes[0], count = out.reduce(1, *)
         let operands = try (0..<3).map { try ctx.input($0) }
-        let strides = (0..<3).map { Broadcasting.strides(ctx.shape($0), to: out) }
+        let reads = (0..<3).map { Broadcasting.reads(ctx.shape($0), into: out) }
         return { ws in
             let (c, x, y) = (operands[0].pointer(ws), operands[1].pointer(ws), operands[2].pointer(ws)), dst = ctx.output(ws)
             Parallel.chunks(count, grain: 4096) { r in
-                for i in r {
-                    var rest = i, (oc, ox, oy) = (0, 0, 0)
-                    for d in stride(from: out.count - 1, through: 0, by: -1) {
-                        let k = rest % out[d]
-                        rest /= out[d]
-                        oc += k * strides[0][d]
-                        ox += k * strides[1][d]
-                        oy += k * strides[2][d]
-                    }
-                    dst[i] = c[oc] != 0 ? x[ox] : y[oy]
-                }
+                for i in r { dst[i] = c[reads[0]?[i] ?? i] != 0 ? x[reads[1]?[i] ?? i] : y[reads[2]?[i] ?? i] }
             }
         }
     }

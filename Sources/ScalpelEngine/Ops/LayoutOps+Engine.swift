@@ -41,7 +41,7 @@ extension LayoutOp: EngineFamily {
         switch node.op {
         case .layout(.tile):
             guard x.count == y.count else { return nil }
-            let strides = Broadcasting.strides(x, to: x)
+            let strides = LayoutKernels.denseStrides(x)
             return (0..<count).map { i in
                 var rest = i, source = 0
                 for d in stride(from: y.count - 1, through: 0, by: -1) {
@@ -95,7 +95,7 @@ extension LayoutOp: EngineFamily {
     private static func gatherElements(_ ctx: KernelContext) throws -> StepBody {
         let x = ctx.shape(0), y = ctx.outputShapes[0], a = ctx.node.int("axis", default: 0), axis = a < 0 ? a + x.count : a
         guard axis >= 0, axis < x.count, y.count == x.count else { throw ctx.unsupported("axis \(a) does not fit rank \(x.count)") }
-        let strides = Broadcasting.strides(x, to: x), input = try ctx.input(0), indices = try ctx.input(1), count = ctx.outputCount()
+        let strides = LayoutKernels.denseStrides(x), input = try ctx.input(0), indices = try ctx.input(1), count = ctx.outputCount()
         return { ws in
             let src = input.pointer(ws), index = indices.pointer(ws), dst = ctx.output(ws)
             for i in 0..<count {

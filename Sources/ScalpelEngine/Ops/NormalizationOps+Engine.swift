@@ -102,8 +102,7 @@ extension NormalizationOp: EngineFamily {
 
     /// Hardmax along `axis` (default the last): 1 at the first largest element, 0 elsewhere.
     private static func hardmax(_ ctx: KernelContext) throws -> StepBody {
-        let x = ctx.shape(0), a = try NormalizationKernels.explicitAxis(ctx), axis = a < 0 ? a + x.count : a
-        guard axis >= 0, axis < x.count else { throw ctx.unsupported("axis \(a) is out of range") }
+        let x = ctx.shape(0), axis = try NormalizationKernels.normalisedAxis(ctx)
         let lanes = AxisLanes(x, axis: axis), input = try ctx.input(0), count = ctx.outputCount()
         return { ws in
             let src = input.pointer(ws), dst = ctx.output(ws)

@@ -24,13 +24,6 @@ extension ReductionOp: EngineFamily {
         }
     }
 
-    /// The axes a reduction reduces (all of them when none are given, unless `noop_with_empty_axes`).
-    private static func axes(_ ctx: KernelContext, rank: Int) -> Set<Int> {
-        let given = ctx.node.input(1) != nil ? ctx.integers(1) : ctx.node.ints("axes")
-        if given?.isEmpty ?? true, ctx.node.int("noop_with_empty_axes", default: 0) != 0 { return [] }
-        return Set((given?.isEmpty == false ? given! : Array(0..<rank)).map { $0 < 0 ? $0 + rank : $0 })
-    }
-
     /// Every element's output position for a reduction over `axes` of `x`, in input order.
     private static func outputOffsets(_ x: [Int], axes: Set<Int>) -> [Int] {
         let kept = x.indices.map { axes.contains($0) ? 1 : x[$0] }
@@ -39,7 +32,11 @@ extension ReductionOp: EngineFamily {
 
     /// ReduceSum, Mean, Max, Min, Prod, L1, L2, LogSum, LogSumExp, SumSquare.
     private static func reduce(_ ctx: KernelContext, _ op: ReductionOp) throws -> StepBody {
-        let x = ctx.shape(0), offsets = outputOffsets(x, axes: axes(ctx, rank: x.count))
+        let x = ctx.shape(0)
+        guard let axes = ReductionOp.reducedAxes(of: ctx.node, rank: x.count, known: { _ in ctx.integers(1) }) else {
+            throw ctx.unsupported("its axes must be constant")
+        }
+        let offsets = outputOffsets(x, axes: axes)
         let outCount = ctx.outputCount(), reduced = Float(x.reduce(1, *)) / Float(Swift.max(1, outCount))
         let initial: Float = op == .reduceMax ? -.infinity : op == .reduceMin ? .infinity : op == .reduceProd ? 1 : 0
         let input = try ctx.input(0)

@@ -6,7 +6,7 @@ extension BackwardRules {
     /// Softmax: ∂x = y·(∂y − Σ ∂y·y); LogSoftmax: ∂x = ∂y − softmax·Σ ∂y; sums along the axis.
     func softmax(_ dy: [Float]) throws -> [(ValueID, [Float])] {
         let x = node.inputs[0], s = dims(x), ys = try floats(node.outputs[0]), log = node.op == .normalization(.logSoftmax)
-        let axis = axis("axis", default: -1, rank: s.count)
+        guard let axis = NormalizationOp.normalisedAxis(of: node, rank: s.count) else { throw noRule("its axis is implicit on rank \(s.count)") }
         let outer = s.prefix(axis).reduce(1, *), size = s[axis], inner = s.dropFirst(axis + 1).reduce(1, *)
         var dx = dy
         for o in 0..<outer {
@@ -57,8 +57,7 @@ extension BackwardRules {
     /// (÷ count for the mean, 1 for the sum).
     func reduce(_ dy: [Float], _ derivative: ((_ x: Float, _ y: Float) -> Float)?) throws -> [(ValueID, [Float])] {
         let x = node.inputs[0], s = dims(x)
-        let given = node.input(1) != nil ? constantIntegers(node.input(1)) : node.ints("axes")
-        let axes = Set((given?.isEmpty == false ? given! : Array(s.indices)).map { $0 < 0 ? $0 + s.count : $0 })
+        guard let axes = ReductionOp.reducedAxes(of: node, rank: s.count, known: constantIntegers) else { throw noRule("its axes must be constant") }
         let kept = s.indices.map { axes.contains($0) ? 1 : s[$0] }
         let count = Float(s.reduce(1, *) / Swift.max(1, kept.reduce(1, *)))
         let offsets = Broadcasting.sourceOffsets(base: 0, strides: Broadcasting.strides(kept, to: s), shape: s)

@@ -44,7 +44,7 @@ enum DataOptions {
     }
 
     /// `--batches N`: how many batches a criterion reads (nil: all).
-    static func batches(_ args: Arguments) -> Int? { args.option("--batches").flatMap { Int($0) } }
+    static func batches(_ args: Arguments) -> Int? { args.count("--batches") }
 
     /// `--seed N`: any whole number, 0 (the default) included.
     static func seed(_ args: Arguments) -> UInt64 { args.option("--seed").flatMap { UInt64($0) } ?? 0 }

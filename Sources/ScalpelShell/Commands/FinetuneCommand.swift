@@ -25,9 +25,8 @@ enum FinetuneCommand {
         run: { args, session, console in
             _ = try args.positionals(0, "")
             let doc = try session.current()
-            guard let epochsText = args.option("--epochs") else { throw args.usageError("--epochs says how many passes over the data to make") }
-            let epochs = try RunCommands.positive(epochsText, "--epochs", args)
-            let batch = try args.option("--batch").map { try RunCommands.positive($0, "--batch", args) } ?? 32
+            guard let epochs = args.count("--epochs") else { throw args.usageError("missing --epochs E") }
+            let batch = args.count("--batch") ?? 32
             let seed = DataOptions.seed(args)
             let optimizer = try makeOptimizer(args)
             let train = try DataOptions.load(args, for: doc)

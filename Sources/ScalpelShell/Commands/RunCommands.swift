@@ -20,8 +20,8 @@ enum RunCommands {
             _ = try args.positionals(0, "")
             let doc = try session.current()
             let dataset = try DataOptions.load(args, for: doc)
-            let limit = try args.option("--limit").map { try positive($0, "--limit", args) }
-            let batch = try args.option("--batch").map { try positive($0, "--batch", args) } ?? 32
+            let limit = args.count("--limit")
+            let batch = args.count("--batch") ?? 32
             let engine = try Engine(graph: doc.model.graph, shapes: doc.shapes)
             var bar = ProgressBar(console: console)
             let result = try Evaluation.run(engine: engine, dataset: dataset, limit: limit, batchSize: batch) { done, total in
@@ -72,11 +72,6 @@ enum RunCommands {
                 if y.shape[0] > 20 { console.line("  … \(y.shape[0] - 20) more") }
             }
         })
-
-    static func positive(_ text: String, _ option: String, _ args: Arguments) throws -> Int {
-        guard let n = Int(text), n > 0 else { throw args.usageError("\(option) wants a positive whole number, not '\(text)'") }
-        return n
-    }
 
     static func text(_ r: EvaluationResult, perClass: Bool, _ console: any Console) -> String {
         var out = "top-1 accuracy: \(Format.percent(r.top1))" + (r.top5.map { "   top-5: \(Format.percent($0))" } ?? "")

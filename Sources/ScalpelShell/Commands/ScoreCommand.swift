@@ -106,7 +106,7 @@ enum ScoreCommands {
         run: { args, session, console in
             let doc = try session.current()
             let position = try session.layers().resolve(try args.positionals(1, "the layer")[0])
-            let k = try args.option("--per-class").map { try RunCommands.positive($0, "--per-class", args) } ?? 3
+            let k = args.count("--per-class") ?? 3
             let (engine, data) = try inputs(.classwise, args, doc)
             let batches = DataOptions.batches(args)
             let result = try Scoring.score(.classwise, position: position, graph: doc.model.graph, shapes: doc.shapes,
@@ -160,8 +160,8 @@ enum ScoreCommands {
 
     static func selectedRows(_ result: ChannelScores, _ args: Arguments) throws -> [Int] {
         let order = result.scores.indices.sorted { (result.scores[$0], -$0) > (result.scores[$1], -$1) }
-        if let top = args.option("--top") { return Array(order.prefix(try RunCommands.positive(top, "--top", args))) }
-        if let bottom = args.option("--bottom") { return Array(order.suffix(try RunCommands.positive(bottom, "--bottom", args)).reversed()) }
+        if let top = args.count("--top") { return Array(order.prefix(top)) }
+        if let bottom = args.count("--bottom") { return Array(order.suffix(bottom).reversed()) }
         return Array(result.scores.indices)
     }
 

@@ -19,7 +19,7 @@ public struct Arguments: Sendable {
         while i < words.count {
             let word = words[i]
             let (name, inline) = Self.splitOption(word)
-            if let spec = command.option(named: name) ?? command.option(named: word), word.hasPrefix("-") {
+            if let spec = command.option(named: name), word.hasPrefix("-") {
                 if !spec.takesValue {
                     guard inline == nil else { throw usageError("\(spec.name) takes no value") }
                     flags.insert(spec.name)
@@ -78,6 +78,9 @@ public struct Arguments: Sendable {
 
     /// An option's value, if given.
     public func option(_ name: String) -> String? { options[name] }
+
+    /// A count option's value (the parser checked it is a whole number of at least 1).
+    public func count(_ name: String) -> Int? { options[name].flatMap { Int($0) } }
 
     /// A choice option's value as its type (the parser checked it is one of the choices).
     public func choice<T: RawRepresentable>(_ name: String, as type: T.Type) -> T? where T.RawValue == String {
