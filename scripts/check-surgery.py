@@ -97,10 +97,12 @@ def check(binary, fixture, work):
     for name, channels in prunable_layers(binary, fixture):
         picked = sorted({0, channels // 2, channels - 1})
         spec = " ".join(map(str, picked))
-        group = scalpel(binary, fixture, f"group '{name}' {spec} --json")
+        # --coupled: a grouped convolution's consumer takes the same channels from each group.
+        group = scalpel(binary, fixture, f"group '{name}' {spec} --coupled --json")
         if group.returncode != 0:
             results.append((name, "refused", group.stderr.strip()))
             continue
+        spec = " ".join(map(str, json.loads(group.stdout)["channels"]))
         zero_path, cut_path = work / f"{fixture.stem}-zero.onnx", work / f"{fixture.stem}-cut.onnx"
         zeroed(fixture, json.loads(group.stdout), zero_path)
         cut = scalpel(binary, zero_path, f"delete channels '{name}' {spec}", f"save {cut_path}")
@@ -136,7 +138,7 @@ def check_inserts(binary, fixture, work):
 
 # Fixtures whose every channel group is global-pruned and checked (the depthwise and SE models).
 GLOBAL_PRUNE = {"plain_cnn_constants", "mobilenet_v2_slim", "mobilenet_v2_slim_fused", "mobilenet_v3_slim", "mobilenet_v3_slim_fused",
-                "mini_resnet", "plain_cnn_bn", "conv1d_keras"}
+                "mini_resnet", "plain_cnn_bn", "conv1d_keras", "grouped_cnn", "shuffle_block"}
 
 
 def check_global(binary, fixture, work):

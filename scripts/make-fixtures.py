@@ -449,6 +449,67 @@ class UntrainedDigitsCNN(nn.Module):
         return self.fc(torch.flatten(nn.functional.adaptive_avg_pool2d(x, 1), 1))
 
 
+class GroupedBottleneck(nn.Module):
+    """ResNeXt's block: 1x1, grouped 3x3, 1x1, with the residual added."""
+
+    def __init__(self, c, width, groups):
+        super().__init__()
+        self.reduce = nn.Sequential(conv_bn(c, width, 1), nn.ReLU())
+        self.grouped = nn.Sequential(conv_bn(width, width, 3, groups=groups), nn.ReLU())
+        self.expand = conv_bn(width, c, 1)
+
+    def forward(self, x):
+        return torch.relu(x + self.expand(self.grouped(self.reduce(x))))
+
+
+class GroupedCNN(nn.Module):
+    """Grouped convolutions as ResNeXt and RegNet have them, and one whose groups widen (2 out per in)."""
+
+    def __init__(self):
+        super().__init__()
+        self.stem = nn.Sequential(conv_bn(3, 16, 3, stride=2), nn.ReLU())
+        self.block1 = GroupedBottleneck(16, 16, 4)
+        self.block2 = GroupedBottleneck(16, 24, 3)
+        self.widen = nn.Sequential(conv_bn(16, 32, 3, groups=16), nn.ReLU())
+        self.head = nn.Sequential(conv_bn(32, 32, 1, groups=2), nn.ReLU())
+        self.fc = nn.Linear(32, 10)
+
+    def forward(self, x):
+        x = self.head(self.widen(self.block2(self.block1(self.stem(x)))))
+        return self.fc(torch.flatten(nn.functional.adaptive_avg_pool2d(x, 1), 1))
+
+
+class ShuffleUnit(nn.Module):
+    """ShuffleNetV2's unit of stride 1: half the channels pass, half run a branch; the two are shuffled."""
+
+    def __init__(self, c):
+        super().__init__()
+        h = c // 2
+        self.branch = nn.Sequential(conv_bn(h, h, 1), nn.ReLU(), conv_bn(h, h, 3, groups=h), conv_bn(h, h, 1), nn.ReLU())
+
+    def forward(self, x):
+        a, b = x.chunk(2, dim=1)
+        y = torch.cat((a, self.branch(b)), dim=1)
+        n, c, hh, ww = y.shape
+        return y.view(n, 2, c // 2, hh, ww).transpose(1, 2).reshape(n, c, hh, ww)
+
+
+class ShuffleBlock(nn.Module):
+    """A stem, two ShuffleNetV2 units and a classifier."""
+
+    def __init__(self):
+        super().__init__()
+        self.stem = nn.Sequential(conv_bn(3, 16, 3, stride=2), nn.ReLU())
+        self.unit1 = ShuffleUnit(16)
+        self.unit2 = ShuffleUnit(16)
+        self.head = nn.Sequential(conv_bn(16, 24, 1), nn.ReLU())
+        self.fc = nn.Linear(24, 10)
+
+    def forward(self, x):
+        x = self.head(self.unit2(self.unit1(self.stem(x))))
+        return self.fc(torch.flatten(nn.functional.adaptive_avg_pool2d(x, 1), 1))
+
+
 def hand_built(name, nodes, initializers, opset):
     """A model from onnx.helper nodes over input "x" (N×3×8×8) to output "y" (N×10), with the
     given (name, array) initializers."""
@@ -831,6 +892,8 @@ SPECS = {
     "digits_untrained": (UntrainedDigitsCNN, (1, 8, 8), False),
     "text_cnn": (TextCNN, (4, 32), False),
     "same_pad_cnn": (SamePadCNN, (3, 16, 16), False),
+    "grouped_cnn": (GroupedCNN, (3, 16, 16), False),
+    "shuffle_block": (ShuffleBlock, (3, 16, 16), False),
 }
 # fixtures whose BatchNorms keep their fresh initialisation (so the exporter aliases them)
 UNTRAINED = {"digits_untrained"}

@@ -11,7 +11,7 @@ public struct ChannelDependency {
     private var order: [ChannelSpace] = []
     private var slices: [String: ParameterSlice] = [:]
     private var sliceOrder: [String] = []
-    private var adjustments: [NodeID: NodeAdjustment] = [:]
+    var adjustments: [NodeID: NodeAdjustment] = [:]
     private var sources: [NodeID] = []
     /// Channel sets found in earlier passes to be larger than first visited (a Concat fed by
     /// several coupled inputs, a Split whose outputs are coupled): each pass starts from them.
@@ -20,6 +20,9 @@ public struct ChannelDependency {
     private var spaceGrew = false
     /// A parameter asked to lose two different sets of entries in the last pass.
     private var sliceConflict: String?
+    /// Whether the analysis takes every channel of the root (a structure for planning), so a
+    /// consumer losing all its channels is not refused.
+    private(set) var wholeLayer = false
 
     /// An analysis over one graph and its inferred shapes (`index`, when given, must be the graph's).
     public init(graph: Graph, shapes: ShapeInfo, index: GraphIndex? = nil) {
@@ -40,13 +43,65 @@ public struct ChannelDependency {
     }
 
     /// The group of every channel of the layer at once: which parameters and layers are coupled
-    /// to it, for scoring and planning (never applied as such).
+    /// to it, for scoring and planning (never applied as such), with the root's ``ChannelGroup/bundles``.
     public static func structure(of position: Int, graph: Graph, shapes: ShapeInfo, index: GraphIndex? = nil) throws -> ChannelGroup {
+        let index = index ?? GraphIndex(graph)
         var analysis = ChannelDependency(graph: graph, shapes: shapes, index: index)
-        return try analysis.run(position: position, channels: nil, wholeLayer: true)
+        var structure = try analysis.run(position: position, channels: nil, wholeLayer: true)
+        let count = structure.rootChannels(graph: graph)
+        // Where some parameter loses a number of entries that is no multiple of the root's
+        // channels (one half of them reaches a branch through a Slice), channels cost unequal
+        // amounts: each bundle's own deletion is kept so plans can count it exactly.
+        let even = structure.slices.allSatisfy { $0.indices.count % max(1, count) == 0 }
+        (structure.bundles, structure.bundleSlices) = bundles(of: position, channels: count, graph: graph, shapes: shapes, index: index,
+                                                              probe: even)
+        if even { structure.bundleSlices = [] }
+        return structure
     }
 
-    private mutating func run(position: Int, channels: [Int]?, wholeLayer: Bool) throws -> ChannelGroup {
+    /// The group deleting `channels` of the layer at `position` requires, with the root's
+    /// channels grown to every channel coupled to them (a grouped convolution's other groups).
+    public static func closure(of position: Int, channels: [Int], graph: Graph, shapes: ShapeInfo,
+                               index: GraphIndex? = nil) throws -> ChannelGroup {
+        var analysis = ChannelDependency(graph: graph, shapes: shapes, index: index)
+        return try analysis.run(position: position, channels: channels, wholeLayer: false, closing: true)
+    }
+
+    /// The root's channels partitioned into the sets that are only deleted together. Probes
+    /// first whether every channel stands alone: for each bit of the channel index, the channels
+    /// with that bit set, and those without, must each be closed (two coupled channels differ in
+    /// some bit, so one probe would grow). Only otherwise is each channel's closure taken.
+    /// Channels whose deletion is refused are in no bundle.
+    /// Each bundle comes with the parameter entries its own deletion removes; without `probe`,
+    /// every channel's closure is taken.
+    static func bundles(of position: Int, channels count: Int, graph: Graph, shapes: ShapeInfo, index: GraphIndex,
+                        probe: Bool) -> ([[Int]], [[ParameterSlice]]) {
+        let output = graph.nodes[position].outputs.first
+        func closed(_ set: [Int]) -> ChannelGroup? { try? closure(of: position, channels: set, graph: graph, shapes: shapes, index: index) }
+        func root(_ group: ChannelGroup?) -> [Int]? { group?.spaces.first { $0.key.value == output }?.value }
+        var bit = 1
+        var alone = probe
+        while bit < count, alone {
+            let on = (0..<count).filter { $0 & bit != 0 }, off = (0..<count).filter { $0 & bit == 0 }
+            alone = root(closed(on)) == on && root(closed(off)) == off
+            bit <<= 1
+        }
+        if alone { return ((0..<count).map { [$0] }, []) }
+        var bundleOf = [Int?](repeating: nil, count: count)
+        var bundles: [[Int]] = []
+        var slices: [[ParameterSlice]] = []
+        for c in 0..<count where bundleOf[c] == nil {
+            let group = closed([c])
+            guard let members = root(group), members.allSatisfy({ bundleOf[$0] == nil }) else { continue }
+            for m in members { bundleOf[m] = bundles.count }
+            bundles.append(members)
+            slices.append(group?.slices ?? [])
+        }
+        return (bundles, slices)
+    }
+
+    private mutating func run(position: Int, channels: [Int]?, wholeLayer: Bool, closing: Bool = false) throws -> ChannelGroup {
+        self.wholeLayer = wholeLayer
         let node = graph.nodes[position]
         let name = graph.displayName(of: node)
         guard Self.isProducer(node), let output = node.outputs.first else {
@@ -86,15 +141,22 @@ public struct ChannelDependency {
         if let conflict = sliceConflict { throw DependencyError(conflict) }
         if let grown = spaces[root], grown != wanted {
             let extra = grown.filter { !wanted.contains($0) }
-            throw DependencyError("channels \(wanted) of '\(name)' are coupled to its channels \(extra) (the output is joined with itself); delete them together")
+            guard closing else {
+                throw DependencyError("channels \(ChannelGroup.ranges(wanted)) of '\(name)' are coupled to its channels \(ChannelGroup.ranges(extra)) "
+                    + "(a grouped convolution takes the same channels from each group, or the output is joined with itself); "
+                    + "delete them together, or add --coupled")
+            }
+            guard grown.count < count else {
+                throw DependencyError("channels \(ChannelGroup.ranges(wanted)) of '\(name)' are coupled to every other channel of the layer")
+            }
         }
         return ChannelGroup(root: node.id, spaces: spaces, slices: sliceOrder.compactMap { slices[$0] },
-                            adjustments: adjustments.values.sorted { "\($0)" < "\($1)" }, sources: sources)
+                            adjustments: adjustments.values.sorted { "\($0)" < "\($1)" }, sources: sources, bundles: [], bundleSlices: [])
     }
 
     // MARK: Bookkeeping
 
-    private mutating func visit(_ space: ChannelSpace, _ indices: [Int]) throws {
+    mutating func visit(_ space: ChannelSpace, _ indices: [Int]) throws {
         if let known = spaces[space] {
             guard !Set(indices).isSubset(of: known) else { return }
             required[space] = Array(Set(known + indices + (required[space] ?? []))).sorted()
@@ -122,11 +184,11 @@ public struct ChannelDependency {
 
     private func name(_ node: Node) -> String { "'\(graph.displayName(of: node))' (\(node.opType))" }
 
-    private func dims(_ v: ValueID) -> [Dim]? { shapes[v].dims }
+    func dims(_ v: ValueID) -> [Dim]? { shapes[v].dims }
 
-    private func isConstant(_ v: ValueID) -> Bool { graph.initializers[v] != nil || shapes.constants[v] != nil }
+    func isConstant(_ v: ValueID) -> Bool { graph.initializers[v] != nil || shapes.constants[v] != nil }
 
-    private func refuse(_ node: Node, _ why: String) -> DependencyError {
+    func refuse(_ node: Node, _ why: String) -> DependencyError {
         DependencyError("\(name(node)) blocks the group: \(why)")
     }
 }
@@ -139,7 +201,11 @@ extension ChannelDependency {
             guard let position = index.position[consumer] else { continue }
             let node = graph.nodes[position]
             for slot in node.inputs.indices where node.inputs[slot] == space.value {
-                try forward(node, slot: slot, space.axis, idx)
+                if space.span > 1 {
+                    try forwardSpanned(node, space, idx)
+                } else {
+                    try forward(node, slot: slot, space.axis, idx)
+                }
             }
         }
     }
@@ -187,16 +253,16 @@ extension ChannelDependency {
             }
             try slice(b, axis: 0, idx, node: node, role: "in-features")
         case .reshape:
-            try flatten(node, a: a, idx)
+            if try !regroupForward(node, ChannelSpace(value: node.inputs[slot], axis: a), idx) { try flatten(node, a: a, idx) }
+        case .slice:
+            guard slot == 0 else { throw refuse(node, "channels arrive on its bounds") }
+            try sliceForward(node, a: a, idx)
         case .concat:
             try concat(node, slot: slot, a: a, idx)
         case .split:
             try split(node, a: a, idx)
         case .transpose:
-            guard let rank = dims(node.inputs[0])?.count else { throw refuse(node, "its rank is unknown") }
-            let perm = node.ints("perm") ?? Array((0..<rank).reversed())
-            guard let moved = perm.firstIndex(of: a) else { throw refuse(node, "perm \(perm) lacks axis \(a)") }
-            try visit(ChannelSpace(value: out, axis: moved), idx)
+            try transposeForward(node, ChannelSpace(value: node.inputs[slot], axis: a), idx)
         case .pad:
             try visit(ChannelSpace(value: out, axis: a), idx)
         case .squeeze:
@@ -213,7 +279,7 @@ extension ChannelDependency {
     }
 
     private mutating func convInput(_ node: Node, _ idx: [Int]) throws {
-        guard let w = node.input(1), isConstant(w), let wDims = dims(w), let cIn = dims(node.inputs[0])?[1].value else {
+        guard let w = node.input(1), isConstant(w), dims(w) != nil, let cIn = dims(node.inputs[0])?[1].value else {
             throw refuse(node, "its weights are not a constant of known shape")
         }
         let group = node.int("group", default: 1)
@@ -221,21 +287,50 @@ extension ChannelDependency {
         if group == 1 {
             return try slice(w, axis: transposed ? 0 : 1, idx, node: node, role: "in-channels")
         }
-        let perGroupOut = (transposed ? wDims[1].value.map { $0 } : wDims[0].value.map { $0 / group }) ?? 0
-        guard group == cIn, !transposed, wDims[1] == .value(1), perGroupOut == 1 else {
-            throw refuse(node, "grouped convolution (group \(group) of \(cIn) channels) cannot lose single channels")
+        guard !transposed else { throw refuse(node, "grouped transposed convolution (group \(group)) cannot lose input channels") }
+        guard let multiplier = depthwiseMultiplier(node) else {
+            // Every group reads its own run of cIn / group channels: the same channels leave each run.
+            let local = try symmetricLocal(node, ChannelSpace(value: node.inputs[0], axis: 1), idx, size: cIn, groups: group, side: "input")
+            return try slice(w, axis: 1, local, node: node, role: "in-channels of each group")
         }
-        // Depthwise: channel i in is channel i out, so the group runs through it.
-        try slice(w, axis: 0, idx, node: node, role: "depthwise filters")
+        // Depthwise: input channel i is group i, whose `multiplier` output channels go with it.
+        let outputs = idx.flatMap { i in (i * multiplier)..<((i + 1) * multiplier) }
+        try slice(w, axis: 0, outputs, node: node, role: "depthwise filters")
         if let b = node.input(2) {
             guard isConstant(b) else { throw refuse(node, "its bias is not a constant") }
-            try slice(b, axis: 0, idx, node: node, role: "bias")
+            try slice(b, axis: 0, outputs, node: node, role: "bias")
         }
         adjustments[node.id] = .convGroups(node.id, removed: idx.count)
         // Its output channels go too, so it is one of the group's layers: a global prune or
         // `score --all` must not take it for the root of a second group over the same channels.
         if !sources.contains(node.id) { sources.append(node.id) }
-        try visit(ChannelSpace(value: node.outputs[0], axis: 1), idx)
+        try visit(ChannelSpace(value: node.outputs[0], axis: 1), outputs)
+    }
+
+    /// For a depthwise Conv (each group reads one input channel), how many output channels each
+    /// group writes; nil for any other convolution.
+    private func depthwiseMultiplier(_ node: Node) -> Int? {
+        let group = node.int("group", default: 1)
+        guard node.opType == "Conv", group > 1, let w = node.input(1), let wDims = dims(w), wDims.count >= 2,
+              let cIn = dims(node.inputs[0])?[1].value, group == cIn, wDims[1] == .value(1),
+              let cOut = wDims[0].value, cOut % group == 0 else { return nil }
+        return cOut / group
+    }
+
+    /// For a grouped convolution's input or output: the channels within one group's run that
+    /// `idx` removes, when `idx` takes the same of them from every run. Otherwise the space grows
+    /// to that symmetric set (the pass restarts) and the returned value is unused.
+    private mutating func symmetricLocal(_ node: Node, _ space: ChannelSpace, _ idx: [Int], size: Int, groups: Int,
+                                         side: String) throws -> [Int] {
+        guard groups > 0, size % groups == 0 else { throw refuse(node, "its \(size) \(side) channels do not split into \(groups) groups") }
+        let run = size / groups
+        let local = Array(Set(idx.map { $0 % run })).sorted()
+        let symmetric = (0..<groups).flatMap { g in local.map { g * run + $0 } }
+        if symmetric != idx { try visit(space, symmetric) }
+        guard local.count < run || wholeLayer else {
+            throw refuse(node, "grouped convolution (\(groups) groups of \(run) \(side) channels) would lose every \(side) channel of each group")
+        }
+        return local
     }
 
     private mutating func perChannelParameters(_ node: Node, inputs: ClosedRange<Int>, _ idx: [Int]) throws {
@@ -314,7 +409,7 @@ extension ChannelDependency {
         for out in node.outputs {
             guard let size = dims(out)?[a].value else { throw refuse(node, "an output has an unknown channel count") }
             let mine = idx.filter { $0 >= start && $0 < start + size }.map { $0 - start }
-            guard mine.count < size else { throw refuse(node, "output '\(out)' would lose all its channels") }
+            guard mine.count < size || wholeLayer else { throw refuse(node, "output '\(out)' would lose all its channels") }
             if !mine.isEmpty { try visit(ChannelSpace(value: out, axis: a), mine) }
             removed.append(mine.count)
             start += size
@@ -402,6 +497,7 @@ extension ChannelDependency {
             throw DependencyError("the channels reach the model input '\(space.value)', which Scalpel cannot change")
         }
         let node = graph.nodes[position]
+        if space.span > 1 { return try backwardSpanned(node, space, idx) }
         let a = space.axis
         let op = node.opType
         let rule = try channelRule(of: node, backward: true)
@@ -412,9 +508,19 @@ extension ChannelDependency {
             try visit(ChannelSpace(value: node.inputs[0], axis: try squeezedAxis(node, output: a)), idx)
         case .elementwise, .prelu:
             try elementwise(node, a: a, rankOf: space.value, idx)
+        case .convolution where op == "Conv" && depthwiseMultiplier(node) != nil:
+            // An output channel takes its whole group with it, and the group's input channel.
+            let m = depthwiseMultiplier(node) ?? 1
+            let groups = Array(Set(idx.map { $0 / m })).sorted()
+            let whole = groups.flatMap { g in (g * m)..<((g + 1) * m) }
+            if whole != idx { return try visit(space, whole) }
+            try convInput(node, groups)
+            try visit(ChannelSpace(value: node.inputs[0], axis: 1), groups)
         case .convolution where op == "Conv" && node.int("group", default: 1) > 1:
-            try convInput(node, idx)
-            try visit(ChannelSpace(value: node.inputs[0], axis: 1), idx)
+            guard let cOut = dims(space.value)?[1].value else { throw refuse(node, "its output channel count is unknown") }
+            // Each group writes its own run of cOut / group channels: the same channels leave each run.
+            _ = try symmetricLocal(node, space, idx, size: cOut, groups: node.int("group", default: 1), side: "output")
+            try producerOutput(node, a: a, idx)
         case .convolution, .gemm, .matMul:
             try producerOutput(node, a: a, idx)
         case .normalization:
@@ -444,15 +550,16 @@ extension ChannelDependency {
             }
             try visit(ChannelSpace(value: node.inputs[0], axis: a), idx.map { $0 + start })
         case .transpose:
-            guard let rank = dims(node.inputs[0])?.count else { throw refuse(node, "its rank is unknown") }
-            let perm = node.ints("perm") ?? Array((0..<rank).reversed())
-            try visit(ChannelSpace(value: node.inputs[0], axis: perm[a]), idx)
+            try transposeBackward(node, space, idx)
+        case .slice:
+            try sliceBackward(node, a: a, idx)
         case .layerNormalization:
             try layerNorm(node, a: a, idx)
             try visit(ChannelSpace(value: node.inputs[0], axis: a), idx)
         case .reshape:
+            if dims(space.value)?.count != 2, try regroupBackward(node, space, idx) { return }
             // Features of a flattened NCHW tensor: feature f belongs to channel (f / (H·W)) mod C.
-            guard a == 1, let x = dims(node.inputs[0])?.map(\.value), x.count >= 2, let channels = x[1],
+            guard a == 1, dims(space.value)?.count == 2, let x = dims(node.inputs[0])?.map(\.value), x.count >= 2, let channels = x[1],
                   let inner = x.dropFirst(2).reduce(Optional(1), { p, d in p.flatMap { p in d.map { p * $0 } } }), inner > 0 else {
                 throw refuse(node, "channels cannot be traced back through this reshape")
             }

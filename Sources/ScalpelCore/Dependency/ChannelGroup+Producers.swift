@@ -16,15 +16,18 @@ extension ChannelGroup {
         var seen = Set<NodeID>()
         let adjusted = adjustments.map { adjustment -> NodeID in
             switch adjustment {
-            case let .convGroups(id, _), let .splitSizes(id, _): id
+            case let .convGroups(id, _), let .splitSizes(id, _), let .sliceBounds(id, _, _, _), let .reshapeTarget(id, _, _): id
             }
         }
         return (slices.map(\.node) + adjusted).filter { seen.insert($0).inserted }
     }
 
     /// The root's channel count, from its output's channel space.
-    public func rootChannels(graph: Graph) -> Int {
-        guard let output = graph.node(root)?.outputs.first else { return 0 }
-        return spaces.first { $0.key.value == output }?.value.count ?? 0
+    public func rootChannels(graph: Graph) -> Int { rootChannelIndices(graph: graph).count }
+
+    /// The root's channels the group takes, ascending.
+    public func rootChannelIndices(graph: Graph) -> [Int] {
+        guard let output = graph.node(root)?.outputs.first else { return [] }
+        return spaces.first { $0.key.value == output }?.value ?? []
     }
 }

@@ -5,9 +5,12 @@ public struct ChannelSpace: Hashable, Sendable, CustomStringConvertible {
     public var value: ValueID
     /// The axis holding the channels.
     public var axis: Int
+    /// How many axes from `axis` on hold the channels together, indexed row-major (2 inside a
+    /// channel shuffle, where C is split into groups × channels per group); 1 almost always.
+    public var span: Int = 1
 
-    /// `value[axis]`.
-    public var description: String { "\(value)[axis \(axis)]" }
+    /// `value[axis]`, or `value[axes a…b]`.
+    public var description: String { span == 1 ? "\(value)[axis \(axis)]" : "\(value)[axes \(axis)…\(axis + span - 1)]" }
 }
 
 /// Entries of a constant tensor removed along one axis.
@@ -30,6 +33,11 @@ public enum NodeAdjustment: Hashable, Sendable {
     case convGroups(NodeID, removed: Int)
     /// A Split's output sizes shrink by `removed[j]` for output j.
     case splitSizes(NodeID, removed: [Int])
+    /// A Slice's range along the channels (its `entry`-th axis) moves back by the channels
+    /// removed before it and shrinks by those removed inside it.
+    case sliceBounds(NodeID, entry: Int, removedBefore: Int, removedInside: Int)
+    /// A Reshape's constant target loses `removed` at `axis`.
+    case reshapeTarget(NodeID, axis: Int, removed: Int)
 }
 
 /// Every channel that must go with a set of channels of one layer, and every parameter entry
@@ -45,6 +53,32 @@ public struct ChannelGroup: Sendable {
     public var adjustments: [NodeAdjustment]
     /// Layers whose output channels are removed (the root and every producer coupled to it).
     public var sources: [NodeID]
+    /// The root's channels in the sets that are only deleted together, ascending (a grouped
+    /// convolution takes the same channels from each group); singletons where nothing couples
+    /// them. Channels that cannot be deleted are in none. Given by `structure`, empty otherwise.
+    public var bundles: [[Int]]
+    /// For a group whose channels cost unequal amounts, what deleting each bundle alone removes
+    /// (parallel to `bundles`); empty when every channel costs the same share.
+    public var bundleSlices: [[ParameterSlice]]
+
+    /// Channel indices as compact runs (`0-3`, `8`, `12-15`).
+    public static func runs(_ indices: [Int]) -> [String] {
+        var parts: [String] = []
+        var i = 0
+        while i < indices.count {
+            var j = i
+            while j + 1 < indices.count, indices[j + 1] == indices[j] + 1 { j += 1 }
+            parts.append(j == i ? "\(indices[i])" : "\(indices[i])-\(indices[j])")
+            i = j + 1
+        }
+        return parts
+    }
+
+    /// Channel indices as compact ranges (`0-3, 8, 12-15`), cut after twelve runs with the count.
+    public static func ranges(_ indices: [Int]) -> String {
+        let parts = runs(indices)
+        return parts.count > 12 ? parts.prefix(12).joined(separator: ", ") + ", … (\(indices.count) in all)" : parts.joined(separator: ", ")
+    }
 }
 
 /// Why channels cannot be deleted, naming the node that blocks it.

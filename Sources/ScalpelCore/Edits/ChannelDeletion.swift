@@ -33,6 +33,12 @@ public struct ChannelDeletion: Sendable {
             case let (.splitSizes(a, r1), .splitSizes(b, r2)) where a == b:
                 adjustments[i] = .splitSizes(a, removed: zip(r1, r2).map { $0 + $1 })
                 return
+            case let (.sliceBounds(a, e1, b1, i1), .sliceBounds(b, e2, b2, i2)) where a == b && e1 == e2:
+                adjustments[i] = .sliceBounds(a, entry: e1, removedBefore: b1 + b2, removedInside: i1 + i2)
+                return
+            case let (.reshapeTarget(a, x1, r1), .reshapeTarget(b, x2, r2)) where a == b && x1 == x2:
+                adjustments[i] = .reshapeTarget(a, axis: x1, removed: r1 + r2)
+                return
             default:
                 continue
             }
@@ -42,10 +48,13 @@ public struct ChannelDeletion: Sendable {
 }
 
 extension Graph {
-    /// Deletes `channels` of the layer at `position` with their whole dependency group; returns the group.
+    /// Deletes `channels` of the layer at `position` with their whole dependency group (and,
+    /// when `coupled`, every channel coupled to them); returns the group.
     @discardableResult
-    public mutating func deleteChannels(of position: Int, _ channels: [Int], shapes: ShapeInfo, opset: Int) throws -> ChannelGroup {
-        let group = try ChannelDependency.group(of: position, channels: channels, graph: self, shapes: shapes)
+    public mutating func deleteChannels(of position: Int, _ channels: [Int], shapes: ShapeInfo, opset: Int,
+                                        coupled: Bool = false) throws -> ChannelGroup {
+        let group = coupled ? try ChannelDependency.closure(of: position, channels: channels, graph: self, shapes: shapes)
+            : try ChannelDependency.group(of: position, channels: channels, graph: self, shapes: shapes)
         try delete(ChannelDeletion(group), shapes: shapes, opset: opset)
         return group
     }
@@ -90,7 +99,7 @@ extension Graph {
             }
         }
         for adjustment in deletion.adjustments { try adjust(adjustment, shapes: shapes, opset: opset) }
-        updateDeclaredShapes(deletion.spaces)
+        updateDeclaredShapes(deletion.spaces, shapes: shapes)
         removeDeadConstants(among: replaced)
     }
 
@@ -115,7 +124,54 @@ extension Graph {
             } else {
                 setAttribute(.ints("split", newSizes), at: p)
             }
+        case let .sliceBounds(id, entry, removedBefore, removedInside):
+            try adjustSlice(id, entry: entry, removedBefore: removedBefore, removedInside: removedInside, shapes: shapes)
+        case let .reshapeTarget(id, axis, removed):
+            try adjustReshape(id, axis: axis, removed: removed, shapes: shapes)
         }
+    }
+
+    /// Rewrites a Slice's starts and ends (as fresh constants, whatever computed them before).
+    private mutating func adjustSlice(_ id: NodeID, entry: Int, removedBefore: Int, removedInside: Int, shapes: ShapeInfo) throws {
+        guard let p = nodes.firstIndex(where: { $0.id == id }) else { return }
+        let node = nodes[p]
+        let attributeForm = node.input(1) == nil
+        let folded = { (i: Int) in node.input(i).flatMap { shapes.folded[$0]?.integers } }
+        guard var starts = attributeForm ? node.ints("starts") : folded(1), var ends = attributeForm ? node.ints("ends") : folded(2),
+              entry < starts.count, entry < ends.count, let dims = shapes[node.inputs[0]].dims else {
+            throw CoreError.editRefused("the bounds of Slice '\(displayName(of: node))' are not constant")
+        }
+        let axes = (attributeForm ? node.ints("axes") : folded(3)) ?? Array(starts.indices)
+        let axis = axes[entry] < 0 ? axes[entry] + dims.count : axes[entry]
+        guard let size = dims[axis].value else { throw CoreError.editRefused("the channel count at Slice '\(displayName(of: node))' is unknown") }
+        let (start, end) = SliceBounds.clamp(start: starts[entry], end: ends[entry], step: 1, size: size)
+        starts[entry] = start - removedBefore
+        ends[entry] = max(start, end) - removedBefore - removedInside
+        if attributeForm {
+            setAttribute(.ints("starts", starts), at: p)
+            setAttribute(.ints("ends", ends), at: p)
+            return
+        }
+        let base = displayName(of: node).replacingOccurrences(of: "/", with: "_")
+        let old = [node.inputs[1], node.inputs[2]]
+        for (slot, values) in [(1, starts), (2, ends)] {
+            let name = uniqueValueName(base + (slot == 1 ? "_starts" : "_ends"))
+            addInitializer(name, Tensor(int64s: values.map(Int64.init), shape: [values.count]))
+            nodes[p].inputs[slot] = name
+        }
+        removeDeadConstants(among: old)
+    }
+
+    /// Lowers a Reshape's constant target at `axis` (a -1 or 0 there follows by itself).
+    private mutating func adjustReshape(_ id: NodeID, axis: Int, removed: Int, shapes: ShapeInfo) throws {
+        guard let p = nodes.firstIndex(where: { $0.id == id }), let shape = nodes[p].input(1),
+              var target = (initializers[shape] ?? shapes.constants[shape])?.integers, axis < target.count else { return }
+        guard target[axis] > 0 else { return }
+        target[axis] -= Int64(removed)
+        let name = uniqueValueName(displayName(of: nodes[p]).replacingOccurrences(of: "/", with: "_") + "_shape")
+        addInitializer(name, Tensor(int64s: target, shape: [target.count]))
+        nodes[p].inputs[1] = name
+        removeDeadConstants(among: [shape])
     }
 
     private static func splitAxis(_ node: Node, _ shapes: ShapeInfo) -> Int {
@@ -150,22 +206,34 @@ extension Graph {
         initializerOrder.append(name)
     }
 
-    /// Shrinks the declared shapes (`value_info`) of values that lost channels.
-    private mutating func updateDeclaredShapes(_ spaces: [ChannelSpace: [Int]]) {
-        let lost = Dictionary(spaces.map { ($0.key.value, ($0.key.axis, $0.value.count)) }, uniquingKeysWith: { a, _ in a })
+    /// Shrinks the declared shapes (`value_info`) of values that lost channels (of channels over
+    /// several axes, the one axis they leave).
+    private mutating func updateDeclaredShapes(_ spaces: [ChannelSpace: [Int]], shapes: ShapeInfo) {
+        var lost: [ValueID: (axis: Int, count: Int)] = [:]
+        for (space, indices) in spaces where lost[space.value] == nil {
+            guard space.span > 1 else {
+                lost[space.value] = (space.axis, indices.count)
+                continue
+            }
+            guard let dims = shapes[space.value].dims?[space.axis..<(space.axis + space.span)].compactMap(\.value), dims.count == space.span,
+                  let partial = ChannelDependency.partialAxis(indices, sizes: dims) else { continue }
+            let others = dims.enumerated().filter { $0.offset != partial }.reduce(1) { $0 * $1.element }
+            lost[space.value] = (space.axis + partial, indices.count / others)
+        }
         for i in valueInfo.indices {
             guard let (axis, count) = lost[valueInfo[i].id] else { continue }
             valueInfo[i].shrink(axis: axis, by: count)
         }
     }
 
-    /// Removes initializers, and the Identity/Constant nodes producing constants, that nothing reads any more.
+    /// Removes initializers, and the nodes computing them (Identity, Constant, a Slice's old
+    /// bound arithmetic), that nothing reads any more.
     mutating func removeDeadConstants(among candidates: [ValueID]) {
         var queue = candidates
+        func read(_ v: ValueID) -> Bool { nodes.contains { $0.inputs.contains(v) } || outputs.contains { $0.id == v } }
         while let v = queue.popLast() {
-            let read = nodes.contains { $0.inputs.contains(v) } || outputs.contains { $0.id == v }
-            guard !read else { continue }
-            if let p = nodes.firstIndex(where: { $0.outputs == [v] && ($0.opType == "Identity" || $0.opType == "Constant") }) {
+            guard !read(v) else { continue }
+            if let p = nodes.firstIndex(where: { $0.outputs.contains(v) }), !nodes[p].outputs.contains(where: read) {
                 queue.append(contentsOf: nodes[p].inputs.filter { !$0.isAbsent })
                 nodes.remove(at: p)
             } else {

@@ -21,6 +21,8 @@ public enum ChannelRule: String, Sendable, CaseIterable {
     case concat = "offsets"
     /// Split: each output takes its own range of channels.
     case split = "splits"
+    /// Slice: the output takes one range of the channels (step 1).
+    case slice = "keeps a range"
     /// Transpose: the channel axis moves with the permutation.
     case transpose = "permutes the axis"
     /// Squeeze, Unsqueeze: the channel axis moves as unit axes leave or join.

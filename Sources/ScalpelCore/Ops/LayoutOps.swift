@@ -36,7 +36,7 @@ public enum LayoutOp: String, OpFamily, ShapeDeclaring {
         case .squeeze, .unsqueeze: .supported(.squeeze)
         case .pad: .supported(.pad)
         case .resize, .upsample: .supported(.passThrough)
-        case .slice: .unsupported("Scalpel does not follow channels through a slice yet")
+        case .slice: .supported(.slice)
         case .expand, .tile: .unsupported("Scalpel does not follow channels through repetition yet")
         case .gather, .gatherElements: .unsupported("Scalpel does not follow channels through an index lookup yet")
         case .depthToSpace, .spaceToDepth: .unsupported("it moves channels into space (or back), which Scalpel does not follow yet")

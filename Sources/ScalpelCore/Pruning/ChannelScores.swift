@@ -18,9 +18,26 @@ public struct PrunableGroup: Sendable {
     /// producer coupled to it one-to-one, summed).
     public let scores: [Double]
 
+    /// The root's channels in the sets deleted together (``ChannelGroup/bundles``), lowest mean
+    /// score first (ties by first channel): every plan removes a prefix of these.
+    public let rankedBundles: [[Int]]
+    /// Each ranked bundle's mean score over the group's mean absolute score, ascending: the scale
+    /// bundles of different groups are ranked on.
+    public let normalizedBundleScores: [Double]
+    /// What deleting each ranked bundle alone removes, for groups whose channels cost unequal
+    /// amounts (``ChannelGroup/bundleSlices``); empty otherwise.
+    public let rankedBundleSlices: [[ParameterSlice]]
+
     /// A group from its analysed structure and the scores of the root's channels.
     public init(root position: Int, structure: ChannelGroup, channels: Int, scores: [Double]) {
         (root, self.structure, self.channels, self.scores) = (position, structure, channels, scores)
+        let bundles = structure.bundles.isEmpty ? scores.indices.map { [$0] } : structure.bundles
+        let meanAbs = scores.reduce(0) { $0 + abs($1) } / Double(max(1, scores.count))
+        let keyed = bundles.indices.map { i in (i, bundles[i].reduce(0) { $0 + scores[$1] } / Double(bundles[i].count) / (meanAbs > 0 ? meanAbs : 1)) }
+            .sorted { ($0.1, bundles[$0.0][0]) < ($1.1, bundles[$1.0][0]) }
+        rankedBundles = keyed.map { bundles[$0.0] }
+        normalizedBundleScores = keyed.map { meanAbs > 0 ? $0.1 : 0 }
+        rankedBundleSlices = structure.bundleSlices.isEmpty ? [] : keyed.map { structure.bundleSlices[$0.0] }
     }
 
     /// Builds the group of the layer at `position`, scoring its channels by the filter norm `norm`.
@@ -82,11 +99,22 @@ public struct PrunableGroup: Sendable {
         return (0..<8).reduce(0.0) { $0 + Double(lanes[$1]) }
     }
 
-    /// The `count` lowest-scored channels, ascending by index.
-    public func lowest(_ count: Int) -> [Int] { Self.lowest(count, of: scores) }
+    /// The channels of the lowest-ranked bundles, as many as fit in `count`, ascending by index.
+    public func lowest(_ count: Int) -> [Int] { rankedBundles.prefix(bundlesFitting(count)).flatMap { $0 }.sorted() }
 
-    /// The indices of the `count` lowest of `scores` (ties by index), ascending.
-    public static func lowest(_ count: Int, of scores: [Double]) -> [Int] {
-        Array(scores.indices.sorted { (scores[$0], $0) < (scores[$1], $1) }.prefix(count)).sorted()
+    /// How many of the lowest-ranked bundles fit in `count` channels.
+    public func bundlesFitting(_ count: Int) -> Int {
+        var total = 0
+        for (i, b) in rankedBundles.enumerated() {
+            total += b.count
+            if total > count { return i }
+        }
+        return rankedBundles.count
     }
+
+    /// The channels the lowest `n` ranked bundles hold.
+    public func channels(inLowest n: Int) -> Int { rankedBundles.prefix(n).reduce(0) { $0 + $1.count } }
+
+    /// The most channels a plan can take while `minChannels` stay (a whole number of bundles).
+    public func removable(keeping minChannels: Int) -> Int { channels(inLowest: bundlesFitting(max(0, channels - max(1, minChannels)))) }
 }

@@ -68,35 +68,46 @@ public struct GlobalPruning: Sendable {
     /// `minChannels`) when that is above the target, with what blocks the other layers; nil when
     /// the target is within reach.
     public func shortfall(_ target: PruneTarget, minChannels: Int) -> String? {
-        let least = fraction(groups.map { max(0, $0.channels - max(1, minChannels)) }, target)
+        let least = fraction(groups.map { $0.removable(keeping: minChannels) }, target)
         guard least > goal(target) else { return nil }
         let blocked = refused.isEmpty ? "" : "; \(refused.count) layer\(refused.count == 1 ? " is" : "s are") blocked: " + ReasonSummary.line(refused)
         return "the target \(Self.decimal(goal(target))) is out of reach: cutting every prunable group to \(max(1, minChannels)) channel(s) keeps \(Self.decimal(least))" + blocked
     }
 
-    /// How many channels each group loses to reach `target`, keeping at least `minChannels` each.
+    /// How many channels each group loses to reach `target`, keeping at least `minChannels` each:
+    /// every group gives up its lowest-ranked bundles whose normalised score is under one threshold.
     public func plan(_ target: PruneTarget, minChannels: Int) -> [Int] {
-        let normalized = normalizedScores
         func removal(_ threshold: Double) -> [Int] {
-            zip(groups, normalized).map { g, sorted in
-                min(sorted.prefix { $0 < threshold }.count, max(0, g.channels - max(1, minChannels)))
+            groups.map { g in
+                let cap = g.bundlesFitting(g.removable(keeping: minChannels))
+                return g.channels(inLowest: min(g.normalizedBundleScores.prefix { $0 < threshold }.count, cap))
             }
         }
-        let all = normalized.flatMap { $0 }
+        let all = groups.flatMap(\.normalizedBundleScores)
         var low = (all.min() ?? 0) - 1, high = (all.max() ?? 0) + 1
         for _ in 0..<60 {
             let mid = (low + high) / 2
             if fraction(removal(mid), target) >= goal(target) { low = mid } else { high = mid }
         }
-        return removal(low)
+        return filled(removal(low), target, minChannels: minChannels)
     }
 
-    /// Each group's scores over their mean absolute score, ascending: the scale channels are ranked on.
-    private var normalizedScores: [[Double]] {
-        groups.map { g in
-            let mean = g.scores.reduce(0) { $0 + abs($1) } / Double(max(1, g.scores.count))
-            return g.scores.map { mean > 0 ? $0 / mean : 0 }.sorted()
+    /// Takes further bundles past the threshold, lowest-ranked first, wherever one still keeps
+    /// the target: a group whose next bundle would overshoot leaves room for cheaper ones.
+    private func filled(_ start: [Int], _ target: PruneTarget, minChannels: Int) -> [Int] {
+        var counts = start
+        var taken = zip(groups, counts).map { $0.bundlesFitting($1) }
+        let caps = groups.map { $0.bundlesFitting($0.removable(keeping: minChannels)) }
+        let candidates = groups.indices.flatMap { g in (taken[g]..<max(taken[g], caps[g])).map { (g, $0) } }
+            .sorted { (groups[$0.0].normalizedBundleScores[$0.1], $0.0) < (groups[$1.0].normalizedBundleScores[$1.1], $1.0) }
+        for (g, rank) in candidates where rank == taken[g] {
+            var trial = counts
+            trial[g] = groups[g].channels(inLowest: rank + 1)
+            guard fraction(trial, target) >= goal(target) else { continue }
+            counts = trial
+            taken[g] = rank + 1
         }
+        return counts
     }
 
     /// Why no group can be pruned: the blocked layers, summarised by reason (most common first).
@@ -127,17 +138,18 @@ public struct GlobalPruning: Sendable {
     /// Why `plan(target, minChannels:)` removes nothing: every group is at its minimum, or the
     /// lowest-ranked channel alone would keep less than the target.
     public func emptyPlanReason(_ target: PruneTarget, minChannels: Int) -> EmptyPlan {
-        let normalized = normalizedScores
-        let candidates = groups.indices.filter { groups[$0].channels > max(1, minChannels) }
-        guard let lowest = candidates.min(by: { normalized[$0][0] < normalized[$1][0] }) else { return .atMinimum(max(1, minChannels)) }
+        let candidates = groups.indices.filter { groups[$0].removable(keeping: minChannels) > 0 }
+        guard let lowest = candidates.min(by: { groups[$0].normalizedBundleScores[0] < groups[$1].normalizedBundleScores[0] }) else {
+            return .atMinimum(max(1, minChannels))
+        }
         let measure = if case .parameters = target { "parameters" } else { "MACs" }
         return .lowestTooCostly(layer: graph.displayName(of: graph.nodes[groups[lowest].root]), kept: single(lowest, target),
                                 target: goal(target), measure: measure)
     }
 
-    /// The fraction kept when group `g` alone loses one channel.
+    /// The fraction kept when group `g` alone loses its lowest-ranked bundle.
     private func single(_ g: Int, _ target: PruneTarget) -> Double {
-        fraction(groups.indices.map { $0 == g ? 1 : 0 }, target)
+        fraction(groups.indices.map { $0 == g ? groups[g].channels(inLowest: 1) : 0 }, target)
     }
 
     /// A fraction with five significant digits, rounded down (so a kept share below a target never prints equal to it).
@@ -165,11 +177,18 @@ public struct GlobalPruning: Sendable {
     /// The fraction of parameters or MACs left after removing `counts` channels per group.
     public func fraction(_ counts: [Int], _ target: PruneTarget) -> Double {
         var removedShare: [String: [Int: Double]] = [:]
+        func remove(_ slice: ParameterSlice, share: Double) {
+            guard let dims = (graph.initializers[slice.tensor] ?? shapes.constants[slice.tensor])?.shape, slice.axis < dims.count else { return }
+            removedShare[slice.tensor.name, default: [:]][slice.axis, default: 0] += share * Double(slice.indices.count) / Double(dims[slice.axis])
+        }
         for (group, count) in zip(groups, counts) where count > 0 {
-            let share = Double(count) / Double(group.channels)
-            for slice in group.structure.slices {
-                guard let dims = (graph.initializers[slice.tensor] ?? shapes.constants[slice.tensor])?.shape, slice.axis < dims.count else { continue }
-                removedShare[slice.tensor.name, default: [:]][slice.axis, default: 0] += share * Double(slice.indices.count) / Double(dims[slice.axis])
+            if group.rankedBundleSlices.isEmpty {
+                for slice in group.structure.slices { remove(slice, share: Double(count) / Double(group.channels)) }
+            } else {
+                // Channels of unequal cost: what the removed bundles' own deletions take.
+                for slices in group.rankedBundleSlices.prefix(group.bundlesFitting(count)) {
+                    for slice in slices { remove(slice, share: 1) }
+                }
             }
         }
         func kept(_ tensor: ValueID) -> Double {

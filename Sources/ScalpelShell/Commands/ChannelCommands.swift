@@ -6,7 +6,7 @@ enum ChannelCommands {
         name: "group",
         summary: "preview what deleting channels takes: every coupled layer and parameter with the indices, params and MACs before → after",
         positionals: [Positional("LAYER", .layer), Positional("CHANNELS…", .text)],
-        options: [DataOptions.json],
+        options: [coupledOption, DataOptions.json],
         example: "group layer1.0.conv1 0-3",
         details: "CHANNELS: 3 5 7-9 or 3,5,7-9",
         run: { args, session, console in
@@ -14,7 +14,7 @@ enum ChannelCommands {
             let doc = try session.current()
             let position = try session.layers().resolve(words[0])
             let channels = try parseChannels(Array(words.dropFirst()), args)
-            let preview = try ChannelPreview(document: doc, position: position, channels: channels)
+            let preview = try ChannelPreview(document: doc, position: position, channels: channels, coupled: args.flag("--coupled"))
             console.write(args.flag("--json") ? preview.json.render() + "\n" : preview.text)
         })
 
@@ -22,6 +22,7 @@ enum ChannelCommands {
         name: "delete",
         summary: "delete output channels (`3 5 7-9`) with their whole dependency group, or a layer (one that changes only the channel count has its consumers re-initialised to follow)",
         positionals: [Positional("channels|layer", .choice(["channels", "layer"])), Positional("LAYER", .layer), Positional("[CHANNELS…]", .text)],
+        options: [coupledOption],
         example: "delete channels layer1.0.conv1 0 5-7",
         changesSession: true,
         run: { args, session, console in
@@ -39,9 +40,13 @@ enum ChannelCommands {
                 let record = try session.edit(line) { model, shapes in
                     let layer = model.graph.displayName(of: model.graph.nodes[position])
                     let before = model.graph.parameterCount
-                    let group = try model.graph.deleteChannels(of: position, channels, shapes: shapes, opset: model.opsetVersion() ?? 17)
+                    let group = try model.graph.deleteChannels(of: position, channels, shapes: shapes, opset: model.opsetVersion() ?? 17,
+                                                               coupled: args.flag("--coupled"))
                     let layers = group.changedLayers.count
-                    return "deleted \(channels.count) channel\(channels.count == 1 ? "" : "s") of \(layer): \(layers) layer\(layers == 1 ? "" : "s") changed, "
+                    let deleted = group.rootChannelIndices(graph: model.graph).count
+                    let asked = Set(channels).count
+                    let coupled = deleted == asked ? "" : " (\(asked) asked, \(deleted - asked) coupled to them)"
+                    return "deleted \(deleted) channel\(deleted == 1 ? "" : "s")\(coupled) of \(layer): \(layers) layer\(layers == 1 ? "" : "s") changed, "
                         + "\(Format.grouped(before - model.graph.parameterCount)) parameters removed"
                 }
                 console.line(record.message + EditCommands.effect(record))
@@ -49,6 +54,9 @@ enum ChannelCommands {
                 throw args.usageError("'\(words[0])' cannot be deleted; say `delete channels LAYER CHANNELS…` or `delete layer LAYER`")
             }
         })
+
+    /// `--coupled`: the channels grow to every channel that must go with them.
+    static let coupledOption = OptionSpec.flag("--coupled", "also take every channel coupled to those named (a grouped convolution's same channels in its other groups)")
 
     /// `3 5 7-9` or `3,5,7-9` → [3, 5, 7, 8, 9].
     static func parseChannels(_ words: [String], _ args: Arguments) throws -> [Int] {
@@ -75,10 +83,11 @@ struct ChannelPreview {
     let before: ModelSummary
     let after: ModelSummary
 
-    init(document: Document, position: Int, channels: [Int]) throws {
+    init(document: Document, position: Int, channels: [Int], coupled: Bool) throws {
         graph = document.model.graph
-        group = try ChannelDependency.group(of: position, channels: channels, graph: graph, shapes: document.shapes)
-        self.channels = Array(Set(channels)).sorted()
+        group = coupled ? try ChannelDependency.closure(of: position, channels: channels, graph: graph, shapes: document.shapes)
+            : try ChannelDependency.group(of: position, channels: channels, graph: graph, shapes: document.shapes)
+        self.channels = group.rootChannelIndices(graph: graph)
         var cut = graph
         try cut.delete(ChannelDeletion(group), shapes: document.shapes, opset: document.model.opsetVersion() ?? 17)
         before = document.summary
@@ -123,14 +132,7 @@ struct ChannelPreview {
     /// `0-3, 7, 9-10`: past twelve runs the list is cut, and says how many there are and, when
     /// `fullList` names where (`--json`), where every one is listed; nil `fullList` never cuts.
     static func ranges(_ indices: [Int], fullList: String? = "--json") -> String {
-        var parts: [String] = []
-        var i = 0
-        while i < indices.count {
-            var j = i
-            while j + 1 < indices.count, indices[j + 1] == indices[j] + 1 { j += 1 }
-            parts.append(i == j ? String(indices[i]) : "\(indices[i])-\(indices[j])")
-            i = j + 1
-        }
+        let parts = ChannelGroup.runs(indices)
         guard let fullList, parts.count > 12 else { return parts.joined(separator: ", ") }
         return parts.prefix(12).joined(separator: ", ") + ", … (\(indices.count) in all; \(fullList) lists every one)"
     }

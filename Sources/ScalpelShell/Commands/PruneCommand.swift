@@ -66,12 +66,20 @@ enum PruneCommand {
         let position = try session.layers().resolve(layer)
         let scores = try GroupScorer(criterion, args, doc).scores(position: position, graph: doc.model.graph, shapes: doc.shapes)
         let count = try localCount(args, channels: scores.count)
-        let channels = PrunableGroup.lowest(count, of: scores)
+        let structure = try ChannelDependency.structure(of: position, graph: doc.model.graph, shapes: doc.shapes)
+        let group = PrunableGroup(root: position, structure: structure, channels: scores.count, scores: scores)
+        let channels = group.lowest(count)
+        guard !channels.isEmpty else {
+            let smallest = group.rankedBundles.map(\.count).min().map { "sets of \($0)" } ?? "no set"
+            throw ShellError.refused("'\(layer)' loses channels only in \(smallest) (a grouped convolution takes the same channels from each group); "
+                + "ask for at least that many")
+        }
         return try session.edit(args.line) { model, shapes in
             let layer = model.graph.displayName(of: model.graph.nodes[position])
             try model.graph.deleteChannels(of: position, channels, shapes: shapes, opset: model.opsetVersion() ?? 17)
             // The edit's record is the only account of which channels went, so it lists them all.
-            return "removed channels \(ChannelPreview.ranges(channels, fullList: nil)) of \(layer) (lowest \(criterion.rawValue))"
+            let rounded = channels.count == count ? "" : " (\(channels.count) of the \(count) asked: they go in coupled sets)"
+            return "removed channels \(ChannelPreview.ranges(channels, fullList: nil)) of \(layer) (lowest \(criterion.rawValue))\(rounded)"
         }
     }
 
