@@ -68,6 +68,20 @@ VARIANTS = ("bn", "fused")
 
 # Hand-picked layers, most interesting first; K of them are used per model.
 LAYERS = collections.OrderedDict([
+    ("resnext50_32x4d", [
+        "layer1.0.conv1",          # feeds a grouped 3x3 conv (32 groups): the same channels leave each group
+        "layer1.0.conv2",          # the grouped conv itself
+        "layer2.0.conv1",
+        "layer3.2.conv2",
+        "conv1",
+        "layer4.0.conv3",
+    ]),
+    ("regnet_x_400mf", [
+        "trunk_output.block1.block1-0.f.a.0",   # feeds a grouped conv (groups of 16 channels)
+        "trunk_output.block1.block1-0.f.b.0",   # the grouped conv
+        "trunk_output.block3.block3-1.f.a.0",
+        "trunk_output.block2.block2-0.f.b.0",
+    ]),
     ("resnet18", [
         "conv1",                   # stem: coupled with every layer1 residual Add
         "layer1.0.conv2",          # feeds a residual Add (identity shortcut)
@@ -440,6 +454,14 @@ def prepare_originals(args, name, model):
     return paths
 
 
+def coupled_channels(args, originals, layer, onnx_names, channels):
+    variant = next(iter(originals))
+    name = onnx_names[variant].get(layer, layer)
+    r = subprocess.run([args.scalpel, originals[variant], "-c", f"group '{name}' {' '.join(map(str, channels))} --coupled --json"],
+                       capture_output=True, text=True)
+    return json.loads(r.stdout)["channels"] if r.returncode == 0 else channels
+
+
 def pick_channels(rng, n_out, count):
     return sorted(int(c) for c in rng.choice(n_out, size=min(count, n_out - 1), replace=False))
 
@@ -506,6 +528,10 @@ def main():
             m = modules[layer]
             n_out = m.out_channels if isinstance(m, torch.nn.Conv2d) else m.out_features
             channels = pick_channels(rng, n_out, args.channels)
+            if any(isinstance(c, torch.nn.Conv2d) and 1 < c.groups != c.in_channels for c in modules.values()):
+                # Grouped convolutions take the same channels from every group: both tools get
+                # the closed set Scalpel finds (Torch-Pruning's low-level API expects it).
+                channels = coupled_channels(args, originals, layer, onnx_names, channels)
             for r in check_layer(args, name, model, kinds, layer, channels, originals,
                                  onnx_names, work):
                 tests.append(r)
