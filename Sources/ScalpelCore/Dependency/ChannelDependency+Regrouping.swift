@@ -31,28 +31,30 @@ extension ChannelDependency {
     }
 
     /// The Transpose's output space of the input's channel axes, which it must keep adjacent;
-    /// their order may change, which permutes the channel indices.
+    /// their order may change, which permutes the channel indices (one axis needs no sizes).
     mutating func transposeForward(_ node: Node, _ space: ChannelSpace, _ idx: [Int]) throws {
-        guard let rank = dims(node.inputs[0])?.count, let sizes = sizes(space) else { throw refuse(node, "its shapes are unknown") }
+        guard let rank = dims(node.inputs[0])?.count, let sizes = space.span == 1 ? [0] : sizes(space) else { throw refuse(node, "its shapes are unknown") }
         let perm = node.ints("perm") ?? Array((0..<rank).reversed())
         let positions = (0..<space.span).compactMap { perm.firstIndex(of: space.axis + $0) }
         guard positions.count == space.span, let first = positions.min(), Set(positions) == Set(first..<(first + space.span)) else {
             throw refuse(node, "it moves the channel axes \(space.axis)…\(space.axis + space.span - 1) apart")
         }
         let order = (0..<space.span).map { perm[first + $0] - space.axis }
-        try visit(ChannelSpace(value: node.outputs[0], axis: first, span: space.span), Self.permute(idx, sizes: sizes, order: order))
+        try visit(ChannelSpace(value: node.outputs[0], axis: first, span: space.span),
+                  space.span == 1 ? idx : Self.permute(idx, sizes: sizes, order: order))
     }
 
     /// The Transpose's input space of the output's channel axes.
     mutating func transposeBackward(_ node: Node, _ space: ChannelSpace, _ idx: [Int]) throws {
-        guard let rank = dims(node.inputs[0])?.count, let sizes = sizes(space) else { throw refuse(node, "its shapes are unknown") }
+        guard let rank = dims(node.inputs[0])?.count, let sizes = space.span == 1 ? [0] : sizes(space) else { throw refuse(node, "its shapes are unknown") }
         let perm = node.ints("perm") ?? Array((0..<rank).reversed())
         let sources = (0..<space.span).map { perm[space.axis + $0] }
         guard let first = sources.min(), Set(sources) == Set(first..<(first + space.span)) else {
             throw refuse(node, "its input holds the channel axes apart")
         }
         let order = (0..<space.span).map { i in sources.firstIndex(of: first + i) ?? 0 }
-        try visit(ChannelSpace(value: node.inputs[0], axis: first, span: space.span), Self.permute(idx, sizes: sizes, order: order))
+        try visit(ChannelSpace(value: node.inputs[0], axis: first, span: space.span),
+                  space.span == 1 ? idx : Self.permute(idx, sizes: sizes, order: order))
     }
 
     /// Indices over axes of `sizes` (row-major) rewritten for the axes reordered so that axis j

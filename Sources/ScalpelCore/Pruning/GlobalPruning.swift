@@ -89,11 +89,12 @@ public struct GlobalPruning: Sendable {
             let mid = (low + high) / 2
             if fraction(removal(mid), target) >= goal(target) { low = mid } else { high = mid }
         }
-        return filled(removal(low), target, minChannels: minChannels)
+        let counts = removal(low)
+        return counts.contains { $0 > 0 } ? counts : filled(counts, target, minChannels: minChannels)
     }
 
-    /// Takes further bundles past the threshold, lowest-ranked first, wherever one still keeps
-    /// the target: a group whose next bundle would overshoot leaves room for cheaper ones.
+    /// Where the threshold takes nothing (the lowest-ranked bundle alone would overshoot), the
+    /// bundles in rank order that still keep the target: cheaper ones further up the ranking.
     private func filled(_ start: [Int], _ target: PruneTarget, minChannels: Int) -> [Int] {
         var counts = start
         var taken = zip(groups, counts).map { $0.bundlesFitting($1) }
