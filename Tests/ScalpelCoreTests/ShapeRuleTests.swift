@@ -180,3 +180,19 @@ import Testing
         #expect(LayerResolver.modulePath(of: node) == path)
     }
 }
+
+/// Layers found by the names their framework gave them.
+@Suite struct FrameworkNameTests {
+    @Test func kerasLayerNamesFindTheirLayers() throws {
+        // tf2onnx scopes every node as model/layer_1/op (Keras 3 adds the `_1`).
+        let model = try Model.load(path: Fixtures.directory.appendingPathComponent("keras/digits_keras.onnx").path)
+        let resolver = LayerResolver(graph: model.graph, shapes: ShapeInference.infer(model.graph))
+        #expect(model.graph.nodes[try resolver.resolve("conv2")].name == "sequential_1/conv2_1/BiasAdd")
+        // The scope also holds the BiasAdd and Softmax: the MatMul is the layer.
+        #expect(model.graph.nodes[try resolver.resolve("fc")].name == "sequential_1/fc_1/MatMul")
+        #expect(model.graph.nodes[try resolver.resolve("pool")].name == "sequential_1/pool_1/MaxPool2d")
+        // The model's own name is no layer, and `conv` names none (`conv1_1` is not `conv_1`).
+        #expect(throws: CoreError.self) { try resolver.resolve("sequential") }
+        #expect(throws: CoreError.self) { try resolver.resolve("conv") }
+    }
+}

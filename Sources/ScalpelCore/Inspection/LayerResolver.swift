@@ -1,5 +1,6 @@
-/// Finds the layer a user means: by exact node name, by index in `summary`, or by a unique
-/// suffix of its module path (`layer1.0.conv1` for `/layer1/layer1.0/conv1/Conv`).
+/// Finds the layer a user means: by exact node name, by index in `summary`, by a unique
+/// suffix of its module path (`layer1.0.conv1` for `/layer1/layer1.0/conv1/Conv`), or by the
+/// name its framework gave it (`conv1` for `functional_1/conv1_1/convolution`).
 public struct LayerResolver: Sendable {
     private let graph: Graph
     private let layers: LayerList
@@ -37,7 +38,36 @@ public struct LayerResolver: Sendable {
         if matches.count > 1 {
             throw CoreError.ambiguousLayer(name: query, matches: matches.map { graph.displayName(of: graph.nodes[$0.position]) })
         }
+        if let position = try frameworkLayer(trimmed) { return position }
         throw CoreError.unknownLayer(name: query, suggestions: suggestions(for: trimmed))
+    }
+
+    /// The layer a framework calls `query`, for names scoped as TensorFlow writes them
+    /// (`sequential_1/conv1_1/BiasAdd` is layer `conv1` of model `sequential`; Keras 3 adds the
+    /// `_1`): the nodes of that scope, of which the Conv, Gemm or MatMul is the layer.
+    private func frameworkLayer(_ query: String) throws -> Int? {
+        func scopes(_ name: String) -> [Substring] {
+            let parts = name.split(separator: "/")
+            return name.hasPrefix("/") || parts.count < 3 ? [] : Array(parts.dropFirst().dropLast())
+        }
+        func names(_ scope: Substring, _ query: String) -> Bool {
+            guard scope.hasPrefix(query) else { return false }
+            let rest = scope.dropFirst(query.count)
+            return rest.isEmpty || (rest.first == "_" && rest.count > 1 && rest.dropFirst().allSatisfy(\.isNumber))
+        }
+        let wanted = query.split(separator: "/").map(String.init)
+        let matches = layers.positions.filter { position in
+            let chain = scopes(graph.nodes[position].name)
+            return chain.count >= wanted.count && (0...(chain.count - wanted.count)).contains { start in
+                zip(chain[start..<(start + wanted.count)], wanted).allSatisfy { names($0, $1) }
+            }
+        }
+        let producers = matches.filter { ChannelDependency.isProducer(graph.nodes[$0]) }
+        let chosen = producers.isEmpty ? matches : producers
+        if chosen.count > 1 {
+            throw CoreError.ambiguousLayer(name: query, matches: chosen.map { graph.displayName(of: graph.nodes[$0]) })
+        }
+        return chosen.first
     }
 
     /// Up to three layer names closest to `query` by edit distance.
