@@ -38,13 +38,20 @@ struct Open: ParsableCommand {
     @Option(name: .customShort("c"), help: ArgumentHelp("A command to run (repeatable).", valueName: "command"))
     var commands: [String] = []
 
+    @Option(name: .customLong("input-shape"), help: ArgumentHelp("Fix an input's dimensions on opening, as the `input-shape` command does (repeatable).", valueName: "[NAME=]DIMS"))
+    var inputShapes: [String] = []
+
     @Flag(help: "Restore the latest session that ended without quitting (crash, kill) from its journal.")
     var recover = false
+
+    /// The `input-shape` commands `--input-shape` stands for.
+    private var fixedShapes: [String] { inputShapes.map { "input-shape " + Tokenizer.quote($0) } }
 
     func validate() throws {
         if recover, model != nil || !commands.isEmpty {
             throw ValidationError("--recover takes no model and no -c commands: it restores the session as it was")
         }
+        if model == nil, !inputShapes.isEmpty { throw ValidationError("--input-shape needs a model: scalpel MODEL --input-shape images=1x3x640x640") }
         if model == nil, !commands.isEmpty, !commands.contains(where: { $0.hasPrefix("load") }) {
             throw ValidationError("-c commands need a model: scalpel MODEL -c CMD")
         }
@@ -56,7 +63,7 @@ struct Open: ParsableCommand {
         do {
             if !commands.isEmpty {
                 var session = try model.map { try Session(loading: $0) } ?? Session()
-                for line in commands { try CommandRunner.run(line, session: &session, console: &console) }
+                for line in fixedShapes + commands { try CommandRunner.run(line, session: &session, console: &console) }
                 return
             }
             let paths = ShellLoop.Paths(home: ProcessInfo.processInfo.environment["HOME"] ?? NSHomeDirectory())
@@ -74,6 +81,7 @@ struct Open: ParsableCommand {
                 try journal.append("# cwd " + FileManager.default.currentDirectoryPath)
                 if let model { try journal.append("load " + Tokenizer.quote(model)) }
                 session.journal = journal
+                for line in fixedShapes { try CommandRunner.run(line, session: &session, console: &errors) }
             }
             if LineEditor.isInteractive {
                 ShellLoop.interactive(session: &session, console: &console, errors: &errors, paths: paths)

@@ -8,7 +8,7 @@ public enum CommandRunner {
     public static let commands: [CommandSpec] = [
         SummaryCommand.spec, ShowCommand.spec, ShapesCommand.spec, GraphCommand.spec,
         ChannelCommands.group, ChannelCommands.delete, PruneCommand.spec, LayerCommands.insert, LayerCommands.replace,
-        EditCommands.rename,
+        EditCommands.rename, EditCommands.inputShape,
         SessionCommands.undo, SessionCommands.redo, ReportCommands.history, ReportCommands.diff,
         SessionCommands.load, SaveCommand.spec, ScriptCommands.source, ScriptCommands.saveScript,
         RunCommands.eval, RunCommands.run, FinetuneCommand.spec, ScoreCommands.score, ScoreCommands.critical, OpsCommand.spec,

@@ -20,6 +20,30 @@ enum EditCommands {
             console.line(record.message)
         })
 
+    static let inputShape = CommandSpec(
+        name: "input-shape",
+        summary: "fix a model input's dimensions (a dynamic batch, height, width) so that shapes, MACs and summaries are concrete; one undo step",
+        positionals: [Positional("[NAME=]DIMS…", .text)],
+        example: "input-shape images=1x3x640x640",
+        details: "DIMS: sizes joined by x (1x3x640x640); NAME= may be left out when the model has one input",
+        changesSession: true,
+        run: { args, session, console in
+            let words = try args.positionals(atLeast: 1, "the input's dimensions, like images=1x3x640x640")
+            let fixes = try words.map { word -> (String?, [Int]) in
+                let parts = word.split(separator: "=", maxSplits: 1).map(String.init)
+                let sizes = (parts.last ?? "").split(separator: "x", omittingEmptySubsequences: false)
+                let dims = sizes.compactMap { Int($0) }
+                guard !dims.isEmpty, dims.count == sizes.count, parts.count <= 2, !(parts.first ?? "").isEmpty else {
+                    throw args.usageError("'\(word)' is not NAME=DIMS or DIMS with sizes joined by x, like images=1x3x640x640")
+                }
+                return (parts.count == 2 ? parts[0] : nil, dims)
+            }
+            let record = try session.edit(args.line) { model, _ in
+                try fixes.map { name, dims in try model.graph.fixInputShape(name, to: dims) }.joined(separator: "; ")
+            }
+            console.line(record.message + "; MACs per sample \(ReportCommands.change(record.macs.before, record.macs.after, Format.compact))")
+        })
+
     /// `; parameters 1,000 → 968 (-3.2%)` when the edit changed the count.
     static func effect(_ record: EditRecord) -> String {
         let p = record.parameters
