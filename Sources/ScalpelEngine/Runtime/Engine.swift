@@ -13,6 +13,7 @@ public final class Engine: @unchecked Sendable {
     private let declared: ShapeInfo
     private let constants = ConstantPool()
     private var plans: [String: (Plan, Workspace)] = [:]
+    private var recent: [String] = []
     private var inferred: [String: ShapeInfo] = [:]
     private let lock = NSLock()
 
@@ -41,6 +42,14 @@ public final class Engine: @unchecked Sendable {
     /// start from (only the part of the graph after them runs). Returns the graph outputs and
     /// every value named in `keep`.
     public func run(_ inputs: [ValueID: Activation], keep: Set<ValueID> = []) throws -> [ValueID: Activation] {
+        try run(inputs, keep: keep, observing: []) { _, _ in }
+    }
+
+    /// Runs the graph, handing `visit` each value of `observing` as soon as it is computed (in
+    /// graph order), so statistics of many layers take one pass and the memory of one forward
+    /// pass plus one activation. Returns what ``run(_:keep:)`` returns.
+    public func run(_ inputs: [ValueID: Activation], keep: Set<ValueID> = [], observing: Set<ValueID>,
+                    _ visit: (ValueID, Activation) throws -> Void) throws -> [ValueID: Activation] {
         var types: [ValueID: ValueType] = [:]
         for (v, a) in inputs {
             guard a.values.count == a.count else { throw EngineError.badInput("'\(v)' has \(a.values.count) values for shape \(a.shape)") }
@@ -51,23 +60,20 @@ public final class Engine: @unchecked Sendable {
         }
         try checkInputShapes(inputs)
         let results = Set(graph.outputs.map(\.id))
-        let key = Self.key(types) + "|" + keep.sorted().map(\.name).joined(separator: ",")
         lock.lock()
         defer { lock.unlock() }
-        let (plan, ws): (Plan, Workspace)
-        if let cached = plans[key] {
-            (plan, ws) = cached
-        } else {
-            let made = try Plan(graph: graph, givenTypes: types, results: results, keep: keep, constants: constants, training: training)
-            let entry = (made, Workspace(sizes: made.slotSizes))
-            plans[key] = entry
-            (plan, ws) = entry
-        }
+        let (plan, ws) = try plan(types, results: results, keep: keep, observed: observing)
         for (v, a) in inputs {
             guard let slot = plan.inputSlots[v] else { continue }
             a.values.withUnsafeBufferPointer { if let b = $0.baseAddress { ws[slot].update(from: b, count: a.count) } }
         }
-        for step in plan.steps { step.body(ws) }
+        for (step, seen) in zip(plan.steps, plan.observations) {
+            step.body(ws)
+            for o in seen {
+                try visit(o.value, Activation(shape: o.shape, values: Array(UnsafeBufferPointer(start: ws[o.slot], count: o.shape.reduce(1, *)))))
+            }
+        }
+        for (v, a) in inputs where observing.contains(v) { try visit(v, a) }
         var out: [ValueID: Activation] = [:]
         for v in results.union(keep) {
             if let a = inputs[v] { out[v] = a; continue }
@@ -77,6 +83,29 @@ public final class Engine: @unchecked Sendable {
         }
         return out
     }
+
+    /// The plan and workspace for these input types, made once and kept among the few most
+    /// recently used (each workspace holds a forward pass's memory; scoring layer after layer
+    /// asks for a new one per layer).
+    private func plan(_ types: [ValueID: ValueType], results: Set<ValueID>, keep: Set<ValueID>,
+                      observed: Set<ValueID>) throws -> (Plan, Workspace) {
+        let key = Self.key(types) + "|" + keep.sorted().map(\.name).joined(separator: ",") + "|" + observed.sorted().map(\.name).joined(separator: ",")
+        if let cached = plans[key] {
+            recent.removeAll { $0 == key }
+            recent.append(key)
+            return cached
+        }
+        let made = try Plan(graph: graph, givenTypes: types, results: results, keep: keep, observed: observed, constants: constants, training: training)
+        let entry = (made, Workspace(sizes: made.slotSizes))
+        plans[key] = entry
+        recent.append(key)
+        while recent.count > Self.cachedPlans { plans[recent.removeFirst()] = nil }
+        return entry
+    }
+
+    /// How many plans (and workspaces) an engine keeps: the full and the last, smaller batch of
+    /// two kinds of run.
+    private static let cachedPlans = 4
 
     /// The graph's shapes for inputs of these shapes (inferred once per input shapes).
     func shapes(for inputs: [ValueID: Activation]) -> ShapeInfo {

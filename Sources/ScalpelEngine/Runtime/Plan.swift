@@ -9,16 +9,20 @@ struct Plan: @unchecked Sendable {
     }
 
     let steps: [Step]
+    /// Per step, the observed values it writes, with their slots and shapes.
+    let observations: [[(value: ValueID, slot: Int, shape: [Int])]]
     let inputSlots: [ValueID: Int]
     let resultSlots: [ValueID: Int]
     let shapes: ShapeInfo
     let slotSizes: [Int]
 
     /// Plans the nodes needed to compute `results` from `given` values (graph inputs and
-    /// activations to start from); constants and folded shape arithmetic are not run. A training
-    /// plan folds and fuses nothing and normalises BatchNormalization by batch statistics.
-    init(graph: Graph, givenTypes: [ValueID: ValueType], results: Set<ValueID>, keep: Set<ValueID>, constants: ConstantPool,
-         training: Bool = false) throws {
+    /// activations to start from); constants and folded shape arithmetic are not run. `keep`
+    /// values survive to the end; `observed` values are computed (not fused away) and can be read
+    /// right after their step, then their memory is reused. A training plan folds and fuses
+    /// nothing and normalises BatchNormalization by batch statistics.
+    init(graph: Graph, givenTypes: [ValueID: ValueType], results: Set<ValueID>, keep: Set<ValueID>, observed: Set<ValueID> = [],
+         constants: ConstantPool, training: Bool = false) throws {
         let shapes = ShapeInference.infer(graph, inputs: givenTypes)
         let given = Set(givenTypes.keys)
         func isConstant(_ v: ValueID) -> Bool {
@@ -27,7 +31,7 @@ struct Plan: @unchecked Sendable {
         // Nodes needed: walk back from the results, stopping at given and constant values.
         let index = GraphIndex(graph)
         var needed = Set<NodeID>()
-        var stack = Array(results)
+        var stack = Array(results.union(observed))
         var visited = Set<ValueID>()
         while let v = stack.popLast() {
             guard visited.insert(v).inserted, !given.contains(v), !isConstant(v) else { continue }
@@ -41,17 +45,18 @@ struct Plan: @unchecked Sendable {
         var order = graph.nodes.filter { needed.contains($0.id) }
         // BatchNormalization right after a Conv is folded into the Conv's weights.
         let pinned = results.union(keep)
+        let unfused = pinned.union(observed)
         var folded: [NodeID: Node] = [:]  // conv id → the BN it absorbs
         for node in order where node.opType == "BatchNormalization" && !training {
             guard let x = node.input(0), let p = index.producer[x], let conv = graph.node(p), conv.opType == "Conv",
-                  needed.contains(p), index.consumers[x] == [node.id], !pinned.contains(x),
+                  needed.contains(p), index.consumers[x] == [node.id], !unfused.contains(x),
                   (1...4).allSatisfy({ node.input($0).map(isConstant) ?? false }) else { continue }
             folded[p] = node
         }
         // A Relu or Clip right after a Conv (or its folded BatchNorm) is applied as the Conv writes.
         var activations: [NodeID: Node] = [:]
         for node in order where node.opType == "Conv" && !training {
-            guard let v = (folded[node.id] ?? node).outputs.first, !pinned.contains(v), let consumers = index.consumers[v],
+            guard let v = (folded[node.id] ?? node).outputs.first, !unfused.contains(v), let consumers = index.consumers[v],
                   consumers.count == 1, let act = graph.node(consumers[0]), act.opType == "Relu" || act.opType == "Clip",
                   act.inputs.dropFirst().allSatisfy({ $0.isAbsent || isConstant($0) }) else { continue }
             activations[node.id] = act
@@ -84,9 +89,11 @@ struct Plan: @unchecked Sendable {
             slotOf[v] = allocate(s.reduce(1, *))
         }
         var steps: [Step] = []
+        var observations: [[(value: ValueID, slot: Int, shape: [Int])]] = []
         for (i, node) in order.enumerated() {
             var outputSlots: [Int] = []
             var outputShapes: [[Int]] = []
+            var seen: [(value: ValueID, slot: Int, shape: [Int])] = []
             for v in writes(node) {
                 guard !v.isAbsent else { outputSlots.append(-1); outputShapes.append([]); continue }
                 let s = try concreteShape(v, node)
@@ -94,7 +101,9 @@ struct Plan: @unchecked Sendable {
                 slotOf[v] = slot
                 outputSlots.append(slot)
                 outputShapes.append(s)
+                if observed.contains(v) { seen.append((v, slot, s)) }
             }
+            observations.append(seen)
             var operands: [ValueID: Operand] = [:]
             for v in node.inputs where !v.isAbsent {
                 if let s = slotOf[v] { operands[v] = .slot(s) } else if let p = constants.pointer(of: v, graph: graph, shapes: shapes) {
@@ -110,6 +119,7 @@ struct Plan: @unchecked Sendable {
             }
         }
         self.steps = steps
+        self.observations = observations
         self.shapes = shapes
         self.slotSizes = slotSizes
         self.inputSlots = Dictionary(uniqueKeysWithValues: given.compactMap { v in slotOf[v].map { (v, $0) } })

@@ -61,6 +61,10 @@ public enum Criterion: String, Sendable, CaseIterable {
         }
     }
 
+    /// Whether the criterion is a statistic of the layer's activation alone, so every layer's
+    /// scores come from one pass over the data.
+    public var isActivationStatistic: Bool { [.meanActivation, .apoz, .dead, .informationGain].contains(self) }
+
     /// Whether the criterion reruns the network once per channel.
     public var isOracle: Bool { self == .oracleLoss || self == .oracleAccuracy || self == .classwise }
 }

@@ -79,45 +79,34 @@ struct DataCriteria {
 
     /// Mean activation, fraction active, and information gain, per channel.
     func activationStatistics(_ criterion: Criterion) throws -> ChannelScores {
-        var sum: [Double] = [], active: [Double] = [], positions = 0.0
-        var pooled: [[Double]] = []  // per channel, per sample
-        var labels: [Int] = []
-        try forEachBatch { range, a, _, _ in
-            let channels = a.shape.count > 1 ? a.shape[1] : 1
-            let spatial = a.shape.dropFirst(2).reduce(1, *)
-            if sum.isEmpty { (sum, active, pooled) = (Array(repeating: 0, count: channels), Array(repeating: 0, count: channels), Array(repeating: [], count: channels)) }
-            for n in 0..<range.count {
-                for c in 0..<channels {
-                    var s = 0.0, on = 0.0
-                    let base = (n * channels + c) * spatial
-                    for i in base..<(base + spatial) {
-                        let v = Double(a.values[i])
-                        s += v
-                        if v > 0 { on += 1 }
-                    }
-                    sum[c] += s
-                    active[c] += on
-                    pooled[c].append(s / Double(spatial))
-                }
-            }
-            positions += Double(range.count * spatial)
-            labels += dataset.labels?[range].map { $0 } ?? []
+        var statistics = ActivationStatistics()
+        try forEachBatch { range, a, _, _ in statistics.add(a, labels: dataset.labels.map { Array($0[range]) }) }
+        return try statistics.scores(criterion, rectified: rectified, samples: samples)
+    }
+
+    /// The activation statistics of many layers from one pass over the data: each layer's
+    /// observed value is read as the engine computes it, so memory stays that of one forward
+    /// pass (plus one activation) and the model runs once, not once per layer.
+    static func activationStatistics(_ criterion: Criterion, positions: [Int], engine: Engine, graph: Graph, dataset: Dataset,
+                                     batches: Int?, batchSize: Int = 32) throws -> [Int: ChannelScores] {
+        guard let input = engine.inputs.first else { throw ScoringError("the model has no input") }
+        let samples = min(dataset.count, batches.map { $0 * batchSize } ?? dataset.count)
+        guard samples > 0 else { throw ScoringError("the dataset is empty") }
+        let observed = positions.map { observedValue(after: graph.nodes[$0], graph: graph) }
+        var statistics = Dictionary(observed.map { ($0.0, ActivationStatistics()) }, uniquingKeysWith: { a, _ in a })
+        var start = 0
+        while start < samples {
+            let range = start..<min(samples, start + batchSize)
+            let x = Activation(shape: [range.count] + Array(dataset.shape.dropFirst()), values: dataset.images(in: range))
+            let labels = dataset.labels.map { Array($0[range]) }
+            _ = try engine.run([input.id: x], observing: Set(statistics.keys)) { value, a in statistics[value]?.add(a, labels: labels) }
+            start = range.upperBound
         }
-        let fractionActive = active.map { $0 / positions }
-        // Without a rectifier a channel that is never positive is merely negative, not dead: no
-        // marks, and `dead` ranks every channel alike.
-        let dead = rectified ? Set(fractionActive.indices.filter { fractionActive[$0] == 0 }) : []
-        let scores: [Double]
-        switch criterion {
-        case .meanActivation: scores = sum.map { $0 / positions }
-        case .apoz: scores = fractionActive
-        case .dead: scores = rectified ? fractionActive : Array(repeating: 1, count: fractionActive.count)
-        case .informationGain:
-            guard labels.count == samples else { throw DataError.noLabels(purpose: "information-gain") }
-            scores = pooled.map { Self.mutualInformation($0, labels) }
-        default: throw ScoringError("\(criterion.rawValue) is not an activation criterion")
+        var scores: [Int: ChannelScores] = [:]
+        for (position, (value, rectified)) in zip(positions, observed) {
+            scores[position] = try statistics[value]?.scores(criterion, rectified: rectified, samples: samples)
         }
-        return ChannelScores(criterion: criterion, scores: scores, dead: dead, perClassDrop: nil)
+        return scores
     }
 
     /// |mean(a · ∂L/∂a)| per channel, with L the mean cross-entropy over the evaluated samples.

@@ -39,31 +39,32 @@ extension Scoring {
     /// (they reach the model's output, say) is scored alone.
     public static func groupScore(_ criterion: Criterion, position: Int, graph: Graph, shapes: ShapeInfo,
                                   engine: Engine?, dataset: Dataset?, batches: Int? = nil, seed: UInt64 = 0,
-                                  reduction: ScoreReduction = .sum) throws -> GroupScores {
+                                  reduction: ScoreReduction = .sum, precomputed: [Int: ChannelScores] = [:]) throws -> GroupScores {
         let members = (try? ChannelDependency.structure(of: position, graph: graph, shapes: shapes)).map { structure in
             structure.coupledProducers(count: structure.rootChannels(graph: graph), graph: graph)
         } ?? []
         return try combine(criterion, members: members.isEmpty ? [(position, nil)] : members.map { ($0.position, $0.channels) },
-                           graph: graph, shapes: shapes, engine: engine, dataset: dataset, batches: batches, seed: seed, reduction: reduction)
+                           graph: graph, shapes: shapes, engine: engine, dataset: dataset, batches: batches, seed: seed, reduction: reduction,
+                           precomputed: precomputed)
     }
 
     /// Scores a group whose structure is known (global pruning has it already).
     public static func groupScore(_ criterion: Criterion, structure: ChannelGroup, graph: Graph, shapes: ShapeInfo,
                                   engine: Engine?, dataset: Dataset?, batches: Int? = nil, seed: UInt64 = 0,
-                                  reduction: ScoreReduction = .sum) throws -> GroupScores {
+                                  reduction: ScoreReduction = .sum, precomputed: [Int: ChannelScores] = [:]) throws -> GroupScores {
         let members = structure.coupledProducers(count: structure.rootChannels(graph: graph), graph: graph)
         return try combine(criterion, members: members.map { ($0.position, $0.channels) }, graph: graph, shapes: shapes,
-                           engine: engine, dataset: dataset, batches: batches, seed: seed, reduction: reduction)
+                           engine: engine, dataset: dataset, batches: batches, seed: seed, reduction: reduction, precomputed: precomputed)
     }
 
     /// Scores each member alone and combines, per root channel k, the members' scores of their
     /// channels `channels[k]` (nil: the member's own channel k).
     private static func combine(_ criterion: Criterion, members: [(position: Int, channels: [Int]?)], graph: Graph, shapes: ShapeInfo,
                                 engine: Engine?, dataset: Dataset?, batches: Int?, seed: UInt64,
-                                reduction: ScoreReduction) throws -> GroupScores {
+                                reduction: ScoreReduction, precomputed: [Int: ChannelScores]) throws -> GroupScores {
         let results = try members.map { member in
             try score(criterion, position: member.position, graph: graph, shapes: shapes, engine: engine, dataset: dataset,
-                      batches: batches, seed: seed)
+                      batches: batches, seed: seed, precomputed: precomputed)
         }
         guard members.count > 1 else { return GroupScores(scores: results[0], members: [members[0].position], reduction: reduction) }
         let count = results[0].scores.count

@@ -91,6 +91,8 @@ enum PruneCommand {
         let batches: Int?
         let seed: UInt64
         let reduction: ScoreReduction
+        /// For `--global` by an activation statistic: every layer's scores, from one pass.
+        let precomputed: [Int: ChannelScores]
 
         init(_ criterion: Criterion, _ args: Arguments, _ doc: Document) throws {
             self.criterion = criterion
@@ -98,6 +100,10 @@ enum PruneCommand {
             batches = DataOptions.batches(args)
             seed = DataOptions.seed(args)
             reduction = ScoreCommands.reduction(args)
+            let graph = doc.model.graph
+            precomputed = args.flag("--global")
+                ? try Scoring.onePass(criterion, positions: Array(graph.nodes.indices), graph: graph, engine: engine, dataset: data, batches: batches)
+                : [:]
         }
 
         /// The group scores of the layer at `position`.
@@ -109,7 +115,7 @@ enum PruneCommand {
         /// The scores of a group whose structure is known.
         func scores(structure: ChannelGroup, graph: Graph, shapes: ShapeInfo) throws -> [Double] {
             try Scoring.groupScore(criterion, structure: structure, graph: graph, shapes: shapes, engine: engine, dataset: data,
-                                   batches: batches, seed: seed, reduction: reduction).scores.scores
+                                   batches: batches, seed: seed, reduction: reduction, precomputed: precomputed).scores.scores
         }
     }
 

@@ -41,6 +41,9 @@ enum ScoreCommands {
             let (engine, data) = try inputs(criterion, args, doc)
             let batches = DataOptions.batches(args)
             let seed = DataOptions.seed(args)
+            // Activation statistics of every layer come from one pass over the data.
+            let precomputed = args.flag("--all")
+                ? try Scoring.onePass(criterion, positions: positions, graph: doc.model.graph, engine: engine, dataset: data, batches: batches) : [:]
             var json: [JSON] = []
             var covered = Set<Int>()
             var failures: [(layer: String, reason: String)] = []
@@ -49,7 +52,7 @@ enum ScoreCommands {
                 let group: GroupScores
                 do {
                     group = try Scoring.groupScore(criterion, position: position, graph: graph, shapes: doc.shapes, engine: engine,
-                                                   dataset: data, batches: batches, seed: seed, reduction: reduction)
+                                                   dataset: data, batches: batches, seed: seed, reduction: reduction, precomputed: precomputed)
                 } catch where args.flag("--all") {
                     failures.append((graph.displayName(of: graph.nodes[position]), "\(error)"))
                     continue
