@@ -510,6 +510,25 @@ class ShuffleBlock(nn.Module):
         return self.fc(torch.flatten(nn.functional.adaptive_avg_pool2d(x, 1), 1))
 
 
+class ShapeReadCNN(nn.Module):
+    """Reads a tensor's channel count at run time into another's shape, as YOLO11's attention does."""
+
+    def __init__(self):
+        super().__init__()
+        self.stem = nn.Sequential(conv_bn(3, 8, 3, stride=2), nn.ReLU())
+        self.v = nn.Conv2d(8, 8, 1)
+        self.pe = nn.Conv2d(8, 8, 3, padding=1, groups=8)
+        self.head = nn.Sequential(conv_bn(8, 16, 1), nn.ReLU())
+        self.fc = nn.Linear(16, 10)
+
+    def forward(self, x):
+        x = self.stem(x)
+        n, c, h, w = x.shape
+        x = self.pe(self.v(x).reshape(n, c, h, w))
+        x = self.head(x)
+        return self.fc(torch.flatten(nn.functional.adaptive_avg_pool2d(x, 1), 1))
+
+
 def hand_built(name, nodes, initializers, opset):
     """A model from onnx.helper nodes over input "x" (N×3×8×8) to output "y" (N×10), with the
     given (name, array) initializers."""
@@ -894,6 +913,7 @@ SPECS = {
     "same_pad_cnn": (SamePadCNN, (3, 16, 16), False),
     "grouped_cnn": (GroupedCNN, (3, 16, 16), False),
     "shuffle_block": (ShuffleBlock, (3, 16, 16), False),
+    "shape_read_cnn": (ShapeReadCNN, (3, 16, 16), False),
 }
 # fixtures whose BatchNorms keep their fresh initialisation (so the exporter aliases them)
 UNTRAINED = {"digits_untrained"}

@@ -77,6 +77,14 @@ import Testing
         #expect(short.status == 0)
         #expect(short.stdout.contains("(the target 0.05 is out of reach: cutting every prunable group to 1 channel(s) keeps 0.067885; "
             + "1 layer is blocked: 1 layer ('/fc/Gemm'): the channels reach the model output 'y'"), "\(short.stdout)")
+        // A group whose deletion alone would break a shape the model computes at run time (a
+        // Reshape to another tensor's channel count, read by Shape) is left out, and the plan
+        // made again without it.
+        let computed = try ProcessTests.scalpel([model("shape_read_cnn"), "-c", "prune --global --by l1 --target-params 0.8"])
+        #expect(computed.status == 0, "\(computed.stderr)")
+        #expect(computed.stdout.contains("removed 6 channels from 1 of 1 prunable groups (lowest l1) (left out: 1 layer ('/v/Conv'): "
+            + "deleting its channels would break shapes: node '/Reshape' (Reshape): cannot reshape 384 elements into [N, 8, 8, 8]; "
+            + "1 layer ('/stem/stem.0/stem.0.0/Conv'): deleting its channels would break shapes"), "\(computed.stdout)")
         // Where some layers score, the rest are summarised and the command succeeds.
         let partial = try ProcessTests.scalpel([model("plain_cnn_bn"), "-c", "score --all --by bn-gamma"])
         #expect(partial.status == 0)

@@ -16,9 +16,9 @@ public enum PruneTarget: Sendable {
 /// is cheap.
 public struct GlobalPruning: Sendable {
     /// Every prunable group, one per set of coupled producers.
-    public let groups: [PrunableGroup]
+    public private(set) var groups: [PrunableGroup]
     /// Producers that cannot be pruned, with the reason.
-    public let refused: [(layer: String, reason: String)]
+    public private(set) var refused: [(layer: String, reason: String)]
     private let graph: Graph
     private let shapes: ShapeInfo
     private let baseline: ModelSummary
@@ -157,6 +157,35 @@ public struct GlobalPruning: Sendable {
     static func decimal(_ f: Double) -> String {
         let scale = pow(10, 4 - (f > 0 ? floor(log10(f)) : 0))
         return "\((f * scale).rounded(.down) / scale)"
+    }
+
+    /// The plan for `target` and its deletion, checked by inferring the shapes it leaves: a
+    /// group whose deletion alone breaks them (the model computes another tensor's shape from
+    /// these channels' count at run time) is refused, and the plan is made again without it.
+    public mutating func checkedPlan(_ target: PruneTarget, minChannels: Int, shapes: ShapeInfo,
+                                     opset: Int) throws -> (counts: [Int], deletion: ChannelDeletion) {
+        let known = Set(shapes.problems.map(\.description))
+        func broken(_ deletion: ChannelDeletion) throws -> String? {
+            var cut = graph
+            try cut.delete(deletion, shapes: shapes, opset: opset)
+            return ShapeInference.infer(cut).problems.first { !known.contains($0.description) }?.description
+        }
+        while true {
+            let counts = plan(target, minChannels: minChannels)
+            let deletion = try self.deletion(counts, shapes: shapes)
+            guard counts.contains(where: { $0 > 0 }), let problem = try broken(deletion) else { return (counts, deletion) }
+            var culprits: [(Int, String)] = []
+            for g in groups.indices where counts[g] > 0 {
+                let alone = counts.indices.map { $0 == g ? counts[g] : 0 }
+                if let why = try broken(try self.deletion(alone, shapes: shapes)) { culprits.append((g, why)) }
+            }
+            guard !culprits.isEmpty else { throw CoreError.editRefused("the pruned groups together would break shapes: \(problem)") }
+            for (g, why) in culprits.reversed() {
+                refused.append((graph.displayName(of: graph.nodes[groups[g].root]), "deleting its channels would break shapes: \(why)"))
+                groups.remove(at: g)
+            }
+            guard !groups.isEmpty else { return (groups.map { _ in 0 }, ChannelDeletion()) }
+        }
     }
 
     /// The deletion removing `counts[i]` lowest-scored channels from group i.

@@ -91,7 +91,13 @@ struct ChannelPreview {
         var cut = graph
         try cut.delete(ChannelDeletion(group), shapes: document.shapes, opset: document.model.opsetVersion() ?? 17)
         before = document.summary
-        after = ModelSummary(graph: cut, shapes: ShapeInference.infer(cut))
+        let shapes = ShapeInference.infer(cut)
+        // As `delete channels` would refuse it: the model computes a shape these channels break.
+        let known = Set(document.shapes.problems.map(\.description))
+        if let broken = shapes.problems.first(where: { !known.contains($0.description) }) {
+            throw ShellError.refused("deleting these channels would break shapes: \(broken)")
+        }
+        after = ModelSummary(graph: cut, shapes: shapes)
     }
 
     private func layerName(_ id: NodeID) -> String { graph.node(id).map { graph.displayName(of: $0) } ?? id.description }

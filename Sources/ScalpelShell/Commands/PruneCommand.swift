@@ -42,19 +42,23 @@ enum PruneCommand {
         return try session.edit(args.line) { model, shapes in
             let skip = Set(skipped.map { model.graph.nodes[$0].id })
             let graph = model.graph
-            let pruning = try GlobalPruning(graph: graph, shapes: shapes, skip: skip) { _, structure, _ in
+            var pruning = try GlobalPruning(graph: graph, shapes: shapes, skip: skip) { _, structure, _ in
                 try scorer.scores(structure: structure, graph: graph, shapes: shapes)
             }
             guard !pruning.groups.isEmpty else { throw ShellError.refused(pruning.blockedSummary) }
-            let counts = pruning.plan(target, minChannels: minChannels)
+            let blocked = pruning.refused.count
+            let (counts, deletion) = try pruning.checkedPlan(target, minChannels: minChannels, shapes: shapes, opset: model.opsetVersion() ?? 17)
+            let leftOut = pruning.refused.dropFirst(blocked)
+            let checked = leftOut.isEmpty ? "" : " (left out: " + ReasonSummary.line(Array(leftOut)) + ")"
+            guard !pruning.groups.isEmpty else { throw ShellError.refused(pruning.blockedSummary) }
             guard counts.contains(where: { $0 > 0 }) else {
                 let reason = pruning.emptyPlanReason(target, minChannels: minChannels)
                 let remedy = if case .atMinimum = reason { "lower --min-channels" } else { "give a lower target" }
                 throw ShellError.refused("\(reason); \(remedy)")
             }
-            try model.graph.delete(try pruning.deletion(counts, shapes: shapes), shapes: shapes, opset: model.opsetVersion() ?? 17)
+            try model.graph.delete(deletion, shapes: shapes, opset: model.opsetVersion() ?? 17)
             let shortfall = pruning.shortfall(target, minChannels: minChannels).map { " (\($0))" } ?? ""
-            return "removed \(counts.reduce(0, +)) channels from \(counts.filter { $0 > 0 }.count) of \(pruning.groups.count) prunable groups (lowest \(criterion.rawValue))\(shortfall)"
+            return "removed \(counts.reduce(0, +)) channels from \(counts.filter { $0 > 0 }.count) of \(pruning.groups.count) prunable groups (lowest \(criterion.rawValue))\(checked)\(shortfall)"
         }
     }
 
