@@ -138,12 +138,14 @@ def check_inserts(binary, fixture, work):
 
 # Fixtures whose every channel group is global-pruned and checked (the depthwise and SE models).
 GLOBAL_PRUNE = {"plain_cnn_constants", "mobilenet_v2_slim", "mobilenet_v2_slim_fused", "mobilenet_v3_slim", "mobilenet_v3_slim_fused",
-                "mini_resnet", "plain_cnn_bn", "conv1d_keras", "grouped_cnn", "shuffle_block"}
+                "mini_resnet", "plain_cnn_bn", "conv1d_keras", "grouped_cnn", "shuffle_block", "yolo_tiny", "paddle_cnn"}
 
 
-# How far above the target a global prune may keep: shuffle_block's channels go in coarse
-# bundles (the shuffle couples both units and the stem), in a model of 1,818 parameters.
-OVERSHOOT = {"shuffle_block": 0.1}
+# How far above the target a global prune may keep, where the model is small and its channels
+# go in coarse bundles: shuffle_block's shuffle couples both units and the stem (1,818
+# parameters); paddle_cnn has three groups, two of them in bundles of 4 channels, each bundle
+# about 15 % of its 1,826 parameters.
+OVERSHOOT = {"shuffle_block": 0.1, "paddle_cnn": 0.15}
 
 
 def check_global(binary, fixture, work):

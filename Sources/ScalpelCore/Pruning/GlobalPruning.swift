@@ -75,38 +75,32 @@ public struct GlobalPruning: Sendable {
     }
 
     /// How many channels each group loses to reach `target`, keeping at least `minChannels` each:
-    /// every group gives up its lowest-ranked bundles whose normalised score is under one threshold.
+    /// bundles are taken in the order of their normalised score across all groups, for as long as
+    /// the model keeps the target (so what goes is always a prefix of the ranking). Where even the
+    /// lowest-ranked bundle would overshoot, the bundles in rank order that still keep it are
+    /// taken instead: cheaper ones further up the ranking.
     public func plan(_ target: PruneTarget, minChannels: Int) -> [Int] {
-        func removal(_ threshold: Double) -> [Int] {
-            groups.map { g in
-                let cap = g.bundlesFitting(g.removable(keeping: minChannels))
-                return g.channels(inLowest: min(g.normalizedBundleScores.prefix { $0 < threshold }.count, cap))
-            }
-        }
-        let all = groups.flatMap(\.normalizedBundleScores)
-        var low = (all.min() ?? 0) - 1, high = (all.max() ?? 0) + 1
-        for _ in 0..<60 {
-            let mid = (low + high) / 2
-            if fraction(removal(mid), target) >= goal(target) { low = mid } else { high = mid }
-        }
-        let counts = removal(low)
-        return counts.contains { $0 > 0 } ? counts : filled(counts, target, minChannels: minChannels)
+        let counts = taken(target, minChannels: minChannels, skippingCostly: false)
+        return counts.contains { $0 > 0 } ? counts : taken(target, minChannels: minChannels, skippingCostly: true)
     }
 
-    /// Where the threshold takes nothing (the lowest-ranked bundle alone would overshoot), the
-    /// bundles in rank order that still keep the target: cheaper ones further up the ranking.
-    private func filled(_ start: [Int], _ target: PruneTarget, minChannels: Int) -> [Int] {
-        var counts = start
-        var taken = zip(groups, counts).map { $0.bundlesFitting($1) }
+    /// Walks the bundles in rank order (ties by group, then rank), taking each that keeps the
+    /// target; at the first that does not, stops, or with `skippingCostly` passes over it.
+    private func taken(_ target: PruneTarget, minChannels: Int, skippingCostly: Bool) -> [Int] {
+        var counts = groups.map { _ in 0 }
+        var next = counts
         let caps = groups.map { $0.bundlesFitting($0.removable(keeping: minChannels)) }
-        let candidates = groups.indices.flatMap { g in (taken[g]..<max(taken[g], caps[g])).map { (g, $0) } }
-            .sorted { (groups[$0.0].normalizedBundleScores[$0.1], $0.0) < (groups[$1.0].normalizedBundleScores[$1.1], $1.0) }
-        for (g, rank) in candidates where rank == taken[g] {
+        let order = groups.indices.flatMap { g in (0..<caps[g]).map { (g, $0) } }.sorted {
+            (groups[$0.0].normalizedBundleScores[$0.1], $0.0, $0.1) < (groups[$1.0].normalizedBundleScores[$1.1], $1.0, $1.1)
+        }
+        for (g, rank) in order where rank == next[g] {
             var trial = counts
             trial[g] = groups[g].channels(inLowest: rank + 1)
-            guard fraction(trial, target) >= goal(target) else { continue }
+            guard fraction(trial, target) >= goal(target) else {
+                if skippingCostly { continue } else { break }
+            }
             counts = trial
-            taken[g] = rank + 1
+            next[g] = rank + 1
         }
         return counts
     }
