@@ -76,6 +76,11 @@ LAYERS = collections.OrderedDict([
         "conv1",
         "layer4.0.conv3",
     ]),
+    ("regnet_y_400mf", [
+        "trunk_output.block1.block1-0.f.a.0",   # feeds a grouped conv, with a squeeze-excitation after it
+        "trunk_output.block2.block2-0.f.b.0",
+        "trunk_output.block3.block3-2.f.se.fc1",
+    ]),
     ("regnet_x_400mf", [
         "trunk_output.block1.block1-0.f.a.0",   # feeds a grouped conv (groups of 16 channels)
         "trunk_output.block1.block1-0.f.b.0",   # the grouped conv
