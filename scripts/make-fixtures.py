@@ -529,6 +529,22 @@ class ShapeReadCNN(nn.Module):
         return self.fc(torch.flatten(nn.functional.adaptive_avg_pool2d(x, 1), 1))
 
 
+class StdConvCNN(nn.Module):
+    """NF-Net convolutions (timm's ScaledStdConv2d): each weight standardised in the graph by a
+    training-mode BatchNormalization over the weight tensor, so the Conv's weights are computed."""
+
+    def __init__(self):
+        super().__init__()
+        from timm.layers import ScaledStdConv2d
+        self.conv1 = ScaledStdConv2d(3, 8, 3, stride=2, padding=1)
+        self.conv2 = ScaledStdConv2d(8, 16, 3, padding=1)
+        self.fc = nn.Linear(16, 10)
+
+    def forward(self, x):
+        x = nn.functional.gelu(self.conv2(nn.functional.gelu(self.conv1(x))))
+        return self.fc(torch.flatten(nn.functional.adaptive_avg_pool2d(x, 1), 1))
+
+
 def hand_built(name, nodes, initializers, opset):
     """A model from onnx.helper nodes over input "x" (N×3×8×8) to output "y" (N×10), with the
     given (name, array) initializers."""
@@ -914,6 +930,7 @@ SPECS = {
     "grouped_cnn": (GroupedCNN, (3, 16, 16), False),
     "shuffle_block": (ShuffleBlock, (3, 16, 16), False),
     "shape_read_cnn": (ShapeReadCNN, (3, 16, 16), False),
+    "std_conv_cnn": (StdConvCNN, (3, 16, 16), False),
 }
 # fixtures whose BatchNorms keep their fresh initialisation (so the exporter aliases them)
 UNTRAINED = {"digits_untrained"}

@@ -4,12 +4,22 @@ import ScalpelCore
 /// BatchNorm (where not folded), LayerNorm and Softmax.
 enum NormalizationKernels {
     static func batchNorm(_ ctx: KernelContext) throws -> StepBody {
+        let eps = ctx.node.float("epsilon", default: 1e-5)
+        // training_mode = 1 in the file (NF-Nets standardise their weights so): normalised by the
+        // batch's own statistics, whatever the running ones are.
+        if ctx.training || ctx.node.int("training_mode", default: 0) != 0 {
+            let read = ctx.node.outputs.dropFirst().filter { v in
+                !v.isAbsent && (ctx.graph.nodes.contains { $0.inputs.contains(v) } || ctx.graph.outputs.contains { $0.id == v })
+            }
+            guard read.isEmpty else {
+                throw ctx.unsupported("the running statistics a training-mode BatchNormalization outputs are not computed")
+            }
+            return try batchNormTraining(ctx, eps: eps)
+        }
         guard let gamma = ctx.constantValues(1), let beta = ctx.constantValues(2), let mean = ctx.constantValues(3),
               let variance = ctx.constantValues(4) else { throw ctx.unsupported("parameters must be constant") }
-        let eps = ctx.node.float("epsilon", default: 1e-5)
         let x = ctx.shape(0)
         let channels = x.count > 1 ? x[1] : 1, spatial = x.dropFirst(2).reduce(1, *)
-        if ctx.training { return try batchNormTraining(ctx, eps: eps) }
         let scale = (0..<channels).map { gamma[$0] / (variance[$0] + eps).squareRoot() }
         let shift = (0..<channels).map { beta[$0] - mean[$0] * scale[$0] }
         let input = try ctx.input(0)

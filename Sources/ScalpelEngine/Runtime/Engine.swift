@@ -33,6 +33,8 @@ public final class Engine: @unchecked Sendable {
                 throw EngineError.unsupported(op: node.opType, node: graph.displayName(of: node), detail: "no kernel for this op: \(reason)")
             }
         }
+        // A training engine trains what such values are computed from, so computes them each step.
+        if !training { self.graph = try ConstantSubgraphs.folded(graph, shapes: shapes, constants: constants) }
     }
 
     /// The model's data inputs (graph inputs that are not initializers).
