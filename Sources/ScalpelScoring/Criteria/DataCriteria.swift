@@ -21,9 +21,15 @@ struct DataCriteria {
         self.graph = graph
         self.dataset = dataset
         self.batchSize = batchSize
-        self.samples = min(dataset.count, batches.map { $0 * batchSize } ?? dataset.count)
+        self.samples = try Self.sampleCount(dataset, batches: batches, batchSize: batchSize)
         (observed, rectified) = Self.observedValue(after: graph.nodes[position], graph: graph)
+    }
+
+    /// How many samples the criteria read: `batches` batches, or the whole dataset.
+    static func sampleCount(_ dataset: Dataset, batches: Int?, batchSize: Int) throws -> Int {
+        let samples = min(dataset.count, batches.map { $0 * batchSize } ?? dataset.count)
         guard samples > 0 else { throw ScoringError("the dataset is empty") }
+        return samples
     }
 
     /// Follows a layer's output through a single-reader chain of BatchNorm and activations; says
@@ -64,16 +70,12 @@ struct DataCriteria {
         guard let input = engine.inputs.first, let output = graph.outputs.first?.id else { throw ScoringError("the model has no input or output") }
         let restart = restart ?? observed
         let frontier = engine.frontier(after: restart).union(restart == observed ? [] : [restart])
-        var start = 0
-        while start < samples {
-            let range = start..<min(samples, start + batchSize)
-            let x = Activation(shape: [range.count] + Array(dataset.shape.dropFirst()), values: dataset.images(in: range))
+        try dataset.forEachBatch(upTo: samples, size: batchSize) { range, x in
             let out = try engine.run([input.id: x], keep: frontier.union([observed]))
             guard let a = out[observed], let y = out[output] else { throw ScoringError("the engine did not return '\(observed)'") }
             var rerun = [input.id: x]
             for v in frontier { rerun[v] = out[v] }
             try body(range, a, y, rerun)
-            start = range.upperBound
         }
     }
 
@@ -90,17 +92,12 @@ struct DataCriteria {
     static func activationStatistics(_ criterion: Criterion, positions: [Int], engine: Engine, graph: Graph, dataset: Dataset,
                                      batches: Int?, batchSize: Int = 32) throws -> [Int: ChannelScores] {
         guard let input = engine.inputs.first else { throw ScoringError("the model has no input") }
-        let samples = min(dataset.count, batches.map { $0 * batchSize } ?? dataset.count)
-        guard samples > 0 else { throw ScoringError("the dataset is empty") }
+        let samples = try sampleCount(dataset, batches: batches, batchSize: batchSize)
         let observed = positions.map { observedValue(after: graph.nodes[$0], graph: graph) }
         var statistics = Dictionary(observed.map { ($0.0, ActivationStatistics()) }, uniquingKeysWith: { a, _ in a })
-        var start = 0
-        while start < samples {
-            let range = start..<min(samples, start + batchSize)
-            let x = Activation(shape: [range.count] + Array(dataset.shape.dropFirst()), values: dataset.images(in: range))
+        try dataset.forEachBatch(upTo: samples, size: batchSize) { range, x in
             let labels = dataset.labels.map { Array($0[range]) }
             _ = try engine.run([input.id: x], observing: Set(statistics.keys)) { value, a in statistics[value]?.add(a, labels: labels) }
-            start = range.upperBound
         }
         var scores: [Int: ChannelScores] = [:]
         for (position, (value, rectified)) in zip(positions, observed) {
@@ -115,10 +112,7 @@ struct DataCriteria {
         guard let labels = dataset.labels else { throw DataError.noLabels(purpose: "taylor") }
         var sums: [Double] = []
         var positions = 0
-        var start = 0
-        while start < samples {
-            let range = start..<min(samples, start + batchSize)
-            let x = Activation(shape: [range.count] + Array(dataset.shape.dropFirst()), values: dataset.images(in: range))
+        try dataset.forEachBatch(upTo: samples, size: batchSize) { range, x in
             let (a, g, _) = try engine.gradient(of: observed, inputs: [input.id: x], labels: Array(labels[range]))
             let channels = a.shape[1], spatial = a.shape.dropFirst(2).reduce(1, *)
             if sums.isEmpty { sums = Array(repeating: 0, count: channels) }
@@ -129,7 +123,6 @@ struct DataCriteria {
                 }
             }
             positions = spatial
-            start = range.upperBound
         }
         // ∂(mean loss)/∂a is the summed-loss gradient over the sample count.
         let scale = 1 / (Double(samples) * Double(samples) * Double(max(1, positions)))

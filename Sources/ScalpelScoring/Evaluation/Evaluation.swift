@@ -43,11 +43,8 @@ public enum Evaluation {
         var correct1 = 0, correct5 = 0, loss = 0.0
         var perClass: [(samples: Int, correct: Int)] = []
         var classes = 0
-        var start = 0
-        while start < total {
-            let range = start..<min(total, start + batchSize)
-            let shape = [range.count] + Array(dataset.shape.dropFirst())
-            let outputs = try engine.run([input.id: Activation(shape: shape, values: dataset.images(in: range))])
+        try dataset.forEachBatch(upTo: total, size: batchSize) { range, x in
+            let outputs = try engine.run([input.id: x])
             guard let logits = outputs.values.first, logits.shape.count == 2, logits.shape[0] == range.count else {
                 throw EngineError.badInput("eval needs a classifier whose output is N × classes")
             }
@@ -65,8 +62,7 @@ public enum Evaluation {
                 if ranked.prefix(5).contains(label) { correct5 += 1 }
                 loss += engine.classifierOutput.loss(scores, label)
             }
-            start = range.upperBound
-            progress(start, total)
+            progress(range.upperBound, total)
         }
         guard total > 0 else { throw EngineError.badInput("the dataset is empty") }
         return EvaluationResult(samples: total, top1: Double(correct1) / Double(total),
