@@ -11,9 +11,9 @@ public enum PruneTarget: Sendable {
 /// Prunes across every prunable group at once: channels are ranked by their score divided by
 /// their group's mean absolute score (so layers of different sizes and score scales compare;
 /// for criteria that can be negative, such as an oracle's loss change, the sign survives),
-/// and the lowest are removed until the model keeps the target fraction. Sizes after pruning
-/// are computed from the groups' structure without applying anything, so the threshold search
-/// is cheap.
+/// and the lowest (in the bundles coupled channels form) are removed while the model keeps the
+/// target fraction. Sizes after pruning are computed from the groups' structure without
+/// applying anything, so trying each bundle in turn is cheap.
 public struct GlobalPruning: Sendable {
     /// Every prunable group, one per set of coupled producers.
     public private(set) var groups: [PrunableGroup]
@@ -153,33 +153,32 @@ public struct GlobalPruning: Sendable {
         return "\((f * scale).rounded(.down) / scale)"
     }
 
-    /// The plan for `target` and its deletion, checked by inferring the shapes it leaves: a
+    /// The plan for `target` and the graph it leaves, checked by inferring that graph's shapes: a
     /// group whose deletion alone breaks them (the model computes another tensor's shape from
     /// these channels' count at run time) is refused, and the plan is made again without it.
-    public mutating func checkedPlan(_ target: PruneTarget, minChannels: Int, shapes: ShapeInfo,
-                                     opset: Int) throws -> (counts: [Int], deletion: ChannelDeletion) {
-        let known = Set(shapes.problems.map(\.description))
-        func broken(_ deletion: ChannelDeletion) throws -> String? {
+    public mutating func checkedPlan(_ target: PruneTarget, minChannels: Int, opset: Int) throws -> (counts: [Int], pruned: Graph) {
+        /// The graph after removing `counts`, and what that breaks.
+        func cut(_ counts: [Int]) throws -> (Graph, ShapeProblem?) {
             var cut = graph
-            try cut.delete(deletion, shapes: shapes, opset: opset)
-            return ShapeInference.infer(cut).problems.first { !known.contains($0.description) }?.description
+            try cut.delete(try deletion(counts, shapes: shapes), shapes: shapes, opset: opset)
+            return (cut, ShapeInference.infer(cut).newProblem(since: shapes))
         }
-        while true {
+        while !groups.isEmpty {
             let counts = plan(target, minChannels: minChannels)
-            let deletion = try self.deletion(counts, shapes: shapes)
-            guard counts.contains(where: { $0 > 0 }), let problem = try broken(deletion) else { return (counts, deletion) }
-            var culprits: [(Int, String)] = []
+            guard counts.contains(where: { $0 > 0 }) else { return (counts, graph) }
+            let (pruned, problem) = try cut(counts)
+            guard let problem else { return (counts, pruned) }
+            var culprits: [(Int, ShapeProblem)] = []
             for g in groups.indices where counts[g] > 0 {
-                let alone = counts.indices.map { $0 == g ? counts[g] : 0 }
-                if let why = try broken(try self.deletion(alone, shapes: shapes)) { culprits.append((g, why)) }
+                if let why = try cut(counts.indices.map { $0 == g ? counts[g] : 0 }).1 { culprits.append((g, why)) }
             }
             guard !culprits.isEmpty else { throw CoreError.editRefused("the pruned groups together would break shapes: \(problem)") }
             for (g, why) in culprits.reversed() {
                 refused.append((graph.displayName(of: graph.nodes[groups[g].root]), "deleting its channels would break shapes: \(why)"))
                 groups.remove(at: g)
             }
-            guard !groups.isEmpty else { return (groups.map { _ in 0 }, ChannelDeletion()) }
         }
+        return ([], graph)
     }
 
     /// The deletion removing `counts[i]` lowest-scored channels from group i.

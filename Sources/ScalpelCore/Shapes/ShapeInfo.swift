@@ -14,6 +14,13 @@ public struct ShapeInfo: Sendable {
 
     /// The type of a value (``ValueType/unknown`` when nothing is known).
     public subscript(_ value: ValueID) -> ValueType { types[value] ?? .unknown }
+
+    /// The first problem these shapes have that `earlier` ones (of the graph before an edit) did
+    /// not: what the edit broke.
+    public func newProblem(since earlier: ShapeInfo) -> ShapeProblem? {
+        let known = Set(earlier.problems.map(\.description))
+        return problems.first { !known.contains($0.description) }
+    }
 }
 
 /// A problem shape inference found at one node.

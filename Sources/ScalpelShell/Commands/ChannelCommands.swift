@@ -93,8 +93,7 @@ struct ChannelPreview {
         before = document.summary
         let shapes = ShapeInference.infer(cut)
         // As `delete channels` would refuse it: the model computes a shape these channels break.
-        let known = Set(document.shapes.problems.map(\.description))
-        if let broken = shapes.problems.first(where: { !known.contains($0.description) }) {
+        if let broken = shapes.newProblem(since: document.shapes) {
             throw ShellError.refused("deleting these channels would break shapes: \(broken)")
         }
         after = ModelSummary(graph: cut, shapes: shapes)

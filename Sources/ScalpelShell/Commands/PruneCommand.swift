@@ -47,7 +47,7 @@ enum PruneCommand {
             }
             guard !pruning.groups.isEmpty else { throw ShellError.refused(pruning.blockedSummary) }
             let blocked = pruning.refused.count
-            let (counts, deletion) = try pruning.checkedPlan(target, minChannels: minChannels, shapes: shapes, opset: model.opsetVersion() ?? 17)
+            let (counts, pruned) = try pruning.checkedPlan(target, minChannels: minChannels, opset: model.opsetVersion() ?? 17)
             let leftOut = pruning.refused.dropFirst(blocked)
             let checked = leftOut.isEmpty ? "" : " (left out: " + ReasonSummary.line(Array(leftOut)) + ")"
             guard !pruning.groups.isEmpty else { throw ShellError.refused(pruning.blockedSummary) }
@@ -56,7 +56,7 @@ enum PruneCommand {
                 let remedy = if case .atMinimum = reason { "lower --min-channels" } else { "give a lower target" }
                 throw ShellError.refused("\(reason); \(remedy)")
             }
-            try model.graph.delete(deletion, shapes: shapes, opset: model.opsetVersion() ?? 17)
+            model.graph = pruned
             let shortfall = pruning.shortfall(target, minChannels: minChannels).map { " (\($0))" } ?? ""
             return "removed \(counts.reduce(0, +)) channels from \(counts.filter { $0 > 0 }.count) of \(pruning.groups.count) prunable groups (lowest \(criterion.rawValue))\(checked)\(shortfall)"
         }

@@ -89,8 +89,7 @@ public struct Document: Sendable {
         var model = state.model
         let message = try body(&model)
         let next = ModelState(model)
-        let before = Set(state.shapes.problems.map(\.description))
-        if let broken = next.shapes.problems.first(where: { !before.contains($0.description) }) {
+        if let broken = next.shapes.newProblem(since: state.shapes) {
             throw ShellError.refused("the edit would break shapes: \(broken); nothing was changed")
         }
         let record = EditRecord(line: line, message: message, before: state, after: next, serial: nextSerial)
