@@ -146,18 +146,16 @@ extension ChannelDependency {
     /// when the target is a constant (a computed one follows the tensor's new shape).
     private mutating func reshapeTarget(_ node: Node, _ output: ChannelSpace, _ idx: [Int]) throws {
         guard node.opType == "Reshape", let shape = node.input(1), graph.initializers[shape] != nil || isConstantNode(shape),
-              let sizes = sizes(output) else { return }
-        let kept = Self.productClosure(idx, sizes: sizes)
-        let partial = Self.partialAxis(kept, sizes: sizes)
-        guard let partial else { return }
-        let others = sizes.enumerated().filter { $0.offset != partial }.reduce(1) { $0 * $1.element }
-        adjustments[node.id] = .reshapeTarget(node.id, axis: output.axis + partial, removed: idx.count / others)
+              let sizes = sizes(output), let shrinking = Self.shrinking(idx, sizes: sizes) else { return }
+        adjustments[node.id] = .reshapeTarget(node.id, axis: output.axis + shrinking.axis, removed: shrinking.removed)
     }
 
-    /// The one axis of a product set that is not whole.
-    static func partialAxis(_ idx: [Int], sizes: [Int]) -> Int? {
+    /// For a product set of indices over axes of `sizes` (every axis whole but one), that axis and
+    /// how many of its entries the set takes.
+    static func shrinking(_ idx: [Int], sizes: [Int]) -> (axis: Int, removed: Int)? {
         let used = projections(idx, sizes: sizes)
-        return sizes.indices.first { used[$0].count < sizes[$0] }
+        guard let axis = sizes.indices.first(where: { used[$0].count < sizes[$0] }) else { return nil }
+        return (axis, used[axis].count)
     }
 
     /// For each axis of `sizes`, the positions along it that the row-major indices `idx` use.

@@ -54,8 +54,7 @@ public struct ChannelDependency {
         // amounts: each bundle's own deletion is kept so plans can count it exactly.
         let even = structure.slices.allSatisfy { $0.indices.count % max(1, count) == 0 }
         (structure.bundles, structure.bundleSlices) = bundles(of: position, channels: count, graph: graph, shapes: shapes, index: index,
-                                                              probe: even)
-        if even { structure.bundleSlices = [] }
+                                                              costed: !even)
         return structure
     }
 
@@ -72,15 +71,15 @@ public struct ChannelDependency {
     /// with that bit set, and those without, must each be closed (two coupled channels differ in
     /// some bit, so one probe would grow). Only otherwise is each channel's closure taken.
     /// Channels whose deletion is refused are in no bundle.
-    /// Each bundle comes with the parameter entries its own deletion removes; without `probe`,
-    /// every channel's closure is taken.
+    /// With `costed` (channels of unequal cost), every channel's closure is taken and each bundle
+    /// comes with the parameter entries its own deletion removes; otherwise none are returned.
     static func bundles(of position: Int, channels count: Int, graph: Graph, shapes: ShapeInfo, index: GraphIndex,
-                        probe: Bool) -> ([[Int]], [[ParameterSlice]]) {
+                        costed: Bool) -> ([[Int]], [[ParameterSlice]]) {
         let output = graph.nodes[position].outputs.first
         func closed(_ set: [Int]) -> ChannelGroup? { try? closure(of: position, channels: set, graph: graph, shapes: shapes, index: index) }
         func root(_ group: ChannelGroup?) -> [Int]? { group?.spaces.first { $0.key.value == output }?.value }
         var bit = 1
-        var alone = probe
+        var alone = !costed
         while bit < count, alone {
             let on = (0..<count).filter { $0 & bit != 0 }, off = (0..<count).filter { $0 & bit == 0 }
             alone = root(closed(on)) == on && root(closed(off)) == off
@@ -95,7 +94,7 @@ public struct ChannelDependency {
             guard let members = root(group), members.allSatisfy({ bundleOf[$0] == nil }) else { continue }
             for m in members { bundleOf[m] = bundles.count }
             bundles.append(members)
-            slices.append(group?.slices ?? [])
+            if costed { slices.append(group?.slices ?? []) }
         }
         return (bundles, slices)
     }

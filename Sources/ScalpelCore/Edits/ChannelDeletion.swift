@@ -216,9 +216,8 @@ extension Graph {
                 continue
             }
             guard let dims = shapes[space.value].dims?[space.axis..<(space.axis + space.span)].compactMap(\.value), dims.count == space.span,
-                  let partial = ChannelDependency.partialAxis(indices, sizes: dims) else { continue }
-            let others = dims.enumerated().filter { $0.offset != partial }.reduce(1) { $0 * $1.element }
-            lost[space.value] = (space.axis + partial, indices.count / others)
+                  let shrinking = ChannelDependency.shrinking(indices, sizes: dims) else { continue }
+            lost[space.value] = (space.axis + shrinking.axis, shrinking.removed)
         }
         for i in valueInfo.indices {
             guard let (axis, count) = lost[valueInfo[i].id] else { continue }
