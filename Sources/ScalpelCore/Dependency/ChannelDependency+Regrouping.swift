@@ -182,15 +182,12 @@ extension ChannelDependency {
     /// The start and end a Slice takes along axis `a` (clamped), nil when it does not slice `a`.
     func sliceRange(_ node: Node, axis a: Int) throws -> (entry: Int, start: Int, end: Int)? {
         guard let d = dims(node.inputs[0]), let size = d[a].value else { throw refuse(node, "the channel count is unknown") }
-        let folded = { (i: Int) in node.input(i).flatMap { shapes.folded[$0]?.integers } }
-        let starts = node.input(1) == nil ? node.ints("starts") : folded(1)
-        let ends = node.input(1) == nil ? node.ints("ends") : folded(2)
-        guard let starts, let ends else { throw refuse(node, "its starts and ends are not constant") }
-        let axes = (node.input(1) == nil ? node.ints("axes") : (node.input(3) == nil ? nil : folded(3))) ?? Array(starts.indices)
-        let steps = node.input(4).map { _ in folded(4) } ?? Array(repeating: 1, count: starts.count)
-        guard let entry = axes.firstIndex(where: { ($0 < 0 ? $0 + d.count : $0) == a }) else { return nil }
-        guard let steps, steps[entry] == 1 else { throw refuse(node, "it takes every n-th channel") }
-        let (s, e) = SliceBounds.clamp(start: starts[entry], end: ends[entry], step: 1, size: size)
+        guard let bounds = SliceBounds.parameters(of: node, integers: { shapes.folded[$0]?.integers }) else {
+            throw refuse(node, "its starts and ends are not constant")
+        }
+        guard let entry = (bounds.axes ?? Array(bounds.starts.indices)).firstIndex(where: { ($0 < 0 ? $0 + d.count : $0) == a }) else { return nil }
+        guard let steps = bounds.steps, steps[entry] == 1 else { throw refuse(node, "it takes every n-th channel") }
+        let (s, e) = SliceBounds.clamp(start: bounds.starts[entry], end: bounds.ends[entry], step: 1, size: size)
         return (entry, s, max(s, e))
     }
 

@@ -136,12 +136,12 @@ extension Graph {
         guard let p = nodes.firstIndex(where: { $0.id == id }) else { return }
         let node = nodes[p]
         let attributeForm = node.input(1) == nil
-        let folded = { (i: Int) in node.input(i).flatMap { shapes.folded[$0]?.integers } }
-        guard var starts = attributeForm ? node.ints("starts") : folded(1), var ends = attributeForm ? node.ints("ends") : folded(2),
-              entry < starts.count, entry < ends.count, let dims = shapes[node.inputs[0]].dims else {
+        guard let bounds = SliceBounds.parameters(of: node, integers: { shapes.folded[$0]?.integers }),
+              entry < bounds.starts.count, entry < bounds.ends.count, let dims = shapes[node.inputs[0]].dims else {
             throw CoreError.editRefused("the bounds of Slice '\(displayName(of: node))' are not constant")
         }
-        let axes = (attributeForm ? node.ints("axes") : folded(3)) ?? Array(starts.indices)
+        var (starts, ends) = (bounds.starts, bounds.ends)
+        let axes = bounds.axes ?? Array(starts.indices)
         let axis = axes[entry] < 0 ? axes[entry] + dims.count : axes[entry]
         guard let size = dims[axis].value else { throw CoreError.editRefused("the channel count at Slice '\(displayName(of: node))' is unknown") }
         let (start, end) = SliceBounds.clamp(start: starts[entry], end: ends[entry], step: 1, size: size)
