@@ -5,18 +5,21 @@ extension Graph {
     /// Declares the input `name` (the only input when nil) to have exactly `dims`; returns what
     /// changed, in words. The rank must stay; every dimension must be positive.
     public mutating func fixInputShape(_ name: String?, to dims: [Int]) throws -> String {
-        let real = inputs.indices.filter { initializers[inputs[$0].id] == nil }
-        let index: Int
+        let data = dataInputs, names = data.map(\.id.name).joined(separator: ", ")
+        let chosen: ValueInfo
         if let name {
-            guard let found = real.first(where: { inputs[$0].id.name == name }) else {
-                throw CoreError.editRefused("the model has no input '\(name)'; its inputs are \(real.map { inputs[$0].id.name }.joined(separator: ", "))")
+            guard let found = data.first(where: { $0.id.name == name }) else {
+                throw CoreError.editRefused("the model has no input '\(name)'; its inputs are \(names)")
             }
-            index = found
+            chosen = found
         } else {
-            guard real.count == 1, let only = real.first else {
-                throw CoreError.editRefused("the model has \(real.count) inputs (\(real.map { inputs[$0].id.name }.joined(separator: ", "))); say which: NAME=\(dims.map(String.init).joined(separator: "x"))")
+            guard data.count == 1, let only = data.first else {
+                throw CoreError.editRefused("the model has \(data.count) inputs (\(names)); say which: NAME=\(dims.map(String.init).joined(separator: "x"))")
             }
-            index = only
+            chosen = only
+        }
+        guard let index = inputs.firstIndex(where: { $0.id == chosen.id }) else {
+            throw CoreError.editRefused("input '\(chosen.id.name)' is not among the graph's inputs")
         }
         let input = inputs[index]
         guard let type = input.declaredType, let declared = type.dims else {
