@@ -545,6 +545,29 @@ class StdConvCNN(nn.Module):
         return self.fc(torch.flatten(nn.functional.adaptive_avg_pool2d(x, 1), 1))
 
 
+class ChannelNormCNN(nn.Module):
+    """Reductions across the channels: SSD's L2Norm (x / ||x|| over C, a learned scale per channel)
+    and a Global Response Normalization as ConvNeXt-V2's, its spatial L2 norms divided by their sum
+    over C rather than their mean, so that a zeroed channel changes nothing (checks stay exact)."""
+
+    def __init__(self):
+        super().__init__()
+        self.stem = nn.Sequential(conv_bn(3, 12, 3, stride=2), nn.ReLU())
+        self.scale = nn.Parameter(torch.rand(1, 12, 1, 1) + 0.5)
+        self.expand = nn.Conv2d(12, 16, 1)
+        self.gamma = nn.Parameter(torch.randn(1, 16, 1, 1) * 0.5)
+        self.beta = nn.Parameter(torch.randn(1, 16, 1, 1) * 0.1)
+        self.fc = nn.Linear(16, 10)
+
+    def forward(self, x):
+        x = self.stem(x)
+        x = self.scale * x / (x.pow(2).sum(dim=1, keepdim=True).sqrt() + 1e-6)
+        x = self.expand(x)
+        g = torch.linalg.vector_norm(x, dim=(2, 3), keepdim=True)
+        x = self.gamma * (x * (g / (g.sum(dim=1, keepdim=True) + 1e-6))) + self.beta + x
+        return self.fc(torch.flatten(nn.functional.adaptive_avg_pool2d(x, 1), 1))
+
+
 def hand_built(name, nodes, initializers, opset):
     """A model from onnx.helper nodes over input "x" (N×3×8×8) to output "y" (N×10), with the
     given (name, array) initializers."""
@@ -931,6 +954,7 @@ SPECS = {
     "shuffle_block": (ShuffleBlock, (3, 16, 16), False),
     "shape_read_cnn": (ShapeReadCNN, (3, 16, 16), False),
     "std_conv_cnn": (StdConvCNN, (3, 16, 16), False),
+    "channel_norm_cnn": (ChannelNormCNN, (3, 16, 16), False),
 }
 # fixtures whose BatchNorms keep their fresh initialisation (so the exporter aliases them)
 UNTRAINED = {"digits_untrained"}

@@ -454,7 +454,9 @@ extension ChannelDependency {
     private mutating func reduction(_ node: Node, a: Int, _ idx: [Int]) throws {
         guard let rank = dims(node.inputs[0])?.count, let out = node.outputs.first else { throw refuse(node, "its rank is unknown") }
         let axes = reducedAxes(node, rank: rank)
-        guard !axes.contains(a) else { throw refuse(node, "it reduces across the channels") }
+        // Reduced across, the channels end here, as in a Conv's input: the deleted ones no longer
+        // take part in the sum, mean, norm or extreme (statistics over fewer channels, as LayerNorm's).
+        if axes.contains(a) { return }
         let keep = node.int("keepdims", default: 1) != 0
         try visit(ChannelSpace(value: out, axis: keep ? a : a - axes.filter { $0 < a }.count), idx)
     }

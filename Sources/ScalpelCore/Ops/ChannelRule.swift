@@ -29,8 +29,8 @@ public enum ChannelRule: String, Sendable, CaseIterable {
     case squeeze = "moves the axis (squeeze/unsqueeze)"
     /// Pad: the channels pass through (spatial padding).
     case pad = "passes through (padding)"
-    /// Reductions over other axes: the channels pass through.
-    case reduction = "passes through (reduces other axes)"
+    /// Reductions: the channels pass through other axes' reduction and end in one across them.
+    case reduction = "passes through other axes' reduction, ends in one across them"
     /// Softmax and LogSoftmax over another axis: the channels pass through.
     case softmax = "passes through (normalises another axis)"
     /// LayerNormalization: the last-axis scale and bias are sliced.
