@@ -58,6 +58,7 @@ import onnxruntime as ort
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from onnx_parameters import parameter_count  # noqa: E402
+from zoo_torch import module_path  # noqa: E402
 
 warnings.filterwarnings("ignore")
 
@@ -210,25 +211,6 @@ def run_ort(path, x):
 def rel_err(a, b):
     d = float(np.abs(a - b).max())
     return d, d / max(float(np.abs(b).max()), 1e-12)
-
-
-def module_path(node_name, op_type):
-    """PyTorch module path from a TorchScript-exported node name:
-    /features/features.1/conv/conv.0/conv.0.0/Conv -> features.1.conv.0.0."""
-    parts = node_name.split("/")
-    if not node_name.startswith("/") or len(parts) < 2:
-        return node_name
-    parts = parts[1:]
-    if parts and (parts[-1] == op_type or parts[-1].startswith(op_type + "_")):
-        parts = parts[:-1]
-    path, prev = "", None
-    for p in parts:
-        if prev is not None and p.startswith(prev + "."):
-            path += p[len(prev):]
-        else:
-            path = p if not path else path + "." + p
-        prev = p
-    return path
 
 
 # ----------------------------------------------------------------------------- scalpel
