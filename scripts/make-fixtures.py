@@ -709,6 +709,33 @@ def reduction_zoo():
     return hand_built("reduction_zoo", nodes, inits, 18), rng.standard_normal((BATCH, 3, 8, 8)).astype(np.float32), macs
 
 
+def einsum_zoo():
+    """Einsum as attention writes it (MaxViT: "bghid,bghjd->bghij" then "bghij,bghjd->bghid"),
+    with an implicit output, an ellipsis, a transpose of one operand and a sum over an axis only
+    one operand has, on a Conv's output split into heads; averaged, then pool, Gemm."""
+    from onnx import helper
+    rng = np.random.default_rng(23)
+    inits = [("conv.weight", rng.standard_normal((8, 3, 3, 3)).astype(np.float32) * 0.3),
+             ("heads", np.array([0, 2, 4, 64], np.int64)), ("mix", rng.standard_normal((4, 4)).astype(np.float32)),
+             ("back", np.array([0, 8, 8, 8], np.int64))]
+    n = helper.make_node
+    nodes = [n("Conv", ["x", "conv.weight"], ["c"], pads=[1, 1, 1, 1], kernel_shape=[3, 3]),
+             n("Reshape", ["c", "heads"], ["q"]),                                      # N × 2 heads × 4 × 64
+             n("Einsum", ["q", "q"], ["scores"], equation="bhid, bhjd -> bhij"),       # N × 2 × 4 × 4
+             n("Softmax", ["scores"], ["attn"], axis=-1),
+             n("Einsum", ["attn", "q"], ["ctx"], equation="bhij,bhjd->bhid"),          # N × 2 × 4 × 64
+             n("Einsum", ["ctx", "mix"], ["blend"], equation="...id,ik"),             # implicit: N × 2 × 64 × 4
+             n("Einsum", ["blend"], ["turned"], equation="bhdk->bhkd"),                # N × 2 × 4 × 64
+             n("Einsum", ["turned", "attn"], ["summed"], equation="bhkd,bhij->bhkd"),  # j and i only in attn: summed
+             n("Add", ["turned", "summed"], ["joined"]),
+             n("Reshape", ["joined", "back"], ["plane"])]                              # N × 8 × 8 × 8
+    for node in nodes:
+        node.name = "/" + node.op_type + "_" + node.output[0]
+    einsums = 3 * (2 * 4 * 4 * 64) + 2 * 4 * 64 * 4 * 4  # two-operand Einsums: the product of their label sizes
+    macs = 8 * 8 * 8 * 27 + einsums + mapped_to_logits(nodes, inits, rng, "plane", 8, "mix2")
+    return hand_built("einsum_zoo", nodes, inits, 17), rng.standard_normal((BATCH, 3, 8, 8)).astype(np.float32), macs
+
+
 def normalization_zoo():
     """InstanceNormalization, GroupNormalization (per-channel scale, opset 21), LRN,
     MeanVarianceNormalization, Hardmax, LpPool and GlobalLpPool on a Conv's output, summed (the
@@ -962,7 +989,7 @@ UNTRAINED = {"digits_untrained"}
 DERIVED = ["plain_cnn_external", "plain_cnn_typed", "plain_cnn_constants"]
 # fixtures written with onnx.helper, for ops the PyTorch exporter does not write
 HAND_BUILT = {"activation_zoo": activation_zoo, "rounding_zoo": rounding_zoo, "predicate_zoo": predicate_zoo,
-              "reduction_zoo": reduction_zoo, "normalization_zoo": normalization_zoo, "rearrange_zoo": rearrange_zoo,
+              "reduction_zoo": reduction_zoo, "einsum_zoo": einsum_zoo, "normalization_zoo": normalization_zoo, "rearrange_zoo": rearrange_zoo,
               "swish_zoo": swish_zoo, "pad_modes_zoo": pad_modes_zoo}
 
 

@@ -133,6 +133,26 @@ import Testing
         #expect(info.problems.map(\.message) == ["shapes [5, N, 7] and [3, 1, 1] cannot broadcast (5 vs 3)"])
     }
 
+    @Test func einsumOutputsFollowTheEquation() throws {
+        var b = ModelBuilder(input: ["N", 2, 4, 64])
+        b.node("Einsum", ["x", "x"], ["scores"], ["equation": "bhid, bhjd -> bhij"])
+        b.weight("mix", [4, 3])
+        b.node("Einsum", ["x", "mix"], ["implicit"], ["equation": "...id,ik"])  // d and k used once: ...dk
+        b.node("Einsum", ["x"], ["summed"], ["equation": "bhid->hd"])
+        b.weight("odd", [5, 3])
+        b.node("Einsum", ["x", "odd"], ["bad"], name: "bad", ["equation": "...id,ik"])
+        b.node("Einsum", ["x"], ["diagonal"], name: "diagonal", ["equation": "bhii->bhi"])
+        b.outputs("scores", "implicit", "summed", "bad", "diagonal")
+        let info = try b.infer()
+        #expect(dims(info, "scores") == "[N, 2, 4, 4]")
+        #expect(dims(info, "implicit") == "[N, 2, 64, 3]")
+        #expect(dims(info, "summed") == "[2, 64]")
+        #expect(info.problems.map(\.message) == [
+            "Einsum label 'i' has size 4 in one operand and 5 in another",
+            "Einsum term 'bhii' repeats a label (a diagonal), which Scalpel does not run",
+        ])
+    }
+
     @Test func unknownOpDoesNotStopLoadingAndDependentsSaySo() throws {
         var b = ModelBuilder(input: ["N", 3, 8, 8])
         b.node("FancyNorm", ["x"], ["f"], name: "fancy")

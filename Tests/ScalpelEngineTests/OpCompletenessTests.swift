@@ -35,7 +35,8 @@ import Testing
             #expect(op.parameters.weight != nil, "\(op) makes channels but declares no weight layout")
             #expect(!op.parameters.trained.isEmpty, "\(op) makes channels but trains nothing")
         }
-        for op in OpType.known where op.macs != .notCounted { #expect(op.channels.value?.produces == true, "\(op)") }
+        // Einsum's products are counted though Scalpel does not follow channels through its equations.
+        for op in OpType.known where op.macs != .notCounted && op.macs != .einsum { #expect(op.channels.value?.produces == true, "\(op)") }
     }
 
     @Test func everyInsertableOpRunsAndCarriesChannels() {

@@ -96,6 +96,15 @@ public enum LayerCost {
         case .matMul:
             guard let out = dims(node.outputs.first), let a = shapes[node.inputs[0]].dims, let k = a.last?.value else { return nil }
             return out.reduce(1, *) * k
+        case .einsum:
+            // Of two operands, every combination of label sizes is one multiply-accumulate (the
+            // output's axis 0 being the batch); one operand is only rearranged or summed.
+            guard node.inputs.count == 2 else { return 0 }
+            let shapes = node.inputs.map { shapes[$0].dims ?? [] }
+            guard let equation = try? EinsumEquation(node.string("equation", default: ""), ranks: shapes.map(\.count)),
+                  let sizes = try? equation.sizes(shapes),
+                  let perSample = sizes.filter({ $0.key != equation.output.first }).values.map(\.value).allKnown else { return nil }
+            return perSample.reduce(1, *)
         case .notCounted:
             return 0
         }

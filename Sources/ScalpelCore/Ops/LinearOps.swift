@@ -1,11 +1,12 @@
-/// Matrix products: fully connected layers and MatMul.
+/// Matrix products: fully connected layers, MatMul and Einsum.
 public enum LinearOp: String, OpFamily, ShapeDeclaring {
-    case gemm = "Gemm", matMul = "MatMul"
+    case gemm = "Gemm", matMul = "MatMul", einsum = "Einsum"
 
     var shapeRule: ShapeRule {
         switch self {
         case .gemm: LinearRules.gemm
         case .matMul: LinearRules.matMul
+        case .einsum: LinearRules.einsum
         }
     }
 
@@ -13,6 +14,7 @@ public enum LinearOp: String, OpFamily, ShapeDeclaring {
         switch self {
         case .gemm: .supported(.gemm)
         case .matMul: .supported(.matMul)
+        case .einsum: .unsupported("Scalpel does not follow channels through an Einsum equation yet")
         }
     }
 
@@ -20,6 +22,7 @@ public enum LinearOp: String, OpFamily, ShapeDeclaring {
         switch self {
         case .gemm: .gemm
         case .matMul: .matMul
+        case .einsum: .einsum
         }
     }
 
@@ -27,6 +30,7 @@ public enum LinearOp: String, OpFamily, ShapeDeclaring {
         switch self {
         case .gemm: ParameterSlots(trained: [1, 2], weight: .gemm)
         case .matMul: ParameterSlots(trained: [0, 1], weight: .outputSecond)
+        case .einsum: .none
         }
     }
 

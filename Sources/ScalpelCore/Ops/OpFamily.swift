@@ -53,6 +53,8 @@ public enum MACRule: Sendable, Equatable {
     case gemm
     /// Output elements × the last axis of A.
     case matMul
+    /// Two operands: the product of every label's size (each output element sums over the labels it lacks).
+    case einsum
 }
 
 /// Which inputs of an op hold parameters.

@@ -29,4 +29,11 @@ enum LinearRules {
         if !vectorB { out.append(b[b.count - 1]) }
         return [ValueType(elementType: c.elementType(0), dims: out)]
     }
+
+    static func einsum(_ c: inout ShapeContext) throws -> [ValueType] {
+        let shapes = try c.node.inputs.indices.map { try c.requireDims($0) }
+        let equation = try EinsumEquation(c.node.string("equation", default: ""), ranks: shapes.map(\.count))
+        let sizes = try equation.sizes(shapes)
+        return [ValueType(elementType: c.elementType(0), dims: equation.output.map { sizes[$0] ?? .unknown })]
+    }
 }

@@ -6,6 +6,7 @@ extension LinearOp: EngineFamily {
         switch self {
         case .gemm: .supported(MatrixKernels.gemm)
         case .matMul: .supported(MatrixKernels.matMul)
+        case .einsum: .supported(EinsumKernel.build)
         }
     }
 
@@ -13,6 +14,7 @@ extension LinearOp: EngineFamily {
         switch self {
         case .gemm: .gemm
         case .matMul: .matMul
+        case .einsum: .none("Scalpel has no backward rule for Einsum yet")
         }
     }
 }
