@@ -67,7 +67,9 @@ optimisations off, a seeded N(0,1) input) is computed once on the export.
                  relative. When they differ, the zeroed model's activations listed by the group are
                  inspected: if the zeroed channels are not all zero somewhere (LayerNorm, Softmax
                  over channels, ... make a zero channel contribute), the layer is "inconclusive"
-                 rather than a failure; the step fails only on a real difference or an error.
+                 rather than a failure, and so is a difference no larger than ORT's own on the
+                 zeroed model (with graph optimisations against without: fp32 noise of an
+                 ill-conditioned model); the step fails only on a real difference or an error.
   8 torch-pruning  torchvision and timm: 2 Conv layers picked at random (seeded by the model
                  name), 2 random output channels each, closed by `group --coupled`; Torch-Pruning
                  (DependencyGraph on the PyTorch model rebuilt by zoo_torch.py) prunes them and
@@ -77,7 +79,8 @@ optimisations off, a seeded N(0,1) input) is computed once on the export.
                  layer Torch-Pruning prunes and Scalpel refuses fails the step; one Scalpel
                  prunes and Torch-Pruning refuses is counted as "only Scalpel"; one whose
                  Torch-Pruning result changes the model's output shape is not compared; n/a when
-                 no layer could be compared.
+                 no layer could be compared or the PyTorch side failed (rebuild, Torch-Pruning,
+                 or its 8 GB address-space limit).
 
 Writes OUT/report.md and OUT/report.json (default OUT = <cache>): one row per model (model, source,
 exporter, input, nodes, params, MACs, problems, kept fraction, first failing step, one-line
@@ -703,6 +706,10 @@ class Check:
             if where:
                 inconclusive.append(f"{layer} [{spec}]: rel {error:.3g}, zeroed channels not zero at {where}")
                 continue
+            noise = worst_rel_error(ort_run(zero_path, self.feeds, optimised=True), before)
+            if error <= noise:  # so ill-conditioned that ORT differs from itself by more
+                inconclusive.append(f"{layer} [{spec}]: rel {error:.3g}, within ORT's own fp32 noise on the model ({noise:.2g})")
+                continue
             raise StepFailed(f"{layer} [{spec}]: outputs differ after delete, max rel {error:.3g}")
         self.row["zero_delete"] = {"exact": results, "inconclusive": inconclusive, "refused": refused}
         if not results:
@@ -745,7 +752,10 @@ class Check:
         spec = self.out("tp-spec.json")
         with open(spec, "w") as f:
             json.dump({"layers": layers}, f)
-        outcomes = self.torch_side("torch-pruning", spec, self.work)["layers"]
+        try:
+            outcomes = self.torch_side("torch-pruning", spec, self.work)["layers"]
+        except StepFailed as e:  # the rebuild or Torch-Pruning failed, not Scalpel
+            raise NotApplicable(str(e))
         equal, both_refuse, only_scalpel, output_changed = [], [], [], []
         for k, o in enumerate(outcomes):
             layer, spec_text = o["layer"], " ".join(map(str, o["channels"]))

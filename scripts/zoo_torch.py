@@ -249,6 +249,9 @@ def module_path(node_name, op_type):
 
 
 def main():
+    import resource
+    # A model that makes Torch-Pruning's tracing blow up fails here instead of starving the machine.
+    resource.setrlimit(resource.RLIMIT_AS, (8 << 30, resource.RLIM_INFINITY))
     jobs = {"float64": float64_output, "torch-pruning": torch_pruning}
     if len(sys.argv) != 7 or sys.argv[1] not in jobs:
         raise SystemExit(__doc__)
