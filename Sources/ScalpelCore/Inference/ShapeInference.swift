@@ -9,7 +9,7 @@ public enum ShapeInference {
             if let folded = FoldedValue(tensor) { info.folded[id] = folded }
         }
         for input in graph.inputs where graph.initializers[input.id] == nil {
-            info.types[input.id] = inputs[input.id] ?? input.declaredType ?? .unknown
+            info.types[input.id] = believable(inputs[input.id] ?? input.declaredType ?? .unknown)
         }
         let declared = Dictionary(graph.valueInfo.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
         for node in graph.nodes {
@@ -25,6 +25,7 @@ public enum ShapeInference {
             var context = ShapeContext(node: node, graph: graph, info: info)
             do {
                 outputs = try rule(&context)
+                try checkSizes(outputs)
                 info = context.info
             } catch is Unknown {
                 outputs = []
@@ -49,6 +50,24 @@ public enum ShapeInference {
         if let folded = try? Folding.fold(node, info: info) {
             for (value, f) in zip(node.outputs, folded) where f.elements.count <= Folding.limit {
                 info.folded[value] = f
+            }
+        }
+    }
+
+    /// A declared type with every dimension beyond ``SizeLimit/elements`` (or negative) made unknown.
+    private static func believable(_ type: ValueType) -> ValueType {
+        guard let dims = type.dims else { return type }
+        let sane = dims.map { d -> Dim in (d.value.map { $0 < 0 || $0 > SizeLimit.elements } ?? false) ? .unknown : d }
+        return ValueType(elementType: type.elementType, dims: sane)
+    }
+
+    /// Throws when an inferred output has a negative dimension or more than ``SizeLimit/elements`` elements.
+    private static func checkSizes(_ outputs: [ValueType]) throws {
+        for dims in outputs.compactMap(\.dims) {
+            let known = dims.compactMap(\.value)
+            if let negative = known.first(where: { $0 < 0 }) { throw ShapeError("it would make a dimension of \(negative)") }
+            guard SizeLimit.count(known) != nil else {
+                throw ShapeError("its output \(dims) would have more than \(SizeLimit.description) elements")
             }
         }
     }

@@ -1,8 +1,10 @@
 extension Dim {
-    /// The product of two sizes; a factor of 1 keeps a symbol, anything else unknown is unknown.
+    /// The product of two sizes; a factor of 1 keeps a symbol, anything else unknown is unknown,
+    /// and so is a product that overflows.
     static func * (a: Dim, b: Dim) -> Dim {
         switch (a, b) {
-        case let (.value(x), .value(y)): .value(x * y)
+        case let (.value(x), .value(y)):
+            x.multipliedReportingOverflow(by: y).overflow ? .unknown : .value(x * y)
         case (.value(1), _): b
         case (_, .value(1)): a
         default: .unknown

@@ -5,6 +5,9 @@ enum Folding {
     /// Folded tensors are kept up to this many elements.
     static let limit = 1024
 
+    /// Whether a tensor of `shape` is small enough to fold (checked before anything is allocated).
+    private static func small(_ shape: [Int]) -> Bool { SizeLimit.count(shape).map { $0 <= limit } ?? false }
+
     /// The folded outputs of a node, or nil when its inputs are not all folded or the op is not folded.
     static func fold(_ node: Node, info: ShapeInfo) throws -> [FoldedValue]? {
         // A folded value, or a small float constant whose values are all whole numbers (shape
@@ -70,15 +73,16 @@ enum Folding {
             guard perm.sorted() == Array(0..<data.shape.count) else { return nil }
             return [data.transposed(perm)]
         case "ConstantOfShape":
-            guard let shape = outputShape(), let fill = node.attribute("value")?.tensor?.integers?.first ?? (node.attribute("value") == nil ? 0 : nil)
+            guard let shape = outputShape(), Self.small(shape), let fill = node.attribute("value")?.tensor?.integers?.first ?? (node.attribute("value") == nil ? 0 : nil)
             else { return nil }
             return [FoldedValue(shape: shape, elements: Array(repeating: .value(Int(fill)), count: shape.reduce(1, *)))]
         case "Range":
             guard let start = input(0)?.integers?.first, let limit = input(1)?.integers?.first,
-                  let delta = input(2)?.integers?.first, delta != 0 else { return nil }
+                  let delta = input(2)?.integers?.first, delta != 0,
+                  (Double(limit) - Double(start)) / Double(delta) <= Double(Self.limit) else { return nil }
             return [FoldedValue(vector: stride(from: start, to: limit, by: delta).map { .value($0) })]
         case "Expand":
-            guard let x = input(0), x.elements.count == 1, let shape = outputShape() else { return nil }
+            guard let x = input(0), x.elements.count == 1, let shape = outputShape(), Self.small(shape) else { return nil }
             return [FoldedValue(shape: shape, elements: Array(repeating: x.elements[0], count: shape.reduce(1, *)))]
         case "Mod":
             // fmod=0 takes the divisor's sign (Python's %), fmod=1 the dividend's (C's fmod).
@@ -164,7 +168,7 @@ enum Folding {
     /// `exactDivision` (a float Div), a quotient that is not a whole number is not folded.
     private static func elementwise(_ op: String, _ inputs: [FoldedValue?], shape: [Int]?, exactDivision: Bool) -> [FoldedValue]? {
         let values = inputs.compactMap { $0 }
-        guard values.count == inputs.count, let shape else { return nil }
+        guard values.count == inputs.count, let shape, Self.small(shape) else { return nil }
         let count = shape.reduce(1, *)
         guard values.allSatisfy({ $0.elements.count == 1 || $0.elements.count == count }) else { return nil }
         func at(_ v: FoldedValue, _ i: Int) -> Dim { v.elements.count == 1 ? v.elements[0] : v.elements[i] }
@@ -176,9 +180,12 @@ enum Folding {
         return [FoldedValue(shape: shape, elements: out)]
     }
 
+    /// An integer result, unknown when it overflowed (arithmetic that overflows is not folded).
+    private static func checked(_ r: (partialValue: Int, overflow: Bool)) -> Dim { r.overflow ? .unknown : .value(r.partialValue) }
+
     private static func apply(_ op: String, _ a: [Dim]) -> Dim {
         switch (op, a.count) {
-        case ("Neg", 1): return a[0].map { -$0 }
+        case ("Neg", 1): return a[0].value.map { checked($0.multipliedReportingOverflow(by: -1)) } ?? .unknown
         case ("Where", 3):
             guard let cond = a[0].value else { return .unknown }
             return cond != 0 ? a[1] : a[2]
@@ -187,12 +194,14 @@ enum Folding {
         }
         let (x, y) = (a[0], a[1])
         switch (op, x, y) {
-        case let ("Add", .value(p), .value(q)): return .value(p + q)
-        case let ("Sub", .value(p), .value(q)): return .value(p - q)
-        case let ("Mul", .value(p), .value(q)): return .value(p * q)
-        case let ("Div", .value(p), .value(q)) where q != 0: return .value(p / q)
-        case let ("Mod", .value(p), .value(q)) where q != 0: return .value(((p % q) + q) % q)
-        case let ("Fmod", .value(p), .value(q)) where q != 0: return .value(p % q)
+        case let ("Add", .value(p), .value(q)): return checked(p.addingReportingOverflow(q))
+        case let ("Sub", .value(p), .value(q)): return checked(p.subtractingReportingOverflow(q))
+        case let ("Mul", .value(p), .value(q)): return checked(p.multipliedReportingOverflow(by: q))
+        case let ("Div", .value(p), .value(q)) where q != 0: return checked(p.dividedReportingOverflow(by: q))
+        case let ("Mod", .value(p), .value(q)) where q != 0:
+            let r = p.remainderReportingOverflow(dividingBy: q)
+            return r.overflow ? .unknown : checked(r.partialValue.addingReportingOverflow(q)).map { $0 % q }
+        case let ("Fmod", .value(p), .value(q)) where q != 0: return checked(p.remainderReportingOverflow(dividingBy: q))
         case let ("Max", .value(p), .value(q)): return .value(max(p, q))
         case let ("Min", .value(p), .value(q)): return .value(min(p, q))
         case let ("Equal", .value(p), .value(q)): return .value(p == q ? 1 : 0)

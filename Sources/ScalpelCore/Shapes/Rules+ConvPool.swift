@@ -23,6 +23,10 @@ enum ConvPoolRules {
             guard strides.allSatisfy({ $0 > 0 }), dilations.allSatisfy({ $0 > 0 }) else {
                 throw ShapeError("strides \(strides) and dilations \(dilations) must be positive")
             }
+            for (name, values) in [("kernel", kernel), ("strides", strides), ("dilations", dilations), ("pads", pads)]
+            where values.contains(where: { abs($0) > SizeLimit.window }) {
+                throw ShapeError("\(name) \(values) exceed the limit of \(SizeLimit.window) on window sizes")
+            }
         }
 
         /// Output spatial sizes for the given input sizes.
@@ -58,7 +62,7 @@ enum ConvPoolRules {
         guard x.count >= 3, w.count == x.count else {
             throw ShapeError("input \(c.type(0).shapeDescription) and weight \(c.type(1).shapeDescription) need equal ranks of at least 3")
         }
-        let group = c.node.int("group", default: 1)
+        let group = try groups(c.node)
         if let channels = x[1].value, let perGroup = w[1].value, channels != perGroup * group {
             throw ShapeError("input has \(channels) channels but the weight \(c.type(1).shapeDescription) with group \(group) expects \(perGroup * group)")
         }
@@ -75,7 +79,7 @@ enum ConvPoolRules {
         guard x.count >= 3, w.count == x.count else {
             throw ShapeError("input \(c.type(0).shapeDescription) and weight \(c.type(1).shapeDescription) need equal ranks of at least 3")
         }
-        let group = c.node.int("group", default: 1)
+        let group = try groups(c.node)
         if let channels = x[1].value, let wIn = w[0].value, channels != wIn {
             throw ShapeError("input has \(channels) channels but the weight \(c.type(1).shapeDescription) expects \(wIn)")
         }
@@ -87,15 +91,26 @@ enum ConvPoolRules {
         if let explicit = c.node.ints("output_shape") {
             spatial = explicit.suffix(n).map { .value($0) }
         } else {
-            spatial = x.dropFirst(2).enumerated().map { i, d in
-                d.map { size in
-                    if window.autoPad.hasPrefix("SAME") { return size * window.strides[i] }
-                    return window.strides[i] * (size - 1) + outputPadding[i] + (kernel[i] - 1) * window.dilations[i] + 1
-                        - window.pads[i] - window.pads[i + n]
-                }
+            guard outputPadding.count == n, outputPadding.allSatisfy({ abs($0) <= SizeLimit.window }) else {
+                throw ShapeError("output_padding \(outputPadding) needs \(n) entries up to \(SizeLimit.window)")
+            }
+            spatial = try x.dropFirst(2).enumerated().map { i, d in
+                guard let size = d.value else { return .unknown }
+                let s = Double(window.strides[i]), extent = Double(kernel[i] - 1) * Double(window.dilations[i]) + 1
+                let out = window.autoPad.hasPrefix("SAME") ? Double(size) * s
+                    : s * Double(size - 1) + Double(outputPadding[i]) + extent - Double(window.pads[i] + window.pads[i + n])
+                guard SizeLimit.fits(out) else { throw ShapeError("its output would have a side of \(out), above \(SizeLimit.description)") }
+                return .value(Int(out))
             }
         }
         return [ValueType(elementType: c.elementType(0), dims: [x[0], w[1].map { $0 * group }] + spatial)]
+    }
+
+    /// A convolution's `group`, at least 1 and at most ``SizeLimit/window``.
+    private static func groups(_ node: Node) throws -> Int {
+        let group = node.int("group", default: 1)
+        guard group >= 1, group <= SizeLimit.window else { throw ShapeError("group \(group) must be between 1 and \(SizeLimit.window)") }
+        return group
     }
 
     static func pool(_ c: inout ShapeContext) throws -> [ValueType] {

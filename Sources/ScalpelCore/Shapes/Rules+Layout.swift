@@ -45,9 +45,16 @@ enum LayoutRules {
     private static func resolveFree(input: [Dim], others: [Dim], target: [Dim]) throws -> Dim {
         var symbols: [String] = []
         var known = 1
+        func times(_ a: Int, _ b: Int) throws -> Int {
+            let (product, overflow) = a.multipliedReportingOverflow(by: b)
+            guard !overflow, product <= SizeLimit.elements else {
+                throw ShapeError("reshape \(input) into \(target) counts more than \(SizeLimit.description) elements")
+            }
+            return product
+        }
         for d in input {
             switch d {
-            case let .value(v): known *= v
+            case let .value(v): known = try times(known, v)
             case let .symbol(s): symbols.append(s)
             case .unknown: return .unknown
             }
@@ -55,7 +62,7 @@ enum LayoutRules {
         var targetKnown = 1
         for d in others {
             switch d {
-            case let .value(v): targetKnown *= v
+            case let .value(v): targetKnown = try times(targetKnown, v)
             case let .symbol(s):
                 guard let j = symbols.firstIndex(of: s) else { return .unknown }
                 symbols.remove(at: j)
@@ -232,6 +239,10 @@ enum LayoutRules {
             let given = c.has(scalesInput) ? c.doubles(scalesInput) : c.node.attribute("scales")?.floats.map { $0.map(Double.init) }
             guard let scales = given else { throw Unknown() }
             guard scales.count == axes.count else { throw ShapeError("scales \(scales) do not match \(axes.count) axes") }
+            let sane = scales.allSatisfy { scale in scale > 0 && x.allSatisfy { SizeLimit.fits(Double($0.value ?? 1) * scale) } }
+            guard sane else {
+                throw ShapeError("scales \(scales) must be finite and positive, and give sizes up to \(SizeLimit.description)")
+            }
             for (k, axis) in axes.enumerated() where scales[k] != 1 {
                 out[axis] = x[axis].map { Int((Double($0) * scales[k]).rounded(.down)) }
             }

@@ -43,6 +43,9 @@ enum ShapeOpRules {
             guard let d = c.dims(0), d.count == 1, let rank = d[0].value else { throw Unknown() }
             return [ValueType(elementType: type, dims: Array(repeating: .unknown, count: rank))]
         }
+        if let negative = dims.first(where: { ($0.value ?? 0) < 0 }) {
+            throw ShapeError("ConstantOfShape cannot make a dimension of \(negative)")
+        }
         return [ValueType(elementType: type, dims: dims)]
     }
 
@@ -51,6 +54,10 @@ enum ShapeOpRules {
             return [ValueType(elementType: c.elementType(0), dims: [.unknown])]
         }
         guard delta != 0 else { throw ShapeError("Range delta must not be 0") }
-        return [ValueType(elementType: c.elementType(0), dims: [.value(max(0, Int(((limit - start) / delta).rounded(.up))))])]
+        let count = ((limit - start) / delta).rounded(.up)
+        guard SizeLimit.fits(count) else {
+            throw ShapeError("Range from \(start) to \(limit) by \(delta) has more than \(SizeLimit.description) elements")
+        }
+        return [ValueType(elementType: c.elementType(0), dims: [.value(max(0, Int(count)))])]
     }
 }
