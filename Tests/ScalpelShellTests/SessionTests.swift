@@ -49,7 +49,7 @@ import Testing
             _ = try Self.run(["delete layer layer2.conv1"], on: &s)
         }
         #expect(throws: CoreError.self) { _ = try Self.run(["delete layer fc"], on: &s) }
-        #expect(throws: CoreError.editRefused("a layer named '/fc/Gemm' exists already; pick another name")) {
+        #expect(throws: ShellError.refused("'/fc/Gemm' already names '/fc/Gemm'; pick another name")) {
             _ = try Self.run(["rename conv1 /fc/Gemm"], on: &s)
         }
         #expect(try s.current().model.serialized() == before)

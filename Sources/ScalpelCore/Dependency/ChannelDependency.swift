@@ -99,17 +99,30 @@ public struct ChannelDependency {
         return (bundles, slices)
     }
 
-    private mutating func run(position: Int, channels: [Int]?, wholeLayer: Bool, closing: Bool = false) throws -> ChannelGroup {
-        self.wholeLayer = wholeLayer
+    /// The number of output channels of the producer at `position`, or why it has none to delete.
+    public static func channelCount(of position: Int, graph: Graph, shapes: ShapeInfo) throws -> Int {
+        try outputChannels(of: position, graph: graph, shapes: shapes).count
+    }
+
+    /// Where the producer at `position` keeps its output channels, and how many it has.
+    private static func outputChannels(of position: Int, graph: Graph, shapes: ShapeInfo) throws -> (space: ChannelSpace, count: Int) {
         let node = graph.nodes[position]
         let name = graph.displayName(of: node)
-        guard Self.isProducer(node), let output = node.outputs.first else {
+        guard isProducer(node), let output = node.outputs.first else {
             throw DependencyError("'\(name)' is a \(node.opType); channels are deleted from Conv, ConvTranspose, Gemm or MatMul layers")
         }
         guard let dims = shapes[output].dims, let axis = Optional(node.opType == "Conv" || node.opType == "ConvTranspose" ? 1 : dims.count - 1),
               axis < dims.count, let count = dims[axis].value else {
             throw DependencyError("the output shape of '\(name)' is unknown, so its channels cannot be counted")
         }
+        return (ChannelSpace(value: output, axis: axis), count)
+    }
+
+    private mutating func run(position: Int, channels: [Int]?, wholeLayer: Bool, closing: Bool = false) throws -> ChannelGroup {
+        self.wholeLayer = wholeLayer
+        let node = graph.nodes[position]
+        let name = graph.displayName(of: node)
+        let (root, count) = try Self.outputChannels(of: position, graph: graph, shapes: shapes)
         let wanted = channels.map { Array(Set($0)).sorted() } ?? Array(0..<count)
         if let bad = wanted.first(where: { $0 < 0 || $0 >= count }) {
             throw DependencyError("'\(name)' has channels 0…\(count - 1); \(bad) is not one of them")
@@ -121,7 +134,6 @@ public struct ChannelDependency {
         // Channel sets only grow. A pass that finds an activation needing more channels than it
         // was propagated with starts over with the larger set known up front; the last pass is
         // the fixed point where every coupled activation holds the same channels.
-        let root = ChannelSpace(value: output, axis: axis)
         for _ in 0..<10_000 {
             (spaces, order, slices, sliceOrder, adjustments, sources) = ([:], [], [:], [], [:], [])
             (spaceGrew, sliceConflict) = (false, nil)

@@ -120,8 +120,11 @@ extension Graph {
             }
             attributes = [.ints("kernel_shape", each(k)), .ints("pads", each(pad) + each(pad)), .ints("strides", each(stride)),
                           .int("group", group)]
-            let perGroup = c / group, taps = each(k).reduce(1, *)
-            var w = [Float](repeating: 0, count: out * perGroup * taps)
+            let perGroup = c / group
+            guard let taps = SizeLimit.count(each(k)), let count = SizeLimit.count([out, perGroup, taps]), count <= SizeLimit.insertedWeights else {
+                throw CoreError.editRefused("Conv out=\(out) kernel=\(k) on \(c) input channels would hold more than \(SizeLimit.insertedWeights) weights")
+            }
+            var w = [Float](repeating: 0, count: count)
             if out == c, group == 1, stride == 1, k % 2 == 1, pad == k / 2 {
                 // The centre tap of filter i's input channel i: offset (k/2) along every spatial axis.
                 let centre = each(k / 2).reduce(0) { $0 * k + $1 }

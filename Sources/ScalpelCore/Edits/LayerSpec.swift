@@ -26,6 +26,9 @@ public struct LayerSpec: Sendable, Equatable, CustomStringConvertible {
             guard let value = Double(parts.last ?? ""), allowed.contains(key) else {
                 throw CoreError.editRefused("\(op) takes \(allowed.isEmpty ? "no settings" : allowed.map { "\($0)=…" }.joined(separator: " ")); '\(word)' is not one of them")
             }
+            guard value.isFinite, abs(value) <= Double(SizeLimit.window) else {
+                throw CoreError.editRefused("\(op)'s \(key)=\(parts.last ?? "") must be a finite number of at most \(SizeLimit.window)")
+            }
             settings[key] = value
         }
         opType = op

@@ -13,7 +13,7 @@ enum ChannelCommands {
             let words = try args.positionals(atLeast: 2, "the layer and the channels")
             let doc = try session.current()
             let position = try session.layers().resolve(words[0])
-            let channels = try parseChannels(Array(words.dropFirst()), args)
+            let channels = try Self.channels(Array(words.dropFirst()), args, position: position, document: doc)
             let preview = try ChannelPreview(document: doc, position: position, channels: channels, coupled: args.flag("--coupled"))
             console.write(args.flag("--json") ? preview.json.render() + "\n" : preview.text)
         })
@@ -35,7 +35,7 @@ enum ChannelCommands {
                 let record = try session.edit(line) { model, shapes in try model.graph.removePassThroughLayer(at: position, shapes: shapes) }
                 console.line(record.message + EditCommands.effect(record))
             case "channels":
-                let channels = try parseChannels(Array(words.dropFirst(2)), args)
+                let channels = try Self.channels(Array(words.dropFirst(2)), args, position: position, document: try session.current())
                 guard !channels.isEmpty else { throw args.usageError("name the channels to delete") }
                 let record = try session.edit(line) { model, shapes in
                     let layer = model.graph.displayName(of: model.graph.nodes[position])
@@ -58,20 +58,33 @@ enum ChannelCommands {
     /// `--coupled`: the channels grow to every channel that must go with them.
     static let coupledOption = OptionSpec.flag("--coupled", "also take every channel coupled to those named (a grouped convolution's same channels in its other groups)")
 
-    /// `3 5 7-9` or `3,5,7-9` → [3, 5, 7, 8, 9].
-    static func parseChannels(_ words: [String], _ args: Arguments) throws -> [Int] {
+    /// `3 5 7-9` or `3,5,7-9` → [3, 5, 7, 8, 9], each within the `count` channels of `layer`
+    /// (checked before a range is expanded).
+    static func parseChannels(_ words: [String], _ args: Arguments, layer: String, count: Int) throws -> [Int] {
         var out: [Int] = []
         for part in words.flatMap({ $0.split(separator: ",") }) {
             let bounds = part.split(separator: "-", omittingEmptySubsequences: false)
+            let range: ClosedRange<Int>
             if bounds.count == 1, let n = Int(bounds[0]) {
-                out.append(n)
+                range = n...n
             } else if bounds.count == 2, let a = Int(bounds[0]), let b = Int(bounds[1]), a <= b {
-                out.append(contentsOf: a...b)
+                range = a...b
             } else {
                 throw args.usageError("'\(part)' is not a channel number or range like 3-7")
             }
+            guard range.upperBound < count else {
+                throw CoreError.editRefused("'\(layer)' has channels 0…\(count - 1); '\(part)' goes beyond them")
+            }
+            out.append(contentsOf: range)
         }
         return out
+    }
+
+    /// The channels `words` name of the layer at `position` (see ``parseChannels(_:_:layer:count:)``).
+    static func channels(_ words: [String], _ args: Arguments, position: Int, document: Document) throws -> [Int] {
+        let graph = document.model.graph
+        let count = try ChannelDependency.channelCount(of: position, graph: graph, shapes: document.shapes)
+        return try parseChannels(words, args, layer: graph.displayName(of: graph.nodes[position]), count: count)
     }
 }
 

@@ -11,7 +11,13 @@ enum EditCommands {
         run: { args, session, console in
             let words = try args.positionals(2, "the layer and its new name")
             let line = args.line
-            let position = try session.layers().resolve(words[0])
+            let layers = try session.layers()
+            let position = try layers.resolve(words[0])
+            // A name that already finds another layer (its path, framework name or index) would make that one unreachable.
+            if let other = try? layers.resolve(words[1]), other != position {
+                let graph = try session.current().model.graph
+                throw ShellError.refused("'\(words[1])' already names '\(graph.displayName(of: graph.nodes[other]))'; pick another name")
+            }
             let record = try session.edit(line) { model, _ in
                 let old = model.graph.displayName(of: model.graph.nodes[position])
                 try model.graph.renameNode(at: position, to: words[1])

@@ -31,6 +31,9 @@ enum ScoreCommands {
             let criterion = try criterion(args)
             let reduction = reduction(args)
             if args.option("--plot") != nil, args.flag("--all") { throw args.usageError("--plot draws one layer; name it instead of --all") }
+            if args.option("--top") != nil, args.option("--bottom") != nil {
+                throw args.usageError("--top and --bottom each choose the channels shown; give one of them")
+            }
             let positions: [Int]
             if args.flag("--all") {
                 _ = try args.positionals(0, "")
