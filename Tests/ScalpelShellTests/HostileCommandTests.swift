@@ -41,4 +41,16 @@ import Testing
     @Test func topAndBottomTogetherAreRefused() throws {
         #expect(try refusal("score conv1 --by l1 --top 3 --bottom 3").contains("--top and --bottom each choose the channels shown; give one of them"))
     }
+
+    @Test func anEditThatChangesWhatTheModelReturnsIsRefused() throws {
+        #expect(try refusal("replace fc Relu") == "the edit would change the model output 'y' from [N, 10] to [N, 16], "
+            + "and what the model returns must keep its shape; nothing was changed")
+    }
+
+    @Test func fixingAnInputRedeclaresTheOutputsItResizes() throws {
+        var s = try SessionTests.load()
+        let text = try SessionTests.run(["input-shape 3x3x16x16"], on: &s)
+        #expect(text.contains("output y: [N, 10] → [3, 10] declared to match"), "\(text)")
+        #expect(try s.current().model.graph.outputs.map { $0.declaredType?.shapeDescription } == ["[3, 10]"])
+    }
 }

@@ -39,13 +39,39 @@ extension Graph {
     }
 }
 
+extension Graph {
+    /// Declares each graph output with the sizes `shapes` infers for it where they are known and
+    /// differ from the declared ones (after an input's sizes were fixed); returns the outputs
+    /// changed, as `name: old → new`.
+    public mutating func redeclareOutputs(_ shapes: ShapeInfo) -> [String] {
+        var changed: [String] = []
+        for i in outputs.indices {
+            guard let declared = outputs[i].declaredType?.dims, let inferred = shapes[outputs[i].id].dims,
+                  declared.count == inferred.count else { continue }
+            let dims = zip(declared, inferred).map { d, e in e.value != nil ? e : d }
+            guard dims != declared else { continue }
+            let before = outputs[i].declaredType?.shapeDescription ?? "?"
+            outputs[i].declare(dims)
+            changed.append("\(outputs[i].id.name): \(before) → \(outputs[i].declaredType?.shapeDescription ?? "?")")
+        }
+        return changed
+    }
+}
+
 extension ValueInfo {
     /// Declares every dimension as the given number.
-    mutating func fix(dims: [Int]) {
+    mutating func fix(dims: [Int]) { declare(dims.map(Dim.value)) }
+
+    /// Declares the dimensions: sizes as numbers, symbols as names, unknown ones without either.
+    mutating func declare(_ dims: [Dim]) {
         guard case .tensorType? = carried.type.value else { return }
-        carried.type.tensorType.shape.dim = dims.map { size in
+        carried.type.tensorType.shape.dim = dims.map { d in
             var dim = Onnx_TensorShapeProto.Dimension()
-            dim.dimValue = Int64(size)
+            switch d {
+            case let .value(size): dim.dimValue = Int64(size)
+            case let .symbol(name): dim.dimParam = name
+            case .unknown: break
+            }
             return dim
         }
         declaredType = ValueType(proto: carried.type)

@@ -39,6 +39,12 @@ extension Model {
     /// external) is written beside the target and renamed over it, so an existing file is
     /// never left half-written.
     public func save(to path: String, options: SaveOptions = SaveOptions()) throws {
+        for file in try staged(to: path, options: options) { try file.commit() }
+    }
+
+    /// The model written to flushed temporary files (the external data first, then the model)
+    /// that replace `path` (and its data file) once committed in order.
+    public func staged(to path: String, options: SaveOptions = SaveOptions()) throws -> [AtomicFile.Staged] {
         let url = URL(fileURLWithPath: path)
         let dataBytes = graph.initializers.values.reduce(0) { $0 + $1.byteCount }
         let external: Bool = switch options.externalData {
@@ -55,8 +61,13 @@ extension Model {
             throw CoreError.io(path: path, reason: "the model cannot be serialized: \(error)")
         }
         let dataURL = url.deletingLastPathComponent().appendingPathComponent(dataName)
-        if let blob = built.externalBlob { try AtomicFile.write(blob, to: dataURL) }
-        try AtomicFile.write(bytes, to: url)
+        let data = try built.externalBlob.map { try AtomicFile.stage($0, to: dataURL) }
+        do {
+            return (data.map { [$0] } ?? []) + [try AtomicFile.stage(bytes, to: url)]
+        } catch {
+            data?.discard()
+            throw error
+        }
     }
 
     /// The ONNX form of the model. With `externalFile`, tensors of at least its threshold bytes

@@ -44,8 +44,10 @@ enum EditCommands {
                 }
                 return (parts.count == 2 ? parts[0] : nil, dims)
             }
-            let record = try session.edit(args.line) { model, _ in
-                try fixes.map { name, dims in try model.graph.fixInputShape(name, to: dims) }.joined(separator: "; ")
+            let record = try session.edit(args.line, reshapesOutputs: true) { model, _ in
+                let fixed = try fixes.map { name, dims in try model.graph.fixInputShape(name, to: dims) }.joined(separator: "; ")
+                let outputs = model.graph.redeclareOutputs(ShapeInference.infer(model.graph))
+                return fixed + (outputs.isEmpty ? "" : "; output \(outputs.joined(separator: ", ")) declared to match")
             }
             console.line(record.message + "; MACs per sample \(ReportCommands.change(record.macs.before, record.macs.after, Format.compact))")
         })

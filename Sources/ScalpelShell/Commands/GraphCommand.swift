@@ -12,8 +12,7 @@ enum GraphCommand {
             let path = try args.positionals(1, "the .dot file to write")[0]
             let doc = try session.current()
             let dot = DOTRenderer.render(graph: doc.model.graph, shapes: doc.shapes)
-            try session.write(path) { try AtomicFile.write(Data(dot.utf8), to: URL(fileURLWithPath: path)) }
-            console.line("wrote \(path) (\(doc.model.graph.nodes.count) nodes)")
+            try session.write(Data(dot.utf8), to: path, message: "wrote \(path) (\(doc.model.graph.nodes.count) nodes)", console: &console)
         })
 }
 

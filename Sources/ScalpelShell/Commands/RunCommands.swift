@@ -54,7 +54,7 @@ enum RunCommands {
             let outputs = try engine.run([input.id: Activation(shape: data.shape, values: data.images)])
             guard let y = outputs[outputID] else { throw EngineError.badInput("the model produced no '\(outputID)'") }
             if let out = args.option("-o") ?? args.option("--output") {
-                try session.write(out) { try NPY.write(y.values, shape: y.shape, to: out) }
+                try session.write(Data(NPY.encode(y.values, shape: y.shape)), to: out, message: nil, console: &console)
             }
             if args.flag("--json") {
                 console.line(JSON.object([("output", .string(outputID.name)), ("shape", .array(y.shape.map(JSON.int))),

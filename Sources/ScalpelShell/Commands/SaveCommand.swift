@@ -26,9 +26,9 @@ enum SaveCommand {
             if args.flag("--external-data") { options.externalData = .always }
             if args.flag("--inline") { options.externalData = .never }
             let (model, chosen) = (doc.model, options)
-            try session.write(path) { try model.save(to: path, options: chosen) }
+            let message = "saved \(path) (\(doc.summary.rows.count) layers, \(Format.grouped(doc.summary.totalParameters)) parameters)"
+            try session.write(path, message: message, console: &console) { try model.staged(to: path, options: chosen) }
             try session.modify { $0.markSaved() }
-            console.line("saved \(path) (\(doc.summary.rows.count) layers, \(Format.grouped(doc.summary.totalParameters)) parameters)")
         })
 
     /// Whether two paths name the same file (after resolving links).

@@ -67,8 +67,7 @@ enum ScoreCommands {
                 let rows = try selectedRows(result, args)
                 if let plot = args.option("--plot") {
                     let svg = BarChart.svg(title: "\(name) by \(criterion.rawValue)", scores: result.scores, highlighted: result.dead)
-                    try session.write(plot) { try AtomicFile.write(Data(svg.utf8), to: URL(fileURLWithPath: plot)) }
-                    console.line("wrote \(plot)")
+                    try session.write(Data(svg.utf8), to: plot, message: "wrote \(plot)", console: &console)
                 }
                 if args.flag("--json") {
                     json.append(.object([("layer", .string(members[0])), ("group", .array(members.map(JSON.string))),

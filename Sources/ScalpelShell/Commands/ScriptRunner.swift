@@ -21,15 +21,23 @@ public enum ScriptRunner {
         var working = session
         let outermost = working.pendingWrites == nil
         if outermost { working.pendingWrites = [] }
+        var writeLines: [Int] = []  // the line that asked for each pending write
         for (i, line) in lines.enumerated() {
             do {
                 try CommandRunner.run(line, session: &working, console: &console)
             } catch {
                 throw ShellError.script(file: name, line: i + 1, message: "\(error)" + (outermost ? "; nothing was written" : ""))
             }
+            writeLines += Array(repeating: i + 1, count: (working.pendingWrites?.count ?? 0) - writeLines.count)
             if working.quitRequested { break }
         }
-        if outermost { try working.finishScript() }
+        if outermost {
+            do {
+                try working.finishScript(console: &console)
+            } catch let failure as WriteFailure {
+                throw ShellError.script(file: name, line: writeLines[failure.index], message: "\(failure); nothing was written")
+            }
+        }
         session = working
     }
 }
@@ -56,7 +64,6 @@ enum ScriptCommands {
             let doc = try session.current()
             let text = "# edits recorded on \(doc.path)\n# replay: scalpel run \(Tokenizer.quote(path)) \(Tokenizer.quote(doc.path)) -o OUT.onnx\n"
                 + doc.edits.map { $0.line + "\n" }.joined()
-            try session.write(path) { try AtomicFile.write(Data(text.utf8), to: URL(fileURLWithPath: path)) }
-            console.line("wrote \(path) (\(SessionCommands.plural(doc.edits.count, "edit")))")
+            try session.write(Data(text.utf8), to: path, message: "wrote \(path) (\(SessionCommands.plural(doc.edits.count, "edit")))", console: &console)
         })
 }

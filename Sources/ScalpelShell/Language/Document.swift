@@ -84,13 +84,18 @@ public struct Document: Sendable {
 
     /// Applies an edit as a transaction: `body` changes a copy, the whole result is shape-checked,
     /// and only then does it become current. Throws, leaving the document unchanged, when `body`
-    /// throws or the edit breaks a shape that was fine before.
-    mutating func apply(_ line: String, _ body: (inout Model) throws -> String) throws -> EditRecord {
+    /// throws, the edit breaks a shape that was fine before, or (unless `reshapesOutputs`) it
+    /// changes a size of what the model returns.
+    mutating func apply(_ line: String, reshapesOutputs: Bool = false, _ body: (inout Model) throws -> String) throws -> EditRecord {
         var model = state.model
         let message = try body(&model)
         let next = ModelState(model)
         if let broken = next.shapes.newProblem(since: state.shapes) {
             throw ShellError.refused("the edit would break shapes: \(broken); nothing was changed")
+        }
+        if !reshapesOutputs, let output = model.graph.outputs.first(where: { Self.sizesDiffer(state.shapes[$0.id], next.shapes[$0.id]) }) {
+            throw ShellError.refused("the edit would change the model output '\(output.id.name)' from \(state.shapes[output.id].shapeDescription) to "
+                + "\(next.shapes[output.id].shapeDescription), and what the model returns must keep its shape; nothing was changed")
         }
         let record = EditRecord(line: line, message: message, before: state, after: next, serial: nextSerial)
         nextSerial += 1
@@ -98,6 +103,12 @@ public struct Document: Sendable {
         undone.removeAll()
         state = next
         return record
+    }
+
+    /// Whether two types give different sizes to an axis both know (or have different ranks).
+    private static func sizesDiffer(_ a: ValueType, _ b: ValueType) -> Bool {
+        guard let x = a.dims, let y = b.dims else { return false }
+        return x.count != y.count || zip(x, y).contains { p, q in p.value != nil && q.value != nil && p != q }
     }
 
     /// Reverts the latest edit, returning it.

@@ -5,8 +5,17 @@ import ScalpelCore
 public struct PendingWrite: Sendable {
     /// What will be written, for messages.
     public let path: String
-    /// Performs the write.
-    let perform: @Sendable () throws -> Void
+    /// What to print once it is written (nothing when nil).
+    let message: String?
+    /// Writes the file's new content to flushed temporary files, not yet over the file.
+    let stage: @Sendable () throws -> [AtomicFile.Staged]
+}
+
+/// Write `index` of a batch could not be staged, so none was written.
+struct WriteFailure: Error, CustomStringConvertible {
+    let index: Int
+    let error: any Error
+    var description: String { "\(error)" }
 }
 
 /// What the shell is working on: the loaded document, if any, and writes waiting for a script to finish.
@@ -51,20 +60,53 @@ public struct Session: Sendable {
 
     /// Applies an edit to the loaded model as one transaction and undo step; `body` gets the
     /// model to change and the shapes inferred before the edit, and returns what it did.
-    mutating func edit(_ line: String, _ body: (inout Model, ShapeInfo) throws -> String) throws -> EditRecord {
+    /// Only an edit that says so (`reshapesOutputs`, as fixing an input's size does) may change
+    /// the sizes of the model's outputs.
+    mutating func edit(_ line: String, reshapesOutputs: Bool = false, _ body: (inout Model, ShapeInfo) throws -> String) throws -> EditRecord {
         try modify { doc in
             let shapes = doc.shapes
-            return try doc.apply(line) { try body(&$0, shapes) }
+            return try doc.apply(line, reshapesOutputs: reshapesOutputs) { try body(&$0, shapes) }
         }
     }
 
-    /// Writes a file now, or — while a script runs — once the whole script has succeeded.
-    mutating func write(_ path: String, _ perform: @escaping @Sendable () throws -> Void) throws {
+    /// Writes a file and prints `message` now, or — while a script runs — once the whole script
+    /// has succeeded and every file it writes is staged.
+    mutating func write(_ path: String, message: String?, console: inout any Console,
+                        _ stage: @escaping @Sendable () throws -> [AtomicFile.Staged]) throws {
+        let write = PendingWrite(path: path, message: message, stage: stage)
         if pendingWrites != nil {
-            pendingWrites?.append(PendingWrite(path: path, perform: perform))
+            pendingWrites?.append(write)
         } else {
-            try perform()
+            try Self.perform([write], console: &console)
         }
+    }
+
+    /// Writes `data` to `path` as ``write(_:message:console:_:)`` does.
+    mutating func write(_ data: Data, to path: String, message: String?, console: inout any Console) throws {
+        try write(path, message: message, console: &console) { [try AtomicFile.stage(data, to: URL(fileURLWithPath: path))] }
+    }
+
+    /// Stages every write, then commits them all and prints their messages; when one cannot be
+    /// staged, the others' temporary files are removed and no file is changed.
+    private static func perform(_ writes: [PendingWrite], console: inout any Console) throws {
+        var staged: [AtomicFile.Staged] = []
+        for (i, write) in writes.enumerated() {
+            do {
+                staged += try write.stage()
+            } catch {
+                staged.forEach { $0.discard() }
+                throw WriteFailure(index: i, error: error)
+            }
+        }
+        for (i, file) in staged.enumerated() {
+            do {
+                try file.commit()
+            } catch {
+                staged[(i + 1)...].forEach { $0.discard() }
+                throw error
+            }
+        }
+        for message in writes.compactMap(\.message) { console.line(message) }
     }
 
     /// Records a session-changing command: in the journal now, or when the running script succeeds.
@@ -72,11 +114,11 @@ public struct Session: Sendable {
         if pendingWrites != nil { pendingJournal.append(line) } else { try journal?.append(line) }
     }
 
-    /// Ends the outermost script: performs its writes, then journals its session-changing lines.
-    mutating func finishScript() throws {
+    /// Ends the outermost script: performs its writes, all or none, then journals its session-changing lines.
+    mutating func finishScript(console: inout any Console) throws {
         let writes = pendingWrites ?? []
         pendingWrites = nil
-        for write in writes { try write.perform() }
+        try Self.perform(writes, console: &console)
         for line in pendingJournal { try journal?.append(line) }
         pendingJournal = []
     }
