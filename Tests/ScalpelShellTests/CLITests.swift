@@ -167,12 +167,13 @@ import Testing
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
         #expect(process.terminationReason == .uncaughtSignal)
-        let recovered = try Self.scalpel(["--recover"], input: "history\ndiff\nquit\n", home: home.path)
+        let saved = home.appendingPathComponent("recovered.onnx").path
+        let recovered = try Self.scalpel(["--recover"], input: "history\ndiff\nsave \(saved)\nquit\n", home: home.path)
         #expect(recovered.status == 0, "\(recovered.stderr)")
         #expect(recovered.stderr.contains("recovered 3 command(s)"))
         #expect(recovered.stdout.contains("delete layer layer1.bn1") && recovered.stdout.contains("rename conv1 stem"))
         #expect(recovered.stdout.contains("renamed from /conv1/Conv"))
-        let none = try Self.scalpel(["--recover"], home: home.path)
+        let none = try Self.scalpel(["--recover"], home: home.path)  // the recovered session was saved
         #expect(none.status == 1 && none.stderr.contains("no session to recover"))
     }
 }

@@ -30,10 +30,12 @@ public enum ShellLoop {
         let editor = LineEditor(programName: "scalpel", historyFile: paths.history) { line in
             Completer(session: box.session).candidates(for: line)
         }
+        var discarded = false
         while true {
             box.session = session
             guard let line = editor.readLine(prompt: prompt(for: session)) else {
-                if confirmQuit(session, editor) { break }
+                guard let discard = confirmQuit(session, editor) else { break }
+                if discard { discarded = true; break }
                 continue
             }
             guard !line.trimmingCharacters(in: .whitespaces).isEmpty else { continue }
@@ -45,18 +47,35 @@ public enum ShellLoop {
             }
             if session.quitRequested {
                 session.quitRequested = false
-                if confirmQuit(session, editor) { break }
+                guard let discard = confirmQuit(session, editor) else { break }
+                if discard { discarded = true; break }
             }
         }
-        session.journal?.finish()
+        if discarded { session.journal?.finish() } else { end(session, errors: &errors) }
     }
 
-    /// Asks before discarding unsaved edits; true when the shell may end.
-    private static func confirmQuit(_ session: Session, _ editor: LineEditor) -> Bool {
+    /// Asks before discarding unsaved edits: true to end without them (or when there are none),
+    /// false to stay, nil when the input ended before an answer (the edits are kept for `--recover`).
+    private static func confirmQuit(_ session: Session, _ editor: LineEditor) -> Bool? {
         guard let doc = session.document, doc.isModified else { return true }
         let n = doc.unsavedEditCount
         let answer = editor.readLine(prompt: "discard \(SessionCommands.plural(n, "unsaved edit"))? [y/N] ")
-        return answer.map { ["y", "yes"].contains($0.trimmingCharacters(in: .whitespaces).lowercased()) } ?? true
+        return answer.map { ["y", "yes"].contains($0.trimmingCharacters(in: .whitespaces).lowercased()) }
+    }
+
+    /// Ends a session: its journal is closed, or — with edits still unsaved — kept, and stderr
+    /// says how to get them back.
+    static func end(_ session: Session, errors: inout any Console) {
+        guard let doc = session.document, doc.isModified else {
+            session.journal?.finish()
+            return
+        }
+        let edits = SessionCommands.plural(doc.unsavedEditCount, "unsaved edit")
+        if let journal = session.journal {
+            errors.line("scalpel: the session ended with \(edits); `scalpel --recover` restores it (journal \(journal.path))")
+        } else {
+            errors.line("scalpel: the session ended with \(edits), which are lost (no journal)")
+        }
     }
 
     /// Runs commands read from standard input, one a line, with no prompt. Stops at the first
@@ -69,11 +88,12 @@ public enum ShellLoop {
                 try CommandRunner.run(line, session: &session, console: &console)
             } catch {
                 errors.line("\(ShellError.script(file: "<stdin>", line: number, message: "\(error)"))")
+                end(session, errors: &errors)
                 return false
             }
             if session.quitRequested { break }
         }
-        session.journal?.finish()
+        end(session, errors: &errors)
         return true
     }
 
