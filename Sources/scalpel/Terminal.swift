@@ -20,5 +20,6 @@ struct Terminal: Console {
         colors = tty && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
     }
 
-    mutating func write(_ text: String) { handle.write(Data(text.utf8)) }
+    /// Writes `text`, its control characters (from names in a file, say) made visible.
+    mutating func write(_ text: String) { handle.write(Data(TerminalText.safe(text).utf8)) }
 }
