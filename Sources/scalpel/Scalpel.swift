@@ -57,12 +57,18 @@ struct Open: ParsableCommand {
         }
     }
 
+    /// Prints the opened model's warnings on standard error.
+    private func warn(_ session: Session, _ errors: inout any Console) {
+        for warning in session.document?.model.warnings ?? [] { errors.line("scalpel: warning: \(warning)") }
+    }
+
     func run() throws {
         var console: any Console = Terminal.standardOutput
         var errors: any Console = Terminal.standardError
         do {
             if !commands.isEmpty {
                 var session = try model.map { try Session(loading: $0) } ?? Session()
+                warn(session, &errors)
                 for line in fixedShapes + commands { try CommandRunner.run(line, session: &session, console: &console) }
                 return
             }
@@ -77,6 +83,7 @@ struct Open: ParsableCommand {
                 errors.line("recovered \(count) command(s) from \(path)")
             } else {
                 session = try model.map { try Session(loading: $0) } ?? Session()
+                warn(session, &errors)
                 let journal = try Journal.start(in: paths.journals)
                 try journal.append("# cwd " + FileManager.default.currentDirectoryPath)
                 if let model { try journal.append("load " + Tokenizer.quote(model)) }
@@ -117,6 +124,11 @@ struct RunScript: ParsableCommand {
 
     @Option(name: .shortAndLong, help: "Save the resulting model here when the script succeeds.")
     var output: String?
+
+    /// Prints the opened model's warnings on standard error.
+    private func warn(_ session: Session, _ errors: inout any Console) {
+        for warning in session.document?.model.warnings ?? [] { errors.line("scalpel: warning: \(warning)") }
+    }
 
     func run() throws {
         var console: any Console = Terminal.standardOutput

@@ -17,6 +17,7 @@ enum SessionCommands {
             try session.load(path)
             let doc = try session.current()
             console.line("loaded \(path): \(doc.summary.rows.count) layers, \(Format.grouped(doc.summary.totalParameters)) parameters")
+            for warning in doc.model.warnings { console.line("warning: \(warning)") }
         })
 
     static let undo = CommandSpec(
