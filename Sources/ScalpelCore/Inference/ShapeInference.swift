@@ -35,7 +35,7 @@ public enum ShapeInference {
         } else {
             let domain = node.domain.isEmpty ? "" : " in domain '\(node.domain)'"
             info.problems.append(problem(node, graph, .noRule, "no shape rule for \(node.opType)\(domain); its outputs are unknown"))
-            outputs = node.outputs.map { declared[$0]?.declaredType ?? .unknown }
+            outputs = node.outputs.map { believable(declared[$0]?.declaredType ?? .unknown) }
         }
         let causes = info.unknownCause
         let unknownInputCause = node.inputs.lazy.compactMap { causes[$0] }.first

@@ -86,16 +86,16 @@ public enum LayerCost {
         switch node.op.macs {
         case .convolution:
             guard let out = dims(node.outputs.first), let w = full(node.input(1)) else { return nil }
-            return out.reduce(1, *) * w.dropFirst().reduce(1, *)
+            return SizeLimit.product(out + w.dropFirst())
         case .transposedConvolution:
             guard let x = dims(node.input(0)), let w = full(node.input(1)) else { return nil }
-            return x.reduce(1, *) * w.dropFirst().reduce(1, *)
+            return SizeLimit.product(x + w.dropFirst())
         case .gemm:
             guard let out = dims(node.outputs.first), let b = full(node.input(1)), b.count == 2 else { return nil }
-            return out.reduce(1, *) * (node.int("transB", default: 0) != 0 ? b[1] : b[0])
+            return SizeLimit.product(out + [node.int("transB", default: 0) != 0 ? b[1] : b[0]])
         case .matMul:
             guard let out = dims(node.outputs.first), let a = shapes[node.inputs[0]].dims, let k = a.last?.value else { return nil }
-            return out.reduce(1, *) * k
+            return SizeLimit.product(out + [k])
         case .einsum:
             // Of two operands, every combination of label sizes is one multiply-accumulate (the
             // output's axis 0 being the batch); one operand is only rearranged or summed.
@@ -104,7 +104,7 @@ public enum LayerCost {
             guard let equation = try? EinsumEquation(node.string("equation", default: ""), ranks: shapes.map(\.count)),
                   let sizes = try? equation.sizes(shapes),
                   let perSample = sizes.filter({ $0.key != equation.output.first }).values.map(\.value).allKnown else { return nil }
-            return perSample.reduce(1, *)
+            return SizeLimit.product(perSample)
         case .notCounted:
             return 0
         }

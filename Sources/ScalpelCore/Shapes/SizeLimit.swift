@@ -21,6 +21,17 @@ public enum SizeLimit {
         return total
     }
 
+    /// The product of non-negative sizes, or nil when it overflows (a count of MACs, say).
+    public static func product(_ sizes: [Int]) -> Int? {
+        var total = 1
+        for d in sizes {
+            let (p, overflow) = total.multipliedReportingOverflow(by: d)
+            guard !overflow, d >= 0 else { return nil }
+            total = p
+        }
+        return total
+    }
+
     /// Whether `value` is a whole number a size may be converted from.
     public static func fits(_ value: Double) -> Bool { value.isFinite && abs(value) <= Double(elements) }
 
