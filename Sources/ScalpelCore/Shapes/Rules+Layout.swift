@@ -121,6 +121,9 @@ enum LayoutRules {
         let sizes: [Dim]
         if let explicit = c.has(1) ? c.integers(1) : c.node.ints("split") {
             guard explicit.count == n else { throw ShapeError("split sizes \(explicit) do not match \(n) outputs") }
+            guard explicit.allSatisfy({ $0 >= 0 && $0 <= SizeLimit.elements }) else {
+                throw ShapeError("split sizes \(explicit) must be between 0 and \(SizeLimit.description)")
+            }
             if let total = x[axis].value, explicit.reduce(0, +) != total {
                 throw ShapeError("split sizes \(explicit) do not add up to the axis size \(total)")
             }
