@@ -125,11 +125,6 @@ struct RunScript: ParsableCommand {
     @Option(name: .shortAndLong, help: "Save the resulting model here when the script succeeds.")
     var output: String?
 
-    /// Prints the opened model's warnings on standard error.
-    private func warn(_ session: Session, _ errors: inout any Console) {
-        for warning in session.document?.model.warnings ?? [] { errors.line("scalpel: warning: \(warning)") }
-    }
-
     func run() throws {
         var console: any Console = Terminal.standardOutput
         var errors: any Console = Terminal.standardError

@@ -5,9 +5,11 @@ enum Folding {
     /// Folded tensors are kept up to this many elements.
     static let limit = 1024
 
-    /// Whether a tensor of `shape` is small enough to fold (checked before anything is allocated).
-    private static func small(_ shape: [Int]) -> Bool {
-        shape.allSatisfy { $0 >= 0 && $0 <= limit } && (SizeLimit.count(shape).map { $0 <= limit } ?? false)
+    /// The element count of a tensor of `shape` when it is small enough to fold, every dimension
+    /// and the count at most ``limit`` (checked before anything is allocated); else nil.
+    private static func foldableCount(_ shape: [Int]) -> Int? {
+        guard shape.allSatisfy({ $0 >= 0 && $0 <= limit }), let count = SizeLimit.count(shape), count <= limit else { return nil }
+        return count
     }
 
     /// The folded outputs of a node, or nil when its inputs are not all folded or the op is not folded.
@@ -75,17 +77,18 @@ enum Folding {
             guard perm.sorted() == Array(0..<data.shape.count) else { return nil }
             return [data.transposed(perm)]
         case "ConstantOfShape":
-            guard let shape = outputShape(), Self.small(shape), let fill = node.attribute("value")?.tensor?.integers?.first ?? (node.attribute("value") == nil ? 0 : nil)
+            guard let shape = outputShape(), let count = Self.foldableCount(shape),
+                  let fill = node.attribute("value")?.tensor?.integers?.first ?? (node.attribute("value") == nil ? 0 : nil)
             else { return nil }
-            return [FoldedValue(shape: shape, elements: Array(repeating: .value(Int(fill)), count: SizeLimit.count(shape) ?? 0))]
+            return [FoldedValue(shape: shape, elements: Array(repeating: .value(Int(fill)), count: count))]
         case "Range":
             guard let start = input(0)?.integers?.first, let limit = input(1)?.integers?.first,
                   let delta = input(2)?.integers?.first, delta != 0,
                   (Double(limit) - Double(start)) / Double(delta) <= Double(Self.limit) else { return nil }
             return [FoldedValue(vector: stride(from: start, to: limit, by: delta).map { .value($0) })]
         case "Expand":
-            guard let x = input(0), x.elements.count == 1, let shape = outputShape(), Self.small(shape) else { return nil }
-            return [FoldedValue(shape: shape, elements: Array(repeating: x.elements[0], count: SizeLimit.count(shape) ?? 0))]
+            guard let x = input(0), x.elements.count == 1, let shape = outputShape(), let count = Self.foldableCount(shape) else { return nil }
+            return [FoldedValue(shape: shape, elements: Array(repeating: x.elements[0], count: count))]
         case "Mod":
             // fmod=0 takes the divisor's sign (Python's %), fmod=1 the dividend's (C's fmod).
             let op = node.int("fmod", default: 0) == 0 ? "Mod" : "Fmod"
@@ -114,7 +117,7 @@ enum Folding {
         guard node.opType != "Constant", !inputs.isEmpty, let shape = node.outputs.first.flatMap({ info[$0].staticShape }) else { return nil }
         // Identity only aliases its input (the storage is shared), so any size is kept.
         if node.opType == "Identity", let tensor = inputs[0] { return tensor }
-        guard Self.small(shape) else { return nil }
+        guard Self.foldableCount(shape) != nil else { return nil }
         switch node.opType {
         case "Concat" where shape.count == 1, "Reshape", "Unsqueeze", "Squeeze", "Flatten":
             let floats = inputs.compactMap { $0?.floats }
@@ -170,7 +173,7 @@ enum Folding {
     /// `exactDivision` (a float Div), a quotient that is not a whole number is not folded.
     private static func elementwise(_ op: String, _ inputs: [FoldedValue?], shape: [Int]?, exactDivision: Bool) -> [FoldedValue]? {
         let values = inputs.compactMap { $0 }
-        guard values.count == inputs.count, let shape, Self.small(shape), let count = SizeLimit.count(shape) else { return nil }
+        guard values.count == inputs.count, let shape, let count = Self.foldableCount(shape) else { return nil }
         guard values.allSatisfy({ $0.elements.count == 1 || $0.elements.count == count }) else { return nil }
         func at(_ v: FoldedValue, _ i: Int) -> Dim { v.elements.count == 1 ? v.elements[0] : v.elements[i] }
         let out: [Dim] = (0..<count).map { i in

@@ -11,22 +11,18 @@ public enum SizeLimit {
 
     /// The number of elements of `shape`, or nil when a dimension is negative or the count exceeds ``elements``.
     public static func count(_ shape: [Int]) -> Int? {
-        var total = 1
-        for d in shape {
-            guard d >= 0 else { return nil }
-            let (product, overflow) = total.multipliedReportingOverflow(by: d)
-            guard !overflow, product <= elements else { return shape.contains(0) ? 0 : nil }
-            total = product
-        }
-        return total
+        product(shape).flatMap { $0 <= elements ? $0 : nil }
     }
 
-    /// The product of non-negative sizes, or nil when it overflows (a count of MACs, say).
+    /// The product of non-negative sizes (0 when one is 0), or nil when one is negative or the
+    /// product overflows (a count of MACs, say).
     public static func product(_ sizes: [Int]) -> Int? {
+        guard sizes.allSatisfy({ $0 >= 0 }) else { return nil }
+        if sizes.contains(0) { return 0 }
         var total = 1
         for d in sizes {
             let (p, overflow) = total.multipliedReportingOverflow(by: d)
-            guard !overflow, d >= 0 else { return nil }
+            guard !overflow else { return nil }
             total = p
         }
         return total

@@ -9,13 +9,10 @@ enum EinsumKernel {
         guard let equation = try? EinsumEquation(ctx.node.string("equation", default: ""), ranks: shapes.map(\.count)) else {
             throw ctx.unsupported("its equation '\(ctx.node.string("equation", default: ""))' cannot be read")
         }
-        var size: [Int: Int] = [:]
-        for (labels, shape) in zip(equation.operands, shapes) {
-            for (label, d) in zip(labels, shape) {
-                guard size[label, default: d] == d else { throw ctx.unsupported("a label's sizes differ, and Scalpel does not broadcast Einsum operands") }
-                size[label] = d
-            }
+        guard let labelled = try? equation.sizes(shapes.map { $0.map(Dim.value) }) else {
+            throw ctx.unsupported("a label's sizes differ, and Scalpel does not broadcast Einsum operands")
         }
+        let size = labelled.compactMapValues(\.value)
         let out = equation.output, outCount = ctx.outputCount()
         switch shapes.count {
         case 1:
