@@ -25,7 +25,8 @@ struct Open: ParsableCommand {
         commandName: "open",
         abstract: "Open MODEL in the interactive shell, or run -c commands on it and exit.",
         discussion: """
-        With -c, runs the commands in order and exits. Without, opens the shell: line editing, \
+        With -c, runs the commands in order as one script, all or nothing (the first failing one \
+        stops them with -c:N: message, and no file is written), then exits. Without, opens the shell: line editing, \
         history (~/.scalpel_history), Tab completion, undo/redo. When standard input is not a \
         terminal, commands are read from it one a line (`echo summary | scalpel m.onnx`).
         Commands: \(CommandRunner.commands.map(\.name).joined(separator: ", ")) (`help CMD` explains each).
@@ -66,12 +67,6 @@ struct Open: ParsableCommand {
         var console: any Console = Terminal.standardOutput
         var errors: any Console = Terminal.standardError
         do {
-            if !commands.isEmpty {
-                var session = try model.map { try Session(loading: $0) } ?? Session()
-                warn(session, &errors)
-                for line in fixedShapes + commands { try CommandRunner.run(line, session: &session, console: &console) }
-                return
-            }
             let paths = ShellLoop.Paths(home: ProcessInfo.processInfo.environment["HOME"] ?? NSHomeDirectory())
             var session: Session
             if recover {
@@ -89,6 +84,11 @@ struct Open: ParsableCommand {
                 if let model { try journal.append("load " + Tokenizer.quote(model)) }
                 session.journal = journal
                 for line in fixedShapes { try CommandRunner.run(line, session: &session, console: &errors) }
+            }
+            if !commands.isEmpty {
+                defer { ShellLoop.end(session, errors: &errors) }
+                try ScriptRunner.run(lines: commands, name: "-c", session: &session, console: &console)
+                return
             }
             if LineEditor.isInteractive {
                 ShellLoop.interactive(session: &session, console: &console, errors: &errors, paths: paths)

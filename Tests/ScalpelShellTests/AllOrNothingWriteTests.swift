@@ -20,6 +20,19 @@ import Testing
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path) == ["two-saves.scalpel"])
     }
 
+    @Test func commandLineCommandsAreOneScript() throws {
+        let dir = try ScriptTests.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let first = dir.appendingPathComponent("first.onnx").path
+        let failed = try ProcessTests.scalpel([ProcessTests.model, "-c", "delete channels conv1 0", "-c", "save \(first)", "-c", "show nosuch"])
+        #expect(failed.status == 1)
+        #expect(failed.stderr.contains("-c:3: no layer named 'nosuch'") && failed.stderr.contains("nothing was written"), "\(failed.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: first))
+        let passed = try ProcessTests.scalpel([ProcessTests.model, "-c", "delete channels conv1 0", "-c", "save \(first)", "-c", "summary"])
+        #expect(passed.status == 0 && passed.stdout.contains("saved \(first)"), "\(passed.stderr)")
+        #expect(try Model.load(path: first).graph.parameterCount == 5_071)
+    }
+
     @Test func temporaryFilesOfDeadWritersAreRemovedByTheNextSave() throws {
         let dir = try ScriptTests.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }

@@ -99,7 +99,10 @@ import Testing
         process.executableURL = URL(fileURLWithPath: try CLITests.binaryPath())
         process.arguments = arguments
         var env = ProcessInfo.processInfo.environment
-        if let home { env["HOME"] = home }
+        // Journals go to a home of the test's own, never the user's.
+        let ownHome = home == nil ? try ScriptTests.temporaryDirectory() : nil
+        defer { if let ownHome { try? FileManager.default.removeItem(at: ownHome) } }
+        env["HOME"] = home ?? ownHome!.path
         process.environment = env
         let stdin = Pipe(), out = Pipe(), err = Pipe()
         process.standardInput = stdin

@@ -21,21 +21,23 @@ public enum ScriptRunner {
         var working = session
         let outermost = working.pendingWrites == nil
         if outermost { working.pendingWrites = [] }
-        var writeLines: [Int] = []  // the line that asked for each pending write
         for (i, line) in lines.enumerated() {
             do {
                 try CommandRunner.run(line, session: &working, console: &console)
             } catch {
                 throw ShellError.script(file: name, line: i + 1, message: "\(error)" + (outermost ? "; nothing was written" : ""))
             }
-            writeLines += Array(repeating: i + 1, count: (working.pendingWrites?.count ?? 0) - writeLines.count)
+            for k in working.pendingWrites?.indices ?? 0..<0 where working.pendingWrites?[k].origin == nil {
+                working.pendingWrites?[k].origin = (name, i + 1)
+            }
             if working.quitRequested { break }
         }
         if outermost {
             do {
                 try working.finishScript(console: &console)
             } catch let failure as WriteFailure {
-                throw ShellError.script(file: name, line: writeLines[failure.index], message: "\(failure); nothing was written")
+                let origin = failure.write.origin ?? (name, lines.count)
+                throw ShellError.script(file: origin.file, line: origin.line, message: "\(failure); nothing was written")
             }
         }
         session = working

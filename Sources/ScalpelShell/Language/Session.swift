@@ -9,11 +9,13 @@ public struct PendingWrite: Sendable {
     let message: String?
     /// Writes the file's new content to flushed temporary files, not yet over the file.
     let stage: @Sendable () throws -> [AtomicFile.Staged]
+    /// The script line that asked for it, innermost script first; nil outside scripts.
+    var origin: (file: String, line: Int)?
 }
 
-/// Write `index` of a batch could not be staged, so none was written.
+/// A write of a batch could not be staged, so none was written.
 struct WriteFailure: Error, CustomStringConvertible {
-    let index: Int
+    let write: PendingWrite
     let error: any Error
     var description: String { "\(error)" }
 }
@@ -90,12 +92,12 @@ public struct Session: Sendable {
     /// staged, the others' temporary files are removed and no file is changed.
     private static func perform(_ writes: [PendingWrite], console: inout any Console) throws {
         var staged: [AtomicFile.Staged] = []
-        for (i, write) in writes.enumerated() {
+        for write in writes {
             do {
                 staged += try write.stage()
             } catch {
                 staged.forEach { $0.discard() }
-                throw WriteFailure(index: i, error: error)
+                throw WriteFailure(write: write, error: error)
             }
         }
         for (i, file) in staged.enumerated() {

@@ -65,7 +65,7 @@ public enum ShellLoop {
 
     /// Ends a session: its journal is closed, or — with edits still unsaved — kept, and stderr
     /// says how to get them back.
-    static func end(_ session: Session, errors: inout any Console) {
+    public static func end(_ session: Session, errors: inout any Console) {
         guard let doc = session.document, doc.isModified else {
             session.journal?.finish()
             return
