@@ -97,4 +97,57 @@ import Testing
         #expect(info.problems.isEmpty)
         #expect(info[ValueID("y")].shapeDescription == "[?, 4, 8, 8]")
     }
+
+    @Test func padsAndWindowsOfTheSmallestInteger() throws {
+        var b = ModelBuilder(input: [1, 3, 8, 8])
+        b.ints("pads", [0, 0, Int.min, 0, 0, 0, 0, 0])
+        b.node("Pad", ["x", "pads"], ["p"], name: "pad")
+        b.weight("w", [4, 3, 3, 3])
+        b.node("Conv", ["x", "w"], ["y"], name: "conv", ["pads": [Int.min, 0, 0, 0]])
+        b.outputs("p", "y")
+        #expect(try problems(b) == [
+            "node 'pad' (Pad): pads [0, 0, \(Int.min), 0, 0, 0, 0, 0] exceed the limit of 2^40",
+            "node 'conv' (Conv): pads [\(Int.min), 0, 0, 0] exceed the limit of 2147483647 on window sizes",
+        ])
+    }
+
+    @Test func sliceStepsOfTheExtremeIntegers() throws {
+        var b = ModelBuilder(input: [1, 3, 8, 8])
+        b.ints("starts", [7]); b.ints("ends", [Int.min]); b.ints("axes", [3])
+        b.ints("down", [Int.min]); b.ints("up", [Int.max])
+        b.ints("zero", [0]); b.ints("last", [Int.max])
+        b.node("Slice", ["x", "starts", "ends", "axes", "down"], ["d"], name: "down")
+        b.node("Slice", ["x", "zero", "last", "axes", "up"], ["u"], name: "up")
+        b.outputs("d", "u")
+        let info = try b.infer()
+        #expect(info.problems.isEmpty)
+        // One element each: position 7 going down, position 0 going up (ONNX Runtime agrees).
+        #expect(info[ValueID("d")].shapeDescription == "[1, 3, 8, 1]")
+        #expect(info[ValueID("u")].shapeDescription == "[1, 3, 8, 1]")
+    }
+
+    @Test func productsOfGroupsAndBlocksBeyondTheLimit() throws {
+        var b = ModelBuilder(input: [1, 8, 8, 8])
+        b.weight("w", [8, 1 << 20, 1, 1], value: 0)
+        b.node("ConvTranspose", ["x", "w"], ["t"], name: "deconv", ["group": 1 << 30])
+        b.node("SpaceToDepth", ["x"], ["s"], name: "s2d", ["blocksize": 1 << 30])
+        b.outputs("t", "s")
+        #expect(try problems(b) == [
+            "node 'deconv' (ConvTranspose): 1048576 × 1073741824 would exceed 2^40",
+            "node 's2d' (SpaceToDepth): 8589934592 × 1073741824 would exceed 2^40",
+        ])
+    }
+
+    @Test func emptyTensorsKeepTheirOtherSizesBounded() throws {
+        var b = ModelBuilder(input: [1, 3, 8, 8])
+        b.ints("shape", [0, 1 << 62])
+        b.node("ConstantOfShape", ["shape"], ["c"], name: "empty")
+        b.outputs("c")
+        #expect(try problems(b) == ["node 'empty' (ConstantOfShape): its output [0, \(1 << 62)] would have more than 2^40 elements"])
+        var w = ModelBuilder(input: [1, 3, 8, 8])
+        w.weight("w", [0, 1 << 62])
+        w.node("Identity", ["w"], ["y"], name: "id")
+        w.outputs("y")
+        #expect(throws: CoreError.self) { try w.load() }
+    }
 }

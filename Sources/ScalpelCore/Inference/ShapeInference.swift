@@ -61,12 +61,13 @@ public enum ShapeInference {
         return ValueType(elementType: type.elementType, dims: sane)
     }
 
-    /// Throws when an inferred output has a negative dimension or more than ``SizeLimit/elements`` elements.
+    /// Throws when an inferred output has a negative dimension, or a dimension or element count
+    /// beyond ``SizeLimit/elements`` (an empty tensor too: its other dimensions stay bounded).
     private static func checkSizes(_ outputs: [ValueType]) throws {
         for dims in outputs.compactMap(\.dims) {
             let known = dims.compactMap(\.value)
             if let negative = known.first(where: { $0 < 0 }) { throw ShapeError("it would make a dimension of \(negative)") }
-            guard SizeLimit.count(known) != nil else {
+            guard SizeLimit.count(known) != nil, known.allSatisfy({ $0 <= SizeLimit.elements }) else {
                 throw ShapeError("its output \(dims) would have more than \(SizeLimit.description) elements")
             }
         }

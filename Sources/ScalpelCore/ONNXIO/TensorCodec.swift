@@ -12,6 +12,7 @@ enum TensorCodec {
         var count = 1
         for d in proto.dims {
             guard d >= 0 else { throw CoreError.tensorData(tensor: name, reason: "negative dimension \(d) in shape \(proto.dims)") }
+            guard d <= SizeLimit.elements else { throw CoreError.tensorData(tensor: name, reason: "dimension \(d) in shape \(proto.dims) exceeds \(SizeLimit.description)") }
             let (product, overflow) = count.multipliedReportingOverflow(by: Int(d))
             guard !overflow else { throw CoreError.tensorData(tensor: name, reason: "shape \(proto.dims) is too large") }
             count = product

@@ -16,6 +16,17 @@ extension Dim {
         dims.reduce(.value(1), *)
     }
 
+    /// The size times `factor` (unknown stays unknown); a ``ShapeError`` when the product would
+    /// exceed ``SizeLimit/elements``.
+    func times(_ factor: Int) throws -> Dim {
+        guard case let .value(v) = self else { return factor == 1 ? self : .unknown }
+        let (product, overflow) = v.multipliedReportingOverflow(by: factor)
+        guard !overflow, product <= SizeLimit.elements else {
+            throw ShapeError("\(v) × \(factor) would exceed \(SizeLimit.description)")
+        }
+        return .value(product)
+    }
+
     /// Applies `f` to a known size; symbols and unknowns become unknown.
     func map(_ f: (Int) -> Int) -> Dim {
         if case let .value(v) = self { return .value(f(v)) }

@@ -24,7 +24,7 @@ enum ConvPoolRules {
                 throw ShapeError("strides \(strides) and dilations \(dilations) must be positive")
             }
             for (name, values) in [("kernel", kernel), ("strides", strides), ("dilations", dilations), ("pads", pads)]
-            where values.contains(where: { abs($0) > SizeLimit.window }) {
+            where !values.allSatisfy({ SizeLimit.within($0, SizeLimit.window) }) {
                 throw ShapeError("\(name) \(values) exceed the limit of \(SizeLimit.window) on window sizes")
             }
         }
@@ -63,8 +63,8 @@ enum ConvPoolRules {
             throw ShapeError("input \(c.type(0).shapeDescription) and weight \(c.type(1).shapeDescription) need equal ranks of at least 3")
         }
         let group = try groups(c.node)
-        if let channels = x[1].value, let perGroup = w[1].value, channels != perGroup * group {
-            throw ShapeError("input has \(channels) channels but the weight \(c.type(1).shapeDescription) with group \(group) expects \(perGroup * group)")
+        if let channels = x[1].value, let expected = try w[1].times(group).value, channels != expected {
+            throw ShapeError("input has \(channels) channels but the weight \(c.type(1).shapeDescription) with group \(group) expects \(expected)")
         }
         if let bias = c.dims(2), bias.count != 1 || (bias[0].value != nil && w[0].value != nil && bias[0] != w[0]) {
             throw ShapeError("bias \(c.type(2).shapeDescription) must have one entry per output channel (\(w[0]))")
@@ -91,7 +91,7 @@ enum ConvPoolRules {
         if let explicit = c.node.ints("output_shape") {
             spatial = explicit.suffix(n).map { .value($0) }
         } else {
-            guard outputPadding.count == n, outputPadding.allSatisfy({ abs($0) <= SizeLimit.window }) else {
+            guard outputPadding.count == n, outputPadding.allSatisfy({ SizeLimit.within($0, SizeLimit.window) }) else {
                 throw ShapeError("output_padding \(outputPadding) needs \(n) entries up to \(SizeLimit.window)")
             }
             spatial = try x.dropFirst(2).enumerated().map { i, d in
@@ -103,7 +103,7 @@ enum ConvPoolRules {
                 return .value(Int(out))
             }
         }
-        return [ValueType(elementType: c.elementType(0), dims: [x[0], w[1].map { $0 * group }] + spatial)]
+        return [ValueType(elementType: c.elementType(0), dims: [x[0], try w[1].times(group)] + spatial)]
     }
 
     /// A convolution's `group`, at least 1 and at most ``SizeLimit/window``.

@@ -103,7 +103,9 @@ enum LayoutRules {
             }
             for i in shape.indices {
                 if i == axis {
-                    if case let .value(a) = out[i], case let .value(b) = shape[i] { out[i] = .value(a + b) } else { out[i] = .unknown }
+                    guard case let .value(a) = out[i], case let .value(b) = shape[i] else { out[i] = .unknown; continue }
+                    guard a + b <= SizeLimit.elements else { throw ShapeError("the joined axis \(axis) would exceed \(SizeLimit.description)") }
+                    out[i] = .value(a + b)
                 } else if let a = out[i].value, let b = shape[i].value, a != b {
                     throw ShapeError("inputs differ on axis \(i) (\(a) vs \(b)), which is not the concat axis \(axis)")
                 } else if out[i] == .unknown {
@@ -177,8 +179,9 @@ enum LayoutRules {
             return start == 0 && step == 1 && end >= Int(Int32.max) ? size : .unknown
         }
         let (s, e) = SliceBounds.clamp(start: start, end: end, step: step, size: n)
-        let count = step > 0 ? (e - s + step - 1) / step : (s - e - step - 1) / -step
-        return .value(max(0, count))
+        // Both bounds lie in -1...n, so a stride longer than the axis takes one element at most.
+        let span = step > 0 ? e - s : s - e, stride = Int(min(step.magnitude, UInt(n) + 1))
+        return .value(span > 0 ? (span - 1) / stride + 1 : 0)
     }
 
     static func squeeze(_ c: inout ShapeContext) throws -> [ValueType] {
@@ -218,6 +221,9 @@ enum LayoutRules {
         let axes = c.has(3) ? try c.requireIntegers(3).map { try c.axis($0, rank: x.count) } : Array(x.indices)
         guard pads.count == 2 * axes.count else {
             throw ShapeError("pads \(pads) need 2 entries for each of \(axes.count) axes")
+        }
+        guard pads.allSatisfy({ SizeLimit.within($0, SizeLimit.elements) }) else {
+            throw ShapeError("pads \(pads) exceed the limit of \(SizeLimit.description)")
         }
         var out = x
         // An axis padded by nothing keeps its dimension, symbolic ones (the batch) included.
@@ -274,10 +280,12 @@ enum LayoutRules {
     static func blockRearrange(_ c: inout ShapeContext, toDepth: Bool) throws -> [ValueType] {
         let x = try c.requireDims(0)
         let b = c.node.int("blocksize", default: 0)
-        guard x.count == 4, b > 0 else { throw ShapeError("needs a rank-4 input and a positive blocksize") }
+        guard x.count == 4, b > 0, b <= SizeLimit.window else {
+            throw ShapeError("needs a rank-4 input and a blocksize between 1 and \(SizeLimit.window)")
+        }
         let dims: [Dim] = toDepth
-            ? [x[0], x[1].map { $0 * b * b }, x[2].map { $0 / b }, x[3].map { $0 / b }]
-            : [x[0], x[1].map { $0 / (b * b) }, x[2].map { $0 * b }, x[3].map { $0 * b }]
+            ? [x[0], try x[1].times(b).times(b), x[2].map { $0 / b }, x[3].map { $0 / b }]
+            : [x[0], x[1].map { $0 / (b * b) }, try x[2].times(b), try x[3].times(b)]
         return [ValueType(elementType: c.elementType(0), dims: dims)]
     }
 }

@@ -28,6 +28,9 @@ public enum SizeLimit {
         return total
     }
 
+    /// Whether `value` lies in `-limit...limit` (`abs` would trap on `Int.min`).
+    public static func within(_ value: Int, _ limit: Int) -> Bool { value.magnitude <= UInt(limit) }
+
     /// Whether `value` is a whole number a size may be converted from.
     public static func fits(_ value: Double) -> Bool { value.isFinite && abs(value) <= Double(elements) }
 

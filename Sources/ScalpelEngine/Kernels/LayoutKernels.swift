@@ -45,7 +45,9 @@ enum LayoutKernels {
             let axis = a < 0 ? a + shape.count : a
             let (start, _) = SliceBounds.clamp(start: starts[k], end: ends[k], step: steps[k], size: shape[axis])
             base += start * source[axis]
-            strides[axis] = source[axis] * steps[k]
+            // A step longer than the axis takes one element, so its size never matters (nor overflows).
+            let step = steps[k].signum() * Int(min(steps[k].magnitude, UInt(max(shape[axis], 1))))
+            strides[axis] = source[axis] * step
         }
         return (base, strides)
     }
