@@ -41,7 +41,7 @@ let package = Package(
         .executableTarget(name: "scalpel-bench", dependencies: ["ScalpelCore", "ScalpelEngine", "ScalpelData", "ScalpelScoring", "ScalpelTraining", "ScalpelShell"],
                           path: "Sources/ScalpelBench"),
         // Fuzz targets (the loader, the command language): fuzzes when scripts/fuzz links libFuzzer, else replays inputs.
-        .executableTarget(name: "scalpel-fuzz", dependencies: ["ScalpelCore", "ScalpelShell"], path: "Sources/ScalpelFuzz"),
+        .executableTarget(name: "scalpel-fuzz", dependencies: ["ONNXProto", "ScalpelCore", "ScalpelEngine", "ScalpelShell"], path: "Sources/ScalpelFuzz"),
         // Dataset files (npy, npz with its DEFLATE, MNIST IDX) and the datasets read from them.
         .target(name: "ScalpelData", dependencies: ["ScalpelCore"]),
         // Filter criteria and evaluation over data.

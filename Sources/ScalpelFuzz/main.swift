@@ -1,41 +1,26 @@
 import Foundation
-import ScalpelCore
+import ONNXProto
 import ScalpelShell
 
 // `scalpel-fuzz TARGET [libFuzzer arguments or input files…]`: one input at a time through the
-// model loader (`loader`: bytes → load, shape inference, warnings, summary) or the command
-// language (`commands`: up to 8 lines run on mini_resnet, file-writing commands left out).
-// Built by scripts/fuzz with libFuzzer linked in, it fuzzes; built plainly (as the test build
-// does), it replays the files it is given, so that a committed crash corpus stays fixed.
+// model loader (`loader`: bytes → load, shape inference, warnings, summary), the command
+// language (`commands`: up to 8 lines run on mini_resnet, file-writing commands left out), or
+// structure-aware mutations of real models from several exporters (`models`: ModelMutator, then
+// load, edits and an engine run). Built by scripts/fuzz with libFuzzer linked in, it fuzzes;
+// built plainly (as the test build does), it replays the files it is given, so that a committed
+// crash corpus stays fixed.
 
 /// libFuzzer's entry point taking our callback, when libFuzzer is linked in.
 typealias FuzzDriver = @convention(c) (UnsafeMutablePointer<Int32>, UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>>,
                                        @convention(c) (UnsafePointer<UInt8>?, Int) -> Int32) -> Int32
 
-/// Loads a model from the bytes, infers its shapes, and renders what `summary` shows.
-func loadModel(_ bytes: UnsafeRawBufferPointer) {
-    guard let model = try? Model(serialized: Data(bytes), directory: nil) else { return }
-    let shapes = ShapeInference.infer(model.graph)
-    _ = model.warnings
-    _ = ModelSummary(graph: model.graph, shapes: shapes)
-}
-
-/// Commands that touch files or run for long are not fuzzed: they would write anywhere on disk.
-let skipped: Set<String> = ["save", "save-script", "graph", "source", "load", "run", "eval", "finetune", "quit", "critical"]
-
-/// The session the command target starts every input from.
-nonisolated(unsafe) var pristine: Session?
-
-/// Runs up to 8 lines of the bytes as commands on a fresh copy of the session.
-func runCommands(_ bytes: UnsafeRawBufferPointer) {
-    guard var session = pristine else { return }
-    var console: any Console = StringConsole()
-    for line in String(decoding: bytes, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: true).prefix(8) {
-        let first = line.split(separator: " ").first.map(String.init) ?? ""
-        guard !skipped.contains(first), !line.contains("--data"), !line.contains("--plot") else { continue }
-        _ = try? CommandRunner.run(String(line), session: &session, console: &console)
-    }
-}
+/// The real models `models` mutates: one per exporter and op family the fixtures cover.
+let seedFiles = ["Tests/Fixtures/mini_resnet.onnx", "Tests/Fixtures/mobilenetv2_block.onnx", "Tests/Fixtures/yolo_block.onnx",
+                 "Tests/Fixtures/attention_block.onnx", "Tests/Fixtures/layout_zoo.onnx", "Tests/Fixtures/rearrange_zoo.onnx",
+                 "Tests/Fixtures/reduction_zoo.onnx", "Tests/Fixtures/einsum_zoo.onnx", "Tests/Fixtures/normalization_zoo.onnx",
+                 "Tests/Fixtures/math_zoo.onnx", "Tests/Fixtures/predicate_zoo.onnx", "Tests/Fixtures/pad_modes_zoo.onnx",
+                 "Tests/Fixtures/shape_read_cnn.onnx", "Tests/Fixtures/mobilenet_v3_slim.onnx", "Tests/Fixtures/shuffle_block.onnx",
+                 "Tests/Fixtures/exporters/paddle_cnn.onnx", "Tests/Fixtures/keras/digits_keras.onnx", "Tests/Fixtures/keras/conv1d_keras.onnx"]
 
 nonisolated(unsafe) var target: (UnsafeRawBufferPointer) -> Void = loadModel
 
@@ -45,14 +30,19 @@ let callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> Int32 = { data, cou
 }
 
 var arguments = CommandLine.arguments
-guard arguments.count >= 2, ["loader", "commands"].contains(arguments[1]) else {
-    FileHandle.standardError.write(Data("usage: scalpel-fuzz loader|commands [libFuzzer arguments | input files…]\n".utf8))
+guard arguments.count >= 2, ["loader", "commands", "models"].contains(arguments[1]) else {
+    FileHandle.standardError.write(Data("usage: scalpel-fuzz loader|commands|models [libFuzzer arguments | input files…]\n".utf8))
     exit(2)
 }
-if arguments[1] == "commands" {
+switch arguments[1] {
+case "commands":
     let model = ProcessInfo.processInfo.environment["SCALPEL_FUZZ_MODEL"] ?? "Tests/Fixtures/mini_resnet.onnx"
     pristine = try Session(loading: model)
     target = runCommands
+case "models":
+    seedModels = try seedFiles.map { try Onnx_ModelProto(serializedBytes: try Data(contentsOf: URL(fileURLWithPath: $0))) }
+    target = mutateModel
+default: break
 }
 arguments.remove(at: 1)
 if let symbol = dlsym(nil, "LLVMFuzzerRunDriver") {  // RTLD_DEFAULT: the program and its libraries
@@ -76,4 +66,5 @@ for path in arguments.dropFirst() {
         replayed += 1
     }
 }
+try? FileManager.default.removeItem(atPath: mutantPath)
 print("replayed \(replayed) input(s)")

@@ -150,4 +150,55 @@ import Testing
         w.outputs("y")
         #expect(throws: CoreError.self) { try w.load() }
     }
+
+    @Test func castToATypeCodeBeyondInt32() throws {
+        for to in [1 << 40, -1, 99] {
+            var b = ModelBuilder(input: [1, 3, 8, 8])
+            b.node("Cast", ["x"], ["y"], name: "cast", ["to": to])
+            b.outputs("y")
+            #expect(try problems(b) == ["node 'cast' (Cast): Cast to unknown type \(to) (give `to` an ONNX element type such as 1 for float)"])
+        }
+    }
+
+    @Test func shapeInputsOfImpossibleLength() throws {
+        for length in [65, 1 << 30] {
+            var b = ModelBuilder(input: [1, 3, 8, 8])
+            b.proto.graph.input.append(ModelBuilder.valueInfo("s", shape: [length]))
+            b.proto.graph.input[1].type.tensorType.elemType = 7
+            b.node("Reshape", ["x", "s"], ["y"], name: "reshape")
+            b.node("ConstantOfShape", ["s"], ["z"], name: "fill")
+            b.outputs("y", "z")
+            #expect(try problems(b) == ["node 'reshape' (Reshape): the shape input has \(length) entries; a tensor has between 0 and 64 dimensions",
+                                        "node 'fill' (ConstantOfShape): the shape input has \(length) entries; a tensor has between 0 and 64 dimensions"])
+        }
+    }
+
+    @Test func batchNormOnMoreChannelsThanAnInsertedLayerMayHold() throws {
+        var b = ModelBuilder(input: [1, 1 << 36, 1, 1])
+        b.node("Relu", ["x"], ["y"], name: "act")
+        b.outputs("y")
+        var graph = try b.load().graph
+        let shapes = ShapeInference.infer(graph)
+        #expect {
+            _ = try graph.insert(try LayerSpec(words: ["BatchNormalization"]), .after, layerAt: 0, shapes: shapes)
+        } throws: { "\($0)".contains("BatchNormalization on \(1 << 36) channels would hold more than 268435456 weights per parameter") }
+    }
+
+    @Test func nodesListingMoreOrFewerInputsThanTheirOpTakes() throws {
+        var b = ModelBuilder(input: [1, 3, 8, 8])
+        b.ints("a", [6])
+        b.node("Div", ["a"], ["q"], name: "div")
+        b.node("Conv", ["x"], ["c"], name: "conv")
+        b.node("Clip", ["x", "a", "a", "a"], ["k"], name: "clip")
+        b.node("Sum", [], ["s"], name: "sum")
+        b.outputs("q", "c", "k", "s")
+        let info = try b.infer()
+        #expect(info.problems.map(\.description) == [
+            "node 'div' (Div): Div takes 2 input(s), and this node lists 1",
+            "node 'conv' (Conv): Conv takes 2 to 3 input(s), and this node lists 1",
+            "node 'clip' (Clip): Clip takes 1 to 3 input(s), and this node lists 4",
+            "node 'sum' (Sum): Sum takes at least 1 input(s), and this node lists 0",
+        ])
+        #expect(info.folded[ValueID("q")] == nil)
+    }
 }

@@ -104,6 +104,9 @@ extension Graph {
             note = "inference ignores it"
         case "BatchNormalization":
             guard let c = channels else { throw CoreError.editRefused("the input's channel count is unknown") }
+            guard c <= SizeLimit.insertedWeights else {
+                throw CoreError.editRefused("BatchNormalization on \(c) channels would hold more than \(SizeLimit.insertedWeights) weights per parameter")
+            }
             attributes = [.float("epsilon", Float(spec.settings["eps"] ?? 1e-5))]
             let eps = Float(spec.settings["eps"] ?? 1e-5)
             weight("weight", Tensor(floats: Array(repeating: 1, count: c), shape: [c]))

@@ -38,6 +38,12 @@ public struct Node: Sendable, Equatable {
     /// An `INT` attribute's value, or `defaultValue` when absent.
     public func int(_ name: String, default defaultValue: Int) -> Int { attribute(name)?.int ?? defaultValue }
 
+    /// An `INT` attribute naming an element type (Cast's `to`): nil when it names none, `defaultValue` when absent.
+    public func elementType(_ name: String, default defaultValue: ElementType?) -> ElementType? {
+        guard let code = attribute(name)?.int else { return defaultValue }
+        return Int32(exactly: code).flatMap(ElementType.init(rawValue:))
+    }
+
     /// An `INTS` attribute's value, if present.
     public func ints(_ name: String) -> [Int]? { attribute(name)?.ints }
 

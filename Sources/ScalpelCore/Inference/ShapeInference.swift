@@ -19,6 +19,13 @@ public enum ShapeInference {
     }
 
     private static func infer(_ node: Node, in graph: Graph, declared: [ValueID: ValueInfo], into info: inout ShapeInfo) {
+        let arity = node.op.inputCount
+        guard arity.contains(node.inputs.count) else {
+            let expected = arity.lowerBound == arity.upperBound ? "\(arity.lowerBound)" : arity.upperBound == .max ? "at least \(arity.lowerBound)" : "\(arity.lowerBound) to \(arity.upperBound)"
+            info.problems.append(problem(node, graph, .inconsistent, "\(node.opType) takes \(expected) input(s), and this node lists \(node.inputs.count)"))
+            for output in node.outputs where !output.isAbsent { info.types[output] = .unknown; info.unknownCause[output] = node.id }
+            return
+        }
         let definition = node.op.shapeRule
         var outputs: [ValueType] = []
         if let rule = definition {

@@ -31,6 +31,14 @@ public enum ActivationOp: String, OpFamily, ShapeDeclaring {
 
     public var parameters: ParameterSlots { .none }
 
+    public var inputCount: ClosedRange<Int> {
+        switch self {
+        case .clip, .dropout: 1...3
+        case .prelu, .castLike: 2...2
+        default: 1...1
+        }
+    }
+
     public var insertion: Insertion? {
         switch self {
         case .identity, .relu, .sigmoid, .tanh, .hardSwish, .hardSigmoid: Insertion()

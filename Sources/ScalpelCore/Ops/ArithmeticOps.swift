@@ -31,5 +31,13 @@ public enum ArithmeticOp: String, OpFamily, ShapeDeclaring {
 
     public var parameters: ParameterSlots { .none }
 
+    public var inputCount: ClosedRange<Int> {
+        switch self {
+        case .sum, .mean, .max, .min: 1...Int.max
+        case .where: 3...3
+        default: 2...2
+        }
+    }
+
     public var insertion: Insertion? { nil }
 }

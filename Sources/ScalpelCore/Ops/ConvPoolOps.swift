@@ -35,6 +35,13 @@ public enum ConvPoolOp: String, OpFamily, ShapeDeclaring {
         }
     }
 
+    public var inputCount: ClosedRange<Int> {
+        switch self {
+        case .conv, .convTranspose: 2...3
+        default: 1...1
+        }
+    }
+
     public var insertion: Insertion? {
         switch self {
         case .conv: Insertion(["out", "kernel", "pad", "stride", "group"])

@@ -48,5 +48,18 @@ public enum LayoutOp: String, OpFamily, ShapeDeclaring {
 
     public var parameters: ParameterSlots { .none }
 
+    public var inputCount: ClosedRange<Int> {
+        switch self {
+        case .flatten, .transpose, .depthToSpace, .spaceToDepth: 1...1
+        case .reshape, .split, .squeeze, .unsqueeze, .upsample: 1...2
+        case .concat: 1...Int.max
+        case .slice: 1...5
+        case .pad, .resize: 1...4
+        case .expand, .gather, .gatherElements: 2...2
+        case .tile: 2...3
+        case .scatterND: 3...3
+        }
+    }
+
     public var insertion: Insertion? { nil }
 }

@@ -34,5 +34,13 @@ public enum LinearOp: String, OpFamily, ShapeDeclaring {
         }
     }
 
+    public var inputCount: ClosedRange<Int> {
+        switch self {
+        case .gemm: 2...3
+        case .matMul: 2...2
+        case .einsum: 1...Int.max
+        }
+    }
+
     public var insertion: Insertion? { nil }
 }

@@ -32,6 +32,15 @@ public enum NormalizationOp: String, OpFamily, ShapeDeclaring {
         self == .batchNormalization ? ParameterSlots(trained: [1, 2], statistics: [3, 4]) : .none
     }
 
+    public var inputCount: ClosedRange<Int> {
+        switch self {
+        case .batchNormalization: 5...5
+        case .instanceNormalization, .groupNormalization: 3...3
+        case .layerNormalization: 2...3
+        case .lrn, .meanVarianceNormalization, .softmax, .logSoftmax, .hardmax: 1...1
+        }
+    }
+
     public var insertion: Insertion? { self == .batchNormalization ? Insertion(["eps"]) : nil }
 
     /// The axis a Softmax, LogSoftmax or Hardmax node normalises over an input of `rank`; nil

@@ -9,6 +9,8 @@ public protocol OpFamily: RawRepresentable<String>, CaseIterable, Sendable, Hash
     var parameters: ParameterSlots { get }
     /// Whether `insert`/`replace` can build the op, and with which settings.
     var insertion: Insertion? { get }
+    /// How many inputs a node of the op may list, optional ones (empty names) included, over every opset.
+    var inputCount: ClosedRange<Int> { get }
 }
 
 extension OpFamily {

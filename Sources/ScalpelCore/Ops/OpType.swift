@@ -82,6 +82,9 @@ public enum OpType: Hashable, Sendable, CustomStringConvertible {
     /// Whether `insert`/`replace` can build the op, with the settings it takes.
     public var insertion: Insertion? { family?.insertion }
 
+    /// How many inputs a node of the op may list; any number for ops Scalpel does not know.
+    public var inputCount: ClosedRange<Int> { family?.inputCount ?? 0...Int.max }
+
     /// The op's shape rule, nil where shapes are not inferred through it.
     var shapeRule: ShapeRule? { (family as? any ShapeDeclaring)?.shapeRule }
 

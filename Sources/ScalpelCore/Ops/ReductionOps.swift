@@ -25,6 +25,14 @@ public enum ReductionOp: String, OpFamily, ShapeDeclaring {
 
     public var parameters: ParameterSlots { .none }
 
+    public var inputCount: ClosedRange<Int> {
+        switch self {
+        case .argMax, .argMin: 1...1
+        case .cumSum: 2...2
+        default: 1...2
+        }
+    }
+
     public var insertion: Insertion? { nil }
 
     /// The axes a reduction node reduces over an input of `rank`: its `axes` attribute or input

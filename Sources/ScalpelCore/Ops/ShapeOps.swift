@@ -26,6 +26,14 @@ public enum ShapeOp: String, OpFamily, ShapeDeclaring {
 
     public var parameters: ParameterSlots { .none }
 
+    public var inputCount: ClosedRange<Int> {
+        switch self {
+        case .constant: 0...0
+        case .range: 3...3
+        case .shape, .size, .constantOfShape, .nonZero: 1...1
+        }
+    }
+
     public var insertion: Insertion? { nil }
 
     /// The axes `[start, end)` a Shape node reports for an input of this rank.

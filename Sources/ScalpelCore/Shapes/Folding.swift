@@ -36,7 +36,7 @@ enum Folding {
             return input(0).map { [$0] }
         case "Identity", "Cast":
             // A float constant cast to an integer type: truncated toward zero, as ONNX casts.
-            if node.opType == "Cast", let type = ElementType(rawValue: Int32(node.int("to", default: 0))), type.isInteger, type != .bool,
+            if node.opType == "Cast", let type = node.elementType("to", default: nil), type.isInteger, type != .bool,
                let folded = node.input(0).flatMap({ info.constants[$0] }).flatMap({ FoldedValue(floats: $0, rounding: .towardZero) }) {
                 return [folded]
             }
@@ -178,7 +178,7 @@ enum Folding {
         func at(_ v: FoldedValue, _ i: Int) -> Dim { v.elements.count == 1 ? v.elements[0] : v.elements[i] }
         let out: [Dim] = (0..<count).map { i in
             let args = values.map { at($0, i) }
-            if exactDivision, op == "Div", let p = args[0].value, let q = args[1].value, q != 0, p % q != 0 { return .unknown }
+            if exactDivision, op == "Div", args.count == 2, let p = args[0].value, let q = args[1].value, q != 0, p % q != 0 { return .unknown }
             return apply(op, args)
         }
         return [FoldedValue(shape: shape, elements: out)]

@@ -18,8 +18,9 @@ enum ElementwiseRules {
     }
 
     static func cast(_ c: inout ShapeContext) throws -> [ValueType] {
-        let to = c.node.int("to", default: 0)
-        guard let type = ElementType(rawValue: Int32(to)) else { throw ShapeError("Cast to unknown type \(to)") }
+        guard let type = c.node.elementType("to", default: nil) else {
+            throw ShapeError("Cast to unknown type \(c.node.int("to", default: 0)) (give `to` an ONNX element type such as 1 for float)")
+        }
         return [ValueType(elementType: type, dims: c.dims(0))]
     }
 

@@ -15,8 +15,7 @@ enum LayoutRules {
     static func reshape(_ c: inout ShapeContext) throws -> [ValueType] {
         let type = c.elementType(0)
         guard let target = c.folded(1)?.elements else {
-            guard let shapeDims = c.dims(1), shapeDims.count == 1, let rank = shapeDims[0].value else { throw Unknown() }
-            return [ValueType(elementType: type, dims: Array(repeating: .unknown, count: rank))]
+            return [ValueType(elementType: type, dims: Array(repeating: .unknown, count: try c.rankOfShapeInput(1)))]
         }
         let x = c.dims(0)
         let allowZero = c.node.int("allowzero", default: 0) != 0

@@ -40,8 +40,7 @@ enum ShapeOpRules {
     static func constantOfShape(_ c: inout ShapeContext) throws -> [ValueType] {
         let type = c.node.attribute("value")?.tensor?.elementType ?? .float32
         guard let dims = c.folded(0)?.elements else {
-            guard let d = c.dims(0), d.count == 1, let rank = d[0].value else { throw Unknown() }
-            return [ValueType(elementType: type, dims: Array(repeating: .unknown, count: rank))]
+            return [ValueType(elementType: type, dims: Array(repeating: .unknown, count: try c.rankOfShapeInput(0)))]
         }
         if let negative = dims.first(where: { ($0.value ?? 0) < 0 }) {
             throw ShapeError("ConstantOfShape cannot make a dimension of \(negative)")

@@ -50,6 +50,16 @@ struct ShapeContext {
         return v
     }
 
+    /// The rank a 1-D shape input (Reshape's or ConstantOfShape's) gives when only its length is
+    /// known; throws ``Unknown`` when the length is unknown too, and names a length no tensor has.
+    func rankOfShapeInput(_ i: Int) throws -> Int {
+        guard let d = dims(i), d.count == 1, let rank = d[0].value else { throw Unknown() }
+        guard (0...SizeLimit.rank).contains(rank) else {
+            throw ShapeError("the shape input has \(rank) entries; a tensor has between 0 and \(SizeLimit.rank) dimensions")
+        }
+        return rank
+    }
+
     /// Normalises a possibly negative axis against a rank, or throws naming the bad axis.
     func axis(_ a: Int, rank: Int) throws -> Int {
         let r = a < 0 ? a + rank : a

@@ -6,6 +6,8 @@ public enum SizeLimit {
     public static let elements = 1 << 40
     /// The most weights a layer `insert` or `replace` builds may hold (1 GiB of float32).
     public static let insertedWeights = 1 << 28
+    /// The most dimensions a tensor may have (NumPy's limit).
+    public static let rank = 64
     /// The largest window attribute (kernel, stride, pad, dilation) a convolution or pool may have.
     public static let window = Int(Int32.max)
 

@@ -239,8 +239,12 @@ enum LayoutKernels {
         guard let indices = ctx.integers(1) else { throw ctx.unsupported("indices must be constant") }
         let a = ctx.node.int("axis", default: 0)
         let axis = a < 0 ? a + x.count : a
+        guard axis >= 0, axis < x.count else { throw ctx.unsupported("axis \(a) does not fit rank \(x.count)") }
         let outer = x.prefix(axis).reduce(1, *), inner = x.dropFirst(axis + 1).reduce(1, *)
-        let picked = indices.map { $0 < 0 ? $0 + x[axis] : $0 }
+        let picked = indices.map { $0 < 0 ? $0 &+ x[axis] : $0 }
+        if let wrong = picked.indices.first(where: { !(0..<x[axis]).contains(picked[$0]) }) {
+            throw ctx.unsupported("index \(indices[wrong]) is outside axis \(a) of size \(x[axis])")
+        }
         let input = try ctx.input(0)
         return { ws in
             let src = input.pointer(ws), dst = ctx.output(ws)

@@ -8,7 +8,7 @@ extension ActivationOp: EngineFamily {
         case .relu: .supported(ElementwiseKernels.relu)
         case .clip: .supported(ElementwiseKernels.clip)
         case .prelu: .supported(ElementwiseKernels.prelu)
-        case .cast: .supported { ctx in try Self.cast(ctx, to: ElementType(rawValue: Int32(ctx.node.int("to", default: 1)))) }
+        case .cast: .supported { ctx in try Self.cast(ctx, to: ctx.node.elementType("to", default: .float32)) }
         case .castLike: .supported { ctx in try Self.cast(ctx, to: ctx.node.input(1).flatMap { ctx.shapes[$0].elementType }) }
         default: .supported(ElementwiseKernels.unary(function))
         }

@@ -24,13 +24,13 @@ extension ArithmeticOp: EngineFamily {
         case .bitShift: .supported { ctx in
             let left = ctx.node.string("direction", default: "") == "LEFT"
             return try ElementwiseKernels.binary { a, b in
-                let (x, n) = (UInt64(Swift.max(0, a)), UInt64(Swift.max(0, b)))
+                let (x, n) = (UInt64(Swift.max(0, IndexValues.saturating(a))), UInt64(Swift.max(0, IndexValues.saturating(b))))
                 return Float(n >= 64 ? 0 : left ? x << n : x >> n)
             }(ctx)
         }
-        case .bitwiseAnd: .supported(ElementwiseKernels.binary { Float(Int64($0) & Int64($1)) })
-        case .bitwiseOr: .supported(ElementwiseKernels.binary { Float(Int64($0) | Int64($1)) })
-        case .bitwiseXor: .supported(ElementwiseKernels.binary { Float(Int64($0) ^ Int64($1)) })
+        case .bitwiseAnd: .supported(ElementwiseKernels.binary { Float(IndexValues.saturating($0) & IndexValues.saturating($1)) })
+        case .bitwiseOr: .supported(ElementwiseKernels.binary { Float(IndexValues.saturating($0) | IndexValues.saturating($1)) })
+        case .bitwiseXor: .supported(ElementwiseKernels.binary { Float(IndexValues.saturating($0) ^ IndexValues.saturating($1)) })
         case .equal: .supported(ElementwiseKernels.binary { $0 == $1 ? 1 : 0 })
         case .less: .supported(ElementwiseKernels.binary { $0 < $1 ? 1 : 0 })
         case .greater: .supported(ElementwiseKernels.binary { $0 > $1 ? 1 : 0 })

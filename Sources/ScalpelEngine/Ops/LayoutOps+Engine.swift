@@ -103,8 +103,11 @@ extension LayoutOp: EngineFamily {
                 for d in stride(from: y.count - 1, through: 0, by: -1) {
                     var k = rest % y[d]
                     rest /= y[d]
-                    if d == axis { k = Int(index[i]); if k < 0 { k += x[d] } }
-                    inside = inside && k >= 0 && k < x[d]
+                    if d == axis {
+                        guard let position = IndexValues.position(index[i], size: x[d]) else { inside = false; break }
+                        k = position
+                    }
+                    inside = inside && k < x[d]
                     source += k * strides[d]
                 }
                 dst[i] = inside ? src[source] : .nan
@@ -137,9 +140,7 @@ extension LayoutOp: EngineFamily {
             for t in 0..<tuples {
                 var offset = 0, inside = true
                 for d in 0..<k {
-                    var i = Int(index[t * k + d])
-                    if i < 0 { i += x[d] }
-                    inside = inside && i >= 0 && i < x[d]
+                    guard let i = IndexValues.position(index[t * k + d], size: x[d]) else { inside = false; break }
                     offset += i * strides[d]
                 }
                 guard inside else { return dst.update(repeating: .nan, count: count) }

@@ -11,7 +11,7 @@ extension BackwardRules {
 
     /// A cast to float32 passes the gradient through; casts to other types end it.
     func cast(_ dy: [Float]) throws -> [(ValueID, [Float])] {
-        guard ElementType(rawValue: Int32(node.int("to", default: 1))) == .float32 else {
+        guard node.elementType("to", default: .float32) == .float32 else {
             throw noRule("a cast to a type other than float32 carries no gradient")
         }
         return [(node.inputs[0], dy)]
