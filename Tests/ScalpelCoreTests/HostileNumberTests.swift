@@ -201,4 +201,14 @@ import Testing
         ])
         #expect(info.folded[ValueID("q")] == nil)
     }
+
+    @Test func anOutputRefusedForItsSizeIsLeftUnknown() throws {
+        var b = ModelBuilder(input: [1, 3, 8, 8])
+        b.node("Pad", ["x"], ["y"], name: "pad", ["pads": [0, -1 << 32, 0, 0, 0, 0, 0, 0]])
+        b.node("Relu", ["y"], ["z"], name: "act")
+        b.outputs("z")
+        let info = try b.infer()
+        #expect(info.problems.map(\.description) == ["node 'pad' (Pad): it would make a dimension of \(3 - (1 << 32))"])
+        #expect(info[ValueID("y")].dims == nil && info[ValueID("z")].dims == nil, "\(info[ValueID("y")]) \(info[ValueID("z")])")
+    }
 }

@@ -59,8 +59,8 @@ extension Graph {
     }
 
     private func channels(of v: ValueID, _ shapes: ShapeInfo) -> Int? {
-        guard let dims = shapes[v].dims, dims.count >= 2 else { return nil }
-        return dims[1].value
+        guard let dims = shapes[v].dims, dims.count >= 2, let c = dims[1].value, c >= 0 else { return nil }
+        return c
     }
 
     /// The number of spatial axes of a value (2 for N×C×H×W, 1 for N×C×L, 0 for N×F); 2 when unknown.

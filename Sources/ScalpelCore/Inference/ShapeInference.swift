@@ -31,8 +31,9 @@ public enum ShapeInference {
         if let rule = definition {
             var context = ShapeContext(node: node, graph: graph, info: info)
             do {
-                outputs = try rule(&context)
-                try checkSizes(outputs)
+                let inferred = try rule(&context)
+                try checkSizes(inferred)
+                outputs = inferred
                 info = context.info
             } catch is Unknown {
                 outputs = []
