@@ -11,6 +11,11 @@ each from the fixture's weights, and writes Tests/Fixtures/training/mini_resnet.
   loss.sgd, loss.adam  the mean cross-entropy before each step (2 values)
   sgd.NAME, adam.NAME  every parameter and BatchNorm running statistic after the two steps,
                        NAME being the ONNX initializer's name.
+It also recalibrates the fixture's BatchNorms as `recalibrate` does (training mode, momentum=None,
+no gradient: each running statistic the average over batches of the batch mean and unbiased
+variance) on 3 batches of 8 seeded images, and writes Tests/Fixtures/training/mini_resnet.recalibrated.npz:
+  x                    the 24 images, read in order, 8 to a batch
+  NAME                 every BatchNorm running mean and variance afterwards.
 Needs torch, onnx, numpy.  Usage: scripts/make-training-golden.py
 """
 import importlib.util
@@ -60,6 +65,19 @@ def two_steps(make_optimizer, x, y):
     return np.array(losses, dtype=np.float64), state
 
 
+def recalibrated(x, batch):
+    model = load_model()
+    model.train()
+    for m in model.modules():
+        if isinstance(m, torch.nn.BatchNorm2d):
+            m.momentum = None
+            m.reset_running_stats()
+    with torch.no_grad():
+        for start in range(0, len(x), batch):
+            model(x[start:start + batch])
+    return {k: v.numpy().astype(np.float32) for k, v in model.state_dict().items() if k.endswith(("running_mean", "running_var"))}
+
+
 def main():
     torch.set_num_threads(1)
     gen = torch.Generator().manual_seed(7)
@@ -77,6 +95,10 @@ def main():
             arrays[f"{name}.{k}"] = v
     path = os.path.join(FIXTURES, "training", "mini_resnet.steps.npz")
     np.savez(path, **arrays)
+    print(f"wrote {path} ({os.path.getsize(path)} bytes)")
+    images = torch.randn((24, 3, 16, 16), generator=gen)
+    path = os.path.join(FIXTURES, "training", "mini_resnet.recalibrated.npz")
+    np.savez(path, x=images.numpy(), **recalibrated(images, 8))
     print(f"wrote {path} ({os.path.getsize(path)} bytes)")
 
 

@@ -39,7 +39,7 @@ import Testing
         // A pid above the kernel's maximum (4194304) belongs to no process; our own pid is alive.
         let abandoned = ".model.onnx.4999999.123.tmp", live = ".model.onnx.\(getpid()).456.tmp", other = ".notes.tmp"
         for name in [abandoned, live, other] {
-            FileManager.default.createFile(atPath: dir.appendingPathComponent(name).path, contents: Data(count: 1000))
+            _ = FileManager.default.createFile(atPath: dir.appendingPathComponent(name).path, contents: Data(count: 1000))
         }
         let result = try ProcessTests.scalpel([ProcessTests.model, "-c", "save \(dir.path)/model.onnx"])
         #expect(result.status == 0, "\(result.stderr)")

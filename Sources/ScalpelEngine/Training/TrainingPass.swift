@@ -12,6 +12,16 @@ public struct TrainingBatch: Sendable {
     public let runningStatistics: [ValueID: [Float]]
 }
 
+/// Per-channel mean and unbiased variance of a BatchNorm's input over one batch.
+public struct ChannelMoments: Sendable {
+    /// The mean of each channel.
+    public let mean: [Float]
+    /// The unbiased (n − 1) variance of each channel, as running statistics keep it.
+    public let variance: [Float]
+    /// How many values each channel had (batch × spatial positions).
+    public let count: Int
+}
+
 extension Engine {
     /// The parameters training changes: float initializers that are Conv/ConvTranspose/Gemm
     /// weights and biases, MatMul operands, and BatchNormalization scales and shifts.
@@ -48,6 +58,23 @@ extension Engine {
         for p in parameters { gradients[p] = grads[p] ?? [Float](repeating: 0, count: graph.initializers[p]?.elementCount ?? 0) }
         return TrainingBatch(loss: summed / Double(labels.count), correct: Self.correct(outputs, labels: labels),
                              gradients: gradients, runningStatistics: runningStatistics(statistics))
+    }
+
+    /// Runs a batch forward in training mode (each BatchNorm normalising by the batch's own
+    /// statistics) and returns, for every BatchNorm node, its input's per-channel batch mean and
+    /// unbiased variance. The engine must have been made with `training: true`.
+    public func batchNormMoments(inputs: [ValueID: Activation]) throws -> [NodeID: ChannelMoments] {
+        guard training else { throw EngineError.badInput("batch statistics need an engine made for training") }
+        let normalized = graph.nodes.filter { $0.opType == "BatchNormalization" }
+        let values = try run(inputs, keep: Set(normalized.map { $0.inputs[0] }))
+        let statistics = batchStatistics(values: values)
+        var result: [NodeID: ChannelMoments] = [:]
+        for node in normalized {
+            guard let batch = statistics[node.inputs[0]] else { continue }
+            let unbiased = Float(batch.count) / Float(max(1, batch.count - 1))
+            result[node.id] = ChannelMoments(mean: batch.mean, variance: batch.variance.map { $0 * unbiased }, count: batch.count)
+        }
+        return result
     }
 
     /// The batch statistics of every BatchNorm's input, computed once for both its gradient and its running statistics.

@@ -11,7 +11,7 @@ public enum CommandRunner {
         EditCommands.rename, EditCommands.inputShape,
         SessionCommands.undo, SessionCommands.redo, ReportCommands.history, ReportCommands.diff,
         SessionCommands.load, SaveCommand.spec, ScriptCommands.source, ScriptCommands.saveScript,
-        RunCommands.eval, RunCommands.run, FinetuneCommand.spec, ScoreCommands.score, ScoreCommands.critical, OpsCommand.spec,
+        RunCommands.eval, RunCommands.run, FinetuneCommand.spec, RecalibrateCommand.spec, ScoreCommands.score, ScoreCommands.critical, OpsCommand.spec,
         HelpCommand.spec, SessionCommands.quit,
     ]
 
