@@ -211,4 +211,17 @@ import Testing
         #expect(info.problems.map(\.description) == ["node 'pad' (Pad): it would make a dimension of \(3 - (1 << 32))"])
         #expect(info[ValueID("y")].dims == nil && info[ValueID("z")].dims == nil, "\(info[ValueID("y")]) \(info[ValueID("z")])")
     }
+
+    @Test func sliceListsOfDifferentLengthsAreNotRead() throws {
+        var b = ModelBuilder(input: [1, 3, 8, 8])
+        b.ints("starts", [0, 0])
+        b.ints("ends", [2])
+        b.ints("axes", [1, 2, 3])
+        b.node("Slice", ["x", "starts", "ends", "axes"], ["y"], name: "slice")
+        b.outputs("y")
+        let graph = try b.load().graph
+        let info = ShapeInference.infer(graph)
+        #expect(info.problems.map(\.description) == ["node 'slice' (Slice): starts [0, 0], ends [2], axes and steps must have equal lengths"])
+        #expect(SliceBounds.parameters(of: graph.nodes[0], integers: { info.folded[$0]?.integers }) == nil)
+    }
 }

@@ -183,7 +183,7 @@ extension ChannelDependency {
     func sliceRange(_ node: Node, axis a: Int) throws -> (entry: Int, start: Int, end: Int)? {
         guard let d = dims(node.inputs[0]), let size = d[a].value else { throw refuse(node, "the channel count is unknown") }
         guard let bounds = SliceBounds.parameters(of: node, integers: { shapes.folded[$0]?.integers }) else {
-            throw refuse(node, "its starts and ends are not constant")
+            throw refuse(node, "its starts and ends are not constant, or its starts, ends, axes and steps differ in length")
         }
         guard let entry = (bounds.axes ?? Array(bounds.starts.indices)).firstIndex(where: { ($0 < 0 ? $0 + d.count : $0) == a }) else { return nil }
         guard let steps = bounds.steps, steps[entry] == 1 else { throw refuse(node, "it takes every n-th channel") }

@@ -306,16 +306,21 @@ public enum SliceBounds {
     }
 
     /// A Slice's starts, ends, axes and steps, from its inputs (`integers` reads a constant one)
-    /// or, before opset 10, its attributes; nil when starts or ends are not known. Axes and steps
-    /// are nil where the node leaves them out (every axis in order; steps of 1), and steps are
-    /// nil, too, when given but not known.
+    /// or, before opset 10, its attributes; nil when starts or ends are not known, or when the
+    /// lists differ in length. Axes and steps are nil where the node leaves them out (every axis
+    /// in order; steps of 1), and steps are nil, too, when given but not known.
     public static func parameters(of node: Node, integers: (ValueID) -> [Int]?) -> (starts: [Int], ends: [Int], axes: [Int]?, steps: [Int]?)? {
-        guard node.input(1) != nil else {
+        let found: (starts: [Int], ends: [Int], axes: [Int]?, steps: [Int]?)
+        if node.input(1) == nil {
             guard let starts = node.ints("starts"), let ends = node.ints("ends") else { return nil }
-            return (starts, ends, node.ints("axes"), Array(repeating: 1, count: starts.count))
+            found = (starts, ends, node.ints("axes"), Array(repeating: 1, count: starts.count))
+        } else {
+            func read(_ i: Int) -> [Int]? { node.input(i).flatMap(integers) }
+            guard let starts = read(1), let ends = read(2) else { return nil }
+            found = (starts, ends, read(3), node.input(4) == nil ? Array(repeating: 1, count: starts.count) : read(4))
         }
-        func read(_ i: Int) -> [Int]? { node.input(i).flatMap(integers) }
-        guard let starts = read(1), let ends = read(2) else { return nil }
-        return (starts, ends, read(3), node.input(4) == nil ? Array(repeating: 1, count: starts.count) : read(4))
+        let n = found.starts.count
+        guard found.ends.count == n, (found.axes?.count ?? n) == n, (found.steps?.count ?? n) == n else { return nil }
+        return found
     }
 }
